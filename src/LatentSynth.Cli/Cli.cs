@@ -1,0 +1,59 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using LatentSynth.Torch;
+using Spectre.Console;
+
+namespace LatentSynth.Cli;
+
+/// <summary>The <c>latentsynth</c> command line: one verb per subcommand.</summary>
+public static class Cli
+{
+    /// <summary>Builds the command tree.</summary>
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("LatentSynth: regularized autoencoders (AE, VAE, WAE) and latent synthesis on libtorch.");
+        root.Subcommands.Add(InfoCommand());
+        return root;
+    }
+
+    /// <summary>Parses and runs; every error a user can cause ends as one red line and exit code 1.</summary>
+    public static int Run(string[] args)
+    {
+        try
+        {
+            var parse = Build().Parse(args);
+            if (parse.Errors.Count == 0 && parse.CommandResult.Command is not RootCommand)
+                RuntimeDefaults.Apply(w => AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(w)}"));
+            return parse.Invoke();
+        }
+        catch (Exception e) when (e is TorchException or ArgumentException or IOException or InvalidOperationException or DllNotFoundException)
+        {
+            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+            return 1;
+        }
+    }
+
+    private static Command InfoCommand()
+    {
+        var cmd = new Command("info", "Print versions (LatentSynth, libtorch, .NET), the BLAS in use and thread settings.");
+        cmd.SetAction(_ =>
+        {
+            var blas = Torch.Torch.Blas;
+            var table = new Table().Border(TableBorder.Rounded).AddColumn("item").AddColumn("value");
+            table.AddRow("LatentSynth", Torch.Torch.Version);
+            table.AddRow("libtorch", Torch.Torch.LibTorchVersion);
+            table.AddRow(".NET", RuntimeInformation.FrameworkDescription);
+            table.AddRow("OS", RuntimeInformation.OSDescription);
+            table.AddRow("BLAS", Markup.Escape(blas.Kind) + (blas.IsReference ? " [red](slow: install libopenblas0-pthread)[/]" : ""));
+            table.AddRow("BLAS libraries", Markup.Escape(string.Join("\n", blas.Libraries)));
+            table.AddRow("BLAS threads", Torch.Torch.BlasThreads < 0 ? "n/a" : Torch.Torch.BlasThreads.ToString());
+            table.AddRow("intra-op threads", Torch.Torch.NumThreads.ToString());
+            table.AddRow("inter-op threads", Torch.Torch.NumInteropThreads.ToString());
+            table.AddRow("logical CPUs", Environment.ProcessorCount.ToString());
+            table.AddRow("deterministic algorithms", Torch.Torch.AreDeterministicAlgorithmsEnabled ? "on" : "off");
+            AnsiConsole.Write(table);
+            return 0;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,3 @@
+using LatentSynth.Cli;
+
+return Cli.Run(args);

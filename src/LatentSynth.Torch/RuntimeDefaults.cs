@@ -1,0 +1,45 @@
+namespace LatentSynth.Torch;
+
+/// <summary>
+/// Process-wide defaults applied once at start-up by programs built on LatentSynth: thread
+/// counts chosen from measurements on the project's 2-core machines, and a loud warning when the
+/// slow reference BLAS is active. See benchmarks/README.md for the figures behind the defaults.
+/// </summary>
+public static class RuntimeDefaults
+{
+    /// <summary>Environment variable overriding the intra-op thread count.</summary>
+    public const string ThreadsVariable = "LATENTSYNTH_THREADS";
+
+    /// <summary>
+    /// Default intra-op thread count. One: on the 2-core machines, a second libtorch thread made
+    /// the reference VAE epoch slower, not faster (benchmarks/README.md, "Threads").
+    /// </summary>
+    public const int DefaultThreads = 1;
+
+    /// <summary>Default OpenBLAS thread count (one: libtorch's own threads already parallelise).</summary>
+    public const int DefaultBlasThreads = 1;
+
+    private static int applied;
+
+    /// <summary>
+    /// Applies the defaults once per process (later calls do nothing) and reports problems
+    /// through <paramref name="warn"/>: the reference BLAS, or an unusable thread override.
+    /// </summary>
+    public static void Apply(Action<string>? warn = null)
+    {
+        if (Interlocked.Exchange(ref applied, 1) == 1) return;
+        int threads = DefaultThreads;
+        var env = Environment.GetEnvironmentVariable(ThreadsVariable);
+        if (!string.IsNullOrWhiteSpace(env))
+        {
+            if (int.TryParse(env, out var n) && n >= 1) threads = n;
+            else warn?.Invoke($"{ThreadsVariable}='{env}' is not a positive integer; using {DefaultThreads} thread(s).");
+        }
+        Torch.NumThreads = threads;
+        Torch.BlasThreads = DefaultBlasThreads;
+        var blas = Torch.Blas;
+        if (blas.IsReference)
+            warn?.Invoke("libtorch is using the reference BLAS (" + string.Join(", ", blas.Libraries) +
+                         "): matrix products run about 13x slower. Install OpenBLAS: apt-get install libopenblas0-pthread");
+    }
+}

@@ -1,0 +1,114 @@
+namespace LatentSynth.Torch;
+
+public partial class Tensor
+{
+    /// <summary>Whether autograd records operations on this tensor (<c>tensor.requires_grad</c>).
+    /// Setting it is allowed on leaves only, as in PyTorch.</summary>
+    public bool RequiresGrad
+    {
+        get
+        {
+            int r = NativeMethods.lst_tensor_requires_grad(Handle);
+            if (r < 0) throw TorchException.FromLastError("requires_grad");
+            return r == 1;
+        }
+        set => NativeMethods.Check(NativeMethods.lst_tensor_set_requires_grad(Handle, value ? 1 : 0), "requires_grad_");
+    }
+
+    /// <summary>Sets <see cref="RequiresGrad"/> and returns this tensor (<c>tensor.requires_grad_()</c>).</summary>
+    public Tensor RequiresGrad_(bool requiresGrad = true)
+    {
+        RequiresGrad = requiresGrad;
+        return this;
+    }
+
+    /// <summary>True for tensors created by the user rather than by a recorded operation.</summary>
+    public bool IsLeaf => NativeMethods.lst_tensor_is_leaf(Handle) == 1;
+
+    /// <summary>
+    /// The accumulated gradient (<c>tensor.grad</c>) as a new handle, or null when none was
+    /// computed. Assigning replaces it (null clears it).
+    /// </summary>
+    public Tensor? Grad
+    {
+        get
+        {
+            NativeMethods.Check(NativeMethods.lst_tensor_grad(Handle, out var raw), "grad");
+            return raw == IntPtr.Zero ? null : new Tensor(new TensorHandle(raw));
+        }
+        set => NativeMethods.Check(NativeMethods.lst_tensor_set_grad(Handle, value?.Handle), "grad");
+    }
+
+    /// <summary>Clears the gradient: drops it (default, like PyTorch) or fills it with zeros.</summary>
+    public void ZeroGrad(bool setToNone = true) =>
+        NativeMethods.Check(NativeMethods.lst_tensor_zero_grad(Handle, setToNone ? 1 : 0), "zero_grad");
+
+    /// <summary>
+    /// Back-propagates from this tensor (<c>tensor.backward(gradient, retain_graph, create_graph)</c>).
+    /// Without <paramref name="gradient"/> the tensor must hold one element.
+    /// </summary>
+    public void Backward(Tensor? gradient = null, bool? retainGraph = null, bool createGraph = false) =>
+        NativeMethods.Check(
+            NativeMethods.lst_tensor_backward(Handle, gradient?.Handle, retainGraph is null ? -1 : retainGraph.Value ? 1 : 0, createGraph ? 1 : 0),
+            "backward");
+}
+
+/// <summary>torch.autograd functions.</summary>
+public static class Autograd
+{
+    /// <summary>
+    /// <c>torch.autograd.grad</c>: the gradients of <paramref name="outputs"/> with respect to
+    /// <paramref name="inputs"/>, weighted by <paramref name="gradOutputs"/> (vector-Jacobian
+    /// product). With <paramref name="createGraph"/> the result is itself differentiable, which
+    /// gives Jacobian-vector products by the double-backward trick. Entries are null for inputs
+    /// the outputs do not depend on when <paramref name="allowUnused"/> is set.
+    /// </summary>
+    public static unsafe Tensor?[] Grad(IReadOnlyList<Tensor> outputs, IReadOnlyList<Tensor> inputs,
+        IReadOnlyList<Tensor?>? gradOutputs = null, bool? retainGraph = null, bool createGraph = false,
+        bool allowUnused = false)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (gradOutputs is not null && gradOutputs.Count != outputs.Count)
+            throw new ArgumentException($"{gradOutputs.Count} grad_outputs given for {outputs.Count} outputs", nameof(gradOutputs));
+        // Null grad_outputs entries are passed as zero handles; others are kept alive by WithHandles.
+        var gouts = gradOutputs?.Select(g => g).ToArray();
+        var present = gouts?.Where(g => g is not null).Cast<Tensor>().ToArray() ?? [];
+        var result = new IntPtr[inputs.Count];
+        NativeMethods.WithHandles(outputs, o =>
+            NativeMethods.WithHandles(inputs, i =>
+                NativeMethods.WithHandles(present, p =>
+                {
+                    IntPtr[]? g = null;
+                    if (gouts is not null)
+                    {
+                        g = new IntPtr[gouts.Length];
+                        for (int k = 0, m = 0; k < gouts.Length; k++) g[k] = gouts[k] is null ? IntPtr.Zero : p[m++];
+                    }
+                    fixed (IntPtr* po = o)
+                    fixed (IntPtr* pi = i)
+                    fixed (IntPtr* pg = g)
+                    fixed (IntPtr* pr = result)
+                    {
+                        NativeMethods.Check(NativeMethods.lst_autograd_grad(po, o.Length, pi, i.Length, g is null ? null : pg,
+                            retainGraph is null ? -1 : retainGraph.Value ? 1 : 0, createGraph ? 1 : 0, allowUnused ? 1 : 0, pr), "autograd.grad");
+                    }
+                    return 0;
+                })));
+        return NativeMethods.WrapRaw(result);
+    }
+}
+
+/// <summary>
+/// Disables gradient recording on this thread until disposed (<c>with torch.no_grad():</c>),
+/// restoring the previous state afterwards. Obtain one with <see cref="Torch.NoGrad"/>.
+/// </summary>
+public readonly struct GradModeScope : IDisposable
+{
+    private readonly bool previous;
+
+    internal GradModeScope(bool enabled) => previous = NativeMethods.lst_set_grad_enabled(enabled ? 1 : 0) == 1;
+
+    /// <summary>Restores the gradient mode that was in force before.</summary>
+    public void Dispose() => NativeMethods.lst_set_grad_enabled(previous ? 1 : 0);
+}
