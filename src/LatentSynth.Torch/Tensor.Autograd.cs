@@ -36,7 +36,7 @@ public partial class Tensor
             NativeMethods.Check(NativeMethods.lst_tensor_grad(Handle, out var raw), "grad");
             return raw == IntPtr.Zero ? null : new Tensor(new TensorHandle(raw));
         }
-        set => NativeMethods.Check(NativeMethods.lst_tensor_set_grad(Handle, value?.Handle), "grad");
+        set => NativeMethods.Check(NativeMethods.lst_tensor_set_grad(Handle, NativeMethods.OptionalTensor(value)), "grad");
     }
 
     /// <summary>Clears the gradient: drops it (default, like PyTorch) or fills it with zeros.</summary>
@@ -49,7 +49,7 @@ public partial class Tensor
     /// </summary>
     public void Backward(Tensor? gradient = null, bool? retainGraph = null, bool createGraph = false) =>
         NativeMethods.Check(
-            NativeMethods.lst_tensor_backward(Handle, gradient?.Handle, retainGraph is null ? -1 : retainGraph.Value ? 1 : 0, createGraph ? 1 : 0),
+            NativeMethods.lst_tensor_backward(Handle, NativeMethods.OptionalTensor(gradient), retainGraph is null ? -1 : retainGraph.Value ? 1 : 0, createGraph ? 1 : 0),
             "backward");
 }
 

@@ -2,8 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace LatentSynth.Torch;
 
-// ops_nn.cpp: torch.nn.functional. Optional tensors are passed as NativeMethods.OptionalTensor(t), which is
-// a handle to null when the tensor is absent.
+// ops_nn.cpp: torch.nn.functional. Optional tensors are passed as NativeMethods.OptionalTensor(t).
 internal static unsafe partial class NativeMethods
 {
     [LibraryImport(Lib)] internal static partial TensorHandle lst_nn_conv1d(TensorHandle input, TensorHandle weight, TensorHandle bias, long* stride, long nStride, long* padding, long nPadding, long* dilation, long nDilation, long groups);
@@ -32,11 +31,4 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial TensorHandle lst_nn_cross_entropy(TensorHandle input, TensorHandle target, TensorHandle weight, int reduction, long ignoreIndex, double labelSmoothing);
     [LibraryImport(Lib)] internal static partial TensorHandle lst_nn_nll_loss(TensorHandle input, TensorHandle target, TensorHandle weight, int reduction, long ignoreIndex);
     [LibraryImport(Lib)] internal static partial TensorHandle lst_nn_kl_div(TensorHandle input, TensorHandle target, int reduction, int logTarget);
-
-    /// <summary>An always-invalid handle that crosses the ABI as a null pointer (an absent
-    /// optional tensor). Never disposed: an invalid SafeHandle has nothing to release.</summary>
-    private static readonly TensorHandle AbsentTensorHandle = new();
-
-    /// <summary>The handle of an optional tensor, or a null handle when it is absent.</summary>
-    internal static TensorHandle OptionalTensor(Tensor? tensor) => tensor is null ? AbsentTensorHandle : tensor.Handle;
 }

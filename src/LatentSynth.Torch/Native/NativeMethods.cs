@@ -102,6 +102,16 @@ internal static partial class NativeMethods
         return result;
     }
 
+    /// <summary>An always-invalid handle that crosses the ABI as a null pointer (an absent
+    /// optional tensor). Never disposed: an invalid SafeHandle has nothing to release.</summary>
+    internal static readonly TensorHandle AbsentTensorHandle = new();
+
+    /// <summary>
+    /// The handle of an optional tensor (use it for every nullable tensor argument: the generated
+    /// marshaller cannot pass a null SafeHandle), or a null handle when it is absent.
+    /// </summary>
+    internal static TensorHandle OptionalTensor(Tensor? tensor) => tensor is null ? AbsentTensorHandle : tensor.Handle;
+
     [LibraryImport(Lib)] internal static partial IntPtr lst_last_error();
     [LibraryImport(Lib)] internal static partial void lst_clear_error();
     [LibraryImport(Lib)] internal static partial long lst_live_tensors();
