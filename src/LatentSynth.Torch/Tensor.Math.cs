@@ -62,16 +62,20 @@ public partial class Tensor
 
     // ---- arithmetic ----------------------------------------------------------------------------
 
-    /// <summary><c>this + alpha * other</c> with broadcasting (<c>torch.add</c>).</summary>
-    public Tensor Add(Tensor other, double alpha = 1) => W(NativeMethods.lst_tensor_add(Handle, other.Handle, NativeScalar.Of(alpha)), "add");
+    /// <summary><c>this + other</c> with broadcasting (<c>torch.add</c>).</summary>
+    public Tensor Add(Tensor other) => Add(other, 1L);
+    /// <summary><c>this + alpha * other</c> with broadcasting (<c>torch.add(a, b, alpha=)</c>); integer tensors need an integral alpha.</summary>
+    public Tensor Add(Tensor other, double alpha) => W(NativeMethods.lst_tensor_add(Handle, other.Handle, NativeScalar.Of(alpha)), "add");
     /// <summary><c>this + alpha * other</c> with an integral alpha (keeps integer dtypes).</summary>
     public Tensor Add(Tensor other, long alpha) => W(NativeMethods.lst_tensor_add(Handle, other.Handle, NativeScalar.Of(alpha)), "add");
     /// <summary><c>this + value</c>.</summary>
     public Tensor Add(double value) => W(NativeMethods.lst_tensor_add_scalar(Handle, NativeScalar.Of(value), NativeScalar.Of(1L)), "add");
     /// <summary><c>this + value</c>.</summary>
     public Tensor Add(long value) => W(NativeMethods.lst_tensor_add_scalar(Handle, NativeScalar.Of(value), NativeScalar.Of(1L)), "add");
-    /// <summary><c>this - alpha * other</c> with broadcasting (<c>torch.sub</c>).</summary>
-    public Tensor Sub(Tensor other, double alpha = 1) => W(NativeMethods.lst_tensor_sub(Handle, other.Handle, NativeScalar.Of(alpha)), "sub");
+    /// <summary><c>this - other</c> with broadcasting (<c>torch.sub</c>).</summary>
+    public Tensor Sub(Tensor other) => Sub(other, 1L);
+    /// <summary><c>this - alpha * other</c> with broadcasting; integer tensors need an integral alpha.</summary>
+    public Tensor Sub(Tensor other, double alpha) => W(NativeMethods.lst_tensor_sub(Handle, other.Handle, NativeScalar.Of(alpha)), "sub");
     /// <summary><c>this - alpha * other</c> with an integral alpha.</summary>
     public Tensor Sub(Tensor other, long alpha) => W(NativeMethods.lst_tensor_sub(Handle, other.Handle, NativeScalar.Of(alpha)), "sub");
     /// <summary><c>this - value</c>.</summary>
@@ -110,16 +114,28 @@ public partial class Tensor
     public Tensor Maximum(Tensor other) => W(NativeMethods.lst_tensor_maximum(Handle, other.Handle), "maximum");
 
     // ---- in place ------------------------------------------------------------------------------
-    /// <summary>Adds <c>alpha * other</c> in place (<c>tensor.add_</c>); returns this.</summary>
-    public Tensor Add_(Tensor other, double alpha = 1)
+    /// <summary>Adds <paramref name="other"/> in place (<c>tensor.add_</c>); returns this.</summary>
+    public Tensor Add_(Tensor other) => Add_Core(other, NativeScalar.Of(1L));
+    /// <summary>Adds <c>alpha * other</c> in place; returns this.</summary>
+    public Tensor Add_(Tensor other, double alpha) => Add_Core(other, NativeScalar.Of(alpha));
+    /// <summary>Adds <c>alpha * other</c> in place with an integral alpha; returns this.</summary>
+    public Tensor Add_(Tensor other, long alpha) => Add_Core(other, NativeScalar.Of(alpha));
+
+    private Tensor Add_Core(Tensor other, NativeScalar alpha)
     {
-        NativeMethods.Check(NativeMethods.lst_tensor_add_(Handle, other.Handle, NativeScalar.Of(alpha)), "add_");
+        NativeMethods.Check(NativeMethods.lst_tensor_add_(Handle, other.Handle, alpha), "add_");
         return this;
     }
-    /// <summary>Subtracts <c>alpha * other</c> in place (<c>tensor.sub_</c>); returns this.</summary>
-    public Tensor Sub_(Tensor other, double alpha = 1)
+    /// <summary>Subtracts <paramref name="other"/> in place (<c>tensor.sub_</c>); returns this.</summary>
+    public Tensor Sub_(Tensor other) => Sub_Core(other, NativeScalar.Of(1L));
+    /// <summary>Subtracts <c>alpha * other</c> in place; returns this.</summary>
+    public Tensor Sub_(Tensor other, double alpha) => Sub_Core(other, NativeScalar.Of(alpha));
+    /// <summary>Subtracts <c>alpha * other</c> in place with an integral alpha; returns this.</summary>
+    public Tensor Sub_(Tensor other, long alpha) => Sub_Core(other, NativeScalar.Of(alpha));
+
+    private Tensor Sub_Core(Tensor other, NativeScalar alpha)
     {
-        NativeMethods.Check(NativeMethods.lst_tensor_sub_(Handle, other.Handle, NativeScalar.Of(alpha)), "sub_");
+        NativeMethods.Check(NativeMethods.lst_tensor_sub_(Handle, other.Handle, alpha), "sub_");
         return this;
     }
     /// <summary>Multiplies by <paramref name="other"/> in place (<c>tensor.mul_</c>); returns this.</summary>

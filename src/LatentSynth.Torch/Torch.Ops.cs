@@ -72,6 +72,10 @@ public static partial class Torch
     public static Tensor Cdist(Tensor x1, Tensor x2, double p = 2) =>
         NativeMethods.Wrap(NativeMethods.lst_ops_cdist(x1.Handle, x2.Handle, p), "cdist");
 
+    /// <summary><paramref name="self"/> raised to each element of <paramref name="exponent"/> (<c>torch.pow(number, tensor)</c>).</summary>
+    public static Tensor Pow(double self, Tensor exponent) =>
+        NativeMethods.Wrap(NativeMethods.lst_tensor_rpow_scalar(exponent.Handle, NativeScalar.Of(self)), "pow");
+
     /// <summary>Elementwise maximum (<c>torch.maximum</c>).</summary>
     public static Tensor Maximum(Tensor a, Tensor b) => a.Maximum(b);
 
