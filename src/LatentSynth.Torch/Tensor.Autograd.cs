@@ -36,7 +36,11 @@ public partial class Tensor
             NativeMethods.Check(NativeMethods.lst_tensor_grad(Handle, out var raw), "grad");
             return raw == IntPtr.Zero ? null : new Tensor(new TensorHandle(raw));
         }
-        set => NativeMethods.Check(NativeMethods.lst_tensor_set_grad(Handle, value?.Handle), "grad");
+        set => NativeMethods.WithOptional(value, g =>
+        {
+            NativeMethods.Check(NativeMethods.lst_tensor_set_grad(Handle, g), "grad");
+            return 0;
+        });
     }
 
     /// <summary>Clears the gradient: drops it (default, like PyTorch) or fills it with zeros.</summary>
@@ -48,9 +52,13 @@ public partial class Tensor
     /// Without <paramref name="gradient"/> the tensor must hold one element.
     /// </summary>
     public void Backward(Tensor? gradient = null, bool? retainGraph = null, bool createGraph = false) =>
-        NativeMethods.Check(
-            NativeMethods.lst_tensor_backward(Handle, gradient?.Handle, retainGraph is null ? -1 : retainGraph.Value ? 1 : 0, createGraph ? 1 : 0),
-            "backward");
+        NativeMethods.WithOptional(gradient, g =>
+        {
+            NativeMethods.Check(
+                NativeMethods.lst_tensor_backward(Handle, g, retainGraph is null ? -1 : retainGraph.Value ? 1 : 0, createGraph ? 1 : 0),
+                "backward");
+            return 0;
+        });
 }
 
 /// <summary>torch.autograd functions.</summary>

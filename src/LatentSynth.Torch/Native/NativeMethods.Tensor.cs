@@ -2,7 +2,8 @@ using System.Runtime.InteropServices;
 
 namespace LatentSynth.Torch;
 
-// tensor.cpp and autograd.cpp
+// tensor.cpp and autograd.cpp. Optional tensors cross as raw pointers (zero for none) through
+// WithOptional: the SafeHandle marshaller cannot pass null.
 internal static unsafe partial class NativeMethods
 {
     [LibraryImport(Lib)] internal static partial TensorHandle lst_tensor_from_data(void* data, long nbytes, int dtype, long* shape, long ndim);
@@ -27,9 +28,9 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int lst_tensor_set_requires_grad(TensorHandle h, int flag);
     [LibraryImport(Lib)] internal static partial int lst_tensor_is_leaf(TensorHandle h);
     [LibraryImport(Lib)] internal static partial int lst_tensor_grad(TensorHandle h, out IntPtr grad);
-    [LibraryImport(Lib)] internal static partial int lst_tensor_set_grad(TensorHandle h, TensorHandle? grad);
+    [LibraryImport(Lib)] internal static partial int lst_tensor_set_grad(TensorHandle h, IntPtr grad);
     [LibraryImport(Lib)] internal static partial int lst_tensor_zero_grad(TensorHandle h, int setToNone);
-    [LibraryImport(Lib)] internal static partial int lst_tensor_backward(TensorHandle h, TensorHandle? gradient, int retainGraph, int createGraph);
+    [LibraryImport(Lib)] internal static partial int lst_tensor_backward(TensorHandle h, IntPtr gradient, int retainGraph, int createGraph);
     [LibraryImport(Lib)] internal static partial int lst_autograd_grad(IntPtr* outputs, long nOut, IntPtr* inputs, long nIn, IntPtr* gradOutputs, int retainGraph, int createGraph, int allowUnused, IntPtr* result);
     [LibraryImport(Lib)] internal static partial int lst_grad_enabled();
     [LibraryImport(Lib)] internal static partial int lst_set_grad_enabled(int enabled);
