@@ -3,7 +3,7 @@ namespace LatentSynth.Torch;
 // Reductions. dims are ints (negative counts from the end); keepDim keeps reduced dimensions with size 1.
 public partial class Tensor
 {
-    private unsafe Tensor ReduceDims(int[] dims, Func<IntPtr, long, TensorHandle> call, string op)
+    private unsafe Tensor ReduceOverDims(int[] dims, Func<IntPtr, long, TensorHandle> call, string op)
     {
         ArgumentNullException.ThrowIfNull(dims, nameof(dims));
         var d = NativeMethods.Longs(dims);
@@ -18,7 +18,7 @@ public partial class Tensor
 
     /// <summary>Sum along <paramref name="dims"/>.</summary>
     public unsafe Tensor Sum(int[] dims, bool keepDim = false) =>
-        ReduceDims(dims, (p, n) => NativeMethods.lst_tensor_sum_dims(Handle, (long*)p, n, keepDim ? 1 : 0), "sum");
+        ReduceOverDims(dims, (p, n) => NativeMethods.lst_tensor_sum_dims(Handle, (long*)p, n, keepDim ? 1 : 0), "sum");
 
     /// <summary>Mean of every element (<c>tensor.mean()</c>); needs a floating or complex dtype.</summary>
     public Tensor Mean() => NativeMethods.Wrap(NativeMethods.lst_tensor_mean(Handle), "mean");
@@ -28,7 +28,7 @@ public partial class Tensor
 
     /// <summary>Mean along <paramref name="dims"/>.</summary>
     public unsafe Tensor Mean(int[] dims, bool keepDim = false) =>
-        ReduceDims(dims, (p, n) => NativeMethods.lst_tensor_mean_dims(Handle, (long*)p, n, keepDim ? 1 : 0), "mean");
+        ReduceOverDims(dims, (p, n) => NativeMethods.lst_tensor_mean_dims(Handle, (long*)p, n, keepDim ? 1 : 0), "mean");
 
     /// <summary>Variance of every element; <paramref name="unbiased"/> divides by N - 1 (Bessel), as PyTorch's default.</summary>
     public unsafe Tensor Var(bool unbiased = true) =>
@@ -39,7 +39,7 @@ public partial class Tensor
 
     /// <summary>Variance along <paramref name="dims"/>.</summary>
     public unsafe Tensor Var(int[] dims, bool unbiased = true, bool keepDim = false) =>
-        ReduceDims(dims, (p, n) => NativeMethods.lst_tensor_var(Handle, (long*)p, n, 1, unbiased ? 1 : 0, keepDim ? 1 : 0), "var");
+        ReduceOverDims(dims, (p, n) => NativeMethods.lst_tensor_var(Handle, (long*)p, n, 1, unbiased ? 1 : 0, keepDim ? 1 : 0), "var");
 
     /// <summary>Standard deviation of every element; <paramref name="unbiased"/> divides by N - 1.</summary>
     public unsafe Tensor Std(bool unbiased = true) =>
@@ -50,7 +50,7 @@ public partial class Tensor
 
     /// <summary>Standard deviation along <paramref name="dims"/>.</summary>
     public unsafe Tensor Std(int[] dims, bool unbiased = true, bool keepDim = false) =>
-        ReduceDims(dims, (p, n) => NativeMethods.lst_tensor_std(Handle, (long*)p, n, 1, unbiased ? 1 : 0, keepDim ? 1 : 0), "std");
+        ReduceOverDims(dims, (p, n) => NativeMethods.lst_tensor_std(Handle, (long*)p, n, 1, unbiased ? 1 : 0, keepDim ? 1 : 0), "std");
 
     /// <summary>Largest element, as a 0-dimensional tensor (<c>tensor.max()</c>).</summary>
     public Tensor Max() => NativeMethods.Wrap(NativeMethods.lst_tensor_max(Handle), "max");
@@ -91,7 +91,7 @@ public partial class Tensor
 
     /// <summary>log(sum(exp(x))) along <paramref name="dims"/>.</summary>
     public unsafe Tensor Logsumexp(int[] dims, bool keepDim = false) =>
-        ReduceDims(dims, (p, n) => NativeMethods.lst_tensor_logsumexp(Handle, (long*)p, n, keepDim ? 1 : 0), "logsumexp");
+        ReduceOverDims(dims, (p, n) => NativeMethods.lst_tensor_logsumexp(Handle, (long*)p, n, keepDim ? 1 : 0), "logsumexp");
 
     /// <summary>Product of every element (<c>tensor.prod()</c>).</summary>
     public Tensor Prod() => NativeMethods.Wrap(NativeMethods.lst_tensor_prod(Handle), "prod");
@@ -108,7 +108,7 @@ public partial class Tensor
 
     /// <summary>p-norm along <paramref name="dims"/>.</summary>
     public unsafe Tensor Norm(double p, int[] dims, bool keepDim = false) =>
-        ReduceDims(dims, (d, n) => NativeMethods.lst_tensor_norm_dims(Handle, NativeScalar.Of(p), (long*)d, n, keepDim ? 1 : 0), "norm");
+        ReduceOverDims(dims, (d, n) => NativeMethods.lst_tensor_norm_dims(Handle, NativeScalar.Of(p), (long*)d, n, keepDim ? 1 : 0), "norm");
 
     /// <summary>Whether every element is non-zero, as a 0-dimensional bool tensor (<c>tensor.all()</c>).</summary>
     public Tensor All() => NativeMethods.Wrap(NativeMethods.lst_tensor_all(Handle), "all");

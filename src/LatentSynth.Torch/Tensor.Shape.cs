@@ -93,11 +93,11 @@ public partial class Tensor
     [System.Runtime.CompilerServices.IndexerName("At")]
     public unsafe Tensor this[params TensorIndex[] indices]
     {
-        get => WithIndices(indices, (p, n) => NativeMethods.Wrap(NativeMethods.lst_tensor_index(Handle, p, n), "index"));
+        get => WithNativeIndices(indices, (p, n) => NativeMethods.Wrap(NativeMethods.lst_tensor_index(Handle, p, n), "index"));
         set
         {
             ArgumentNullException.ThrowIfNull(value);
-            WithIndices(indices, (p, n) =>
+            WithNativeIndices(indices, (p, n) =>
             {
                 NativeMethods.Check(NativeMethods.lst_tensor_index_put_(Handle, p, n, value.Handle), "index_put_");
                 return 0;
@@ -105,15 +105,15 @@ public partial class Tensor
         }
     }
 
-    /// <summary>Writes <paramref name="value"/> into every element selected by <paramref name="indices"/> (<c>t[indices] = value</c>); returns this.</summary>
-    public Tensor IndexFill_(double value, params TensorIndex[] indices) => IndexFillCore(NativeScalar.Of(value), indices);
+    /// <summary>Writes <paramref name="value"/> into every element selected by <paramref name="indices"/> (<c>t[indices] = value</c>) without allocating a tensor for it; with no indices every element is written. Returns this.</summary>
+    public Tensor Fill_(double value, params TensorIndex[] indices) => FillIndexedCore(NativeScalar.Of(value), indices);
 
     /// <summary>Writes <paramref name="value"/> into every element selected by <paramref name="indices"/>; returns this.</summary>
-    public Tensor IndexFill_(long value, params TensorIndex[] indices) => IndexFillCore(NativeScalar.Of(value), indices);
+    public Tensor Fill_(long value, params TensorIndex[] indices) => FillIndexedCore(NativeScalar.Of(value), indices);
 
-    private unsafe Tensor IndexFillCore(NativeScalar value, TensorIndex[] indices)
+    private unsafe Tensor FillIndexedCore(NativeScalar value, TensorIndex[] indices)
     {
-        WithIndices(indices, (p, n) =>
+        WithNativeIndices(indices, (p, n) =>
         {
             NativeMethods.Check(NativeMethods.lst_tensor_index_fill_(Handle, p, n, value), "index_put_");
             return 0;
@@ -121,9 +121,9 @@ public partial class Tensor
         return this;
     }
 
-    private unsafe delegate TResult IndexCall<TResult>(NativeIndex* indices, long count);
+    private unsafe delegate TResult NativeIndexCall<TResult>(NativeIndex* indices, long count);
 
-    private static unsafe TResult WithIndices<TResult>(TensorIndex[] indices, IndexCall<TResult> call)
+    private static unsafe TResult WithNativeIndices<TResult>(TensorIndex[] indices, NativeIndexCall<TResult> call)
     {
         ArgumentNullException.ThrowIfNull(indices);
         var tensors = new List<Tensor>();
@@ -179,6 +179,10 @@ public partial class Tensor
     public Tensor Scatter(int dim, Tensor index, double value) =>
         NativeMethods.Wrap(NativeMethods.lst_tensor_scatter_value(Handle, dim, index.Handle, NativeScalar.Of(value)), "scatter");
 
+    /// <summary>A copy with the integer <paramref name="value"/> written at <paramref name="index"/> along <paramref name="dim"/>.</summary>
+    public Tensor Scatter(int dim, Tensor index, long value) =>
+        NativeMethods.Wrap(NativeMethods.lst_tensor_scatter_value(Handle, dim, index.Handle, NativeScalar.Of(value)), "scatter");
+
     /// <summary>A copy with <paramref name="src"/> added at <paramref name="index"/> along <paramref name="dim"/> (<c>tensor.scatter_add</c>).</summary>
     public Tensor ScatterAdd(int dim, Tensor index, Tensor src) =>
         NativeMethods.Wrap(NativeMethods.lst_tensor_scatter_add(Handle, dim, index.Handle, src.Handle), "scatter_add");
@@ -193,6 +197,13 @@ public partial class Tensor
 
     /// <summary>Writes <paramref name="value"/> where <paramref name="mask"/> is true, in place (<c>tensor.masked_fill_</c>); returns this.</summary>
     public Tensor MaskedFill_(Tensor mask, double value)
+    {
+        NativeMethods.Check(NativeMethods.lst_tensor_masked_fill_(Handle, mask.Handle, NativeScalar.Of(value)), "masked_fill_");
+        return this;
+    }
+
+    /// <summary>Writes the integer <paramref name="value"/> where <paramref name="mask"/> is true, in place; returns this.</summary>
+    public Tensor MaskedFill_(Tensor mask, long value)
     {
         NativeMethods.Check(NativeMethods.lst_tensor_masked_fill_(Handle, mask.Handle, NativeScalar.Of(value)), "masked_fill_");
         return this;

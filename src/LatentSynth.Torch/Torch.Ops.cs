@@ -23,7 +23,7 @@ public static partial class Torch
         });
     }
 
-    private static Tensor WhereCore(Tensor condition, Tensor? a, NativeScalar sa, Tensor? b, NativeScalar sb) =>
+    private static Tensor WhereWithScalars(Tensor condition, Tensor? a, NativeScalar sa, Tensor? b, NativeScalar sb) =>
         NativeMethods.WithOptional(a, pa => NativeMethods.WithOptional(b, pb =>
             NativeMethods.Wrap(NativeMethods.lst_ops_where(condition.Handle, pa, sa, pb, sb), "where")));
 
@@ -32,26 +32,44 @@ public static partial class Torch
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        return WhereCore(condition, a, default, b, default);
+        return WhereWithScalars(condition, a, default, b, default);
     }
 
     /// <summary><paramref name="a"/> where <paramref name="condition"/> holds, the number <paramref name="b"/> elsewhere.</summary>
     public static Tensor Where(Tensor condition, Tensor a, double b)
     {
         ArgumentNullException.ThrowIfNull(a);
-        return WhereCore(condition, a, default, null, NativeScalar.Of(b));
+        return WhereWithScalars(condition, a, default, null, NativeScalar.Of(b));
     }
 
     /// <summary>The number <paramref name="a"/> where <paramref name="condition"/> holds, <paramref name="b"/> elsewhere.</summary>
     public static Tensor Where(Tensor condition, double a, Tensor b)
     {
         ArgumentNullException.ThrowIfNull(b);
-        return WhereCore(condition, null, NativeScalar.Of(a), b, default);
+        return WhereWithScalars(condition, null, NativeScalar.Of(a), b, default);
     }
 
     /// <summary>The number <paramref name="a"/> where <paramref name="condition"/> holds, the number <paramref name="b"/> elsewhere.</summary>
     public static Tensor Where(Tensor condition, double a, double b) =>
-        WhereCore(condition, null, NativeScalar.Of(a), null, NativeScalar.Of(b));
+        WhereWithScalars(condition, null, NativeScalar.Of(a), null, NativeScalar.Of(b));
+
+    /// <summary><paramref name="a"/> where <paramref name="condition"/> holds, the integer <paramref name="b"/> elsewhere.</summary>
+    public static Tensor Where(Tensor condition, Tensor a, long b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return WhereWithScalars(condition, a, default, null, NativeScalar.Of(b));
+    }
+
+    /// <summary>The integer <paramref name="a"/> where <paramref name="condition"/> holds, <paramref name="b"/> elsewhere.</summary>
+    public static Tensor Where(Tensor condition, long a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        return WhereWithScalars(condition, null, NativeScalar.Of(a), b, default);
+    }
+
+    /// <summary>The integer <paramref name="a"/> where <paramref name="condition"/> holds, the integer <paramref name="b"/> elsewhere.</summary>
+    public static Tensor Where(Tensor condition, long a, long b) =>
+        WhereWithScalars(condition, null, NativeScalar.Of(a), null, NativeScalar.Of(b));
 
     /// <summary>Matrix product with broadcasting (<c>torch.matmul</c>).</summary>
     public static Tensor Matmul(Tensor a, Tensor b) => a.Matmul(b);

@@ -158,4 +158,47 @@ public class OpsDefaultGeneratorTests
         Assert.Equal(a, Torch.Randn(10).ToArray<float>());
         Assert.Equal(b, Torch.RandnLike(Torch.Zeros(3)).ToArray<float>());
     }
+
+    [Fact]
+    public void ScopesReleaseEveryTensorOpsCreateEvenWhenOpsFail()
+    {
+        // Runs alone (collection without parallelization), so the live count is this test's own
+        // once tensors other tests dropped without disposing have been finalized.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        long baseline = Torch.LiveTensors;
+        using var gen = new Generator(1);
+        using (Torch.NewScope())
+        {
+            var x = Torch.Randn([4, 6], generator: gen, requiresGrad: true);
+            var pieces = x.Chunk(3, 1);
+            var (values, indices) = x.Max(1);
+            var picked = x[Tensor.From(new long[] { 0, 2 }), 1..];
+            var masked = x[x.Gt(0.0)];
+            var y = x * 2.0 + 1 - pieces[0].Sum() + values.Mean() + picked.Sum() + masked.Sum();
+            y.Sum().Backward();
+            var grad = x.Grad!;
+            Assert.Equal(x.Shape, grad.Shape);
+            Assert.Throws<TorchException>(() => x.Reshape(5, 5));
+            Assert.Throws<TorchException>(() => x.Split(0));
+            Assert.Throws<TorchException>(() => x.Max(7));
+            Assert.True(Torch.LiveTensors > baseline);
+        }
+        Assert.Equal(baseline, Torch.LiveTensors);
+    }
+
+    [Fact]
+    public void BackwardWithoutAGradientAndClearingTheGradWork()
+    {
+        using var scope = Torch.NewScope();
+        var x = Torch.Full([3], 2.0, requiresGrad: true);
+        (x * x).Sum().Backward(); // no gradient argument: a one-element output
+        Assert.Equal(new float[] { 4, 4, 4 }, x.Grad!.ToArray<float>());
+        x.Grad = null;
+        Assert.Null(x.Grad);
+        var e = Assert.Throws<TorchException>(() => (x * x).Backward());
+        Assert.Equal("backward", e.Operation);
+        Assert.Contains("only for scalar outputs", e.Message);
+    }
 }

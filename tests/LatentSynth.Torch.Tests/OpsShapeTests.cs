@@ -121,9 +121,25 @@ public class OpsShapeTests
         x[1] = 5.0;
         x[.., 0] = Tensor.From(new float[] { 1, 2, 3 });
         x[x.Gt(4.0)] = -1L;
-        x.IndexFill_(9.0, 2, ^1);
+        x.Fill_(9.0, 2, ^1);
         Assert.Equal(new float[] { 1, 0, 0, 0, 2, -1, -1, -1, 3, 0, 0, 9 }, x.ToArray<float>());
         x.MaskedFill_(x.Lt(0.0), 0.5).Zero_();
         Assert.Equal(0.0, x.Sum().Item());
+    }
+
+    [Fact]
+    public void WhereWithNumbersFollowsPyTorchsTypePromotion()
+    {
+        using var scope = Torch.NewScope();
+        var c = Tensor.From(new[] { true, false });
+        var ints = Torch.Where(c, 1, 0);
+        Assert.Equal(DType.Int64, ints.DType);
+        Assert.Equal(new long[] { 1, 0 }, ints.ToArray<long>());
+        Assert.Equal(DType.Float32, Torch.Where(c, 1.0, 0.0).DType);
+        Assert.Equal(new float[] { 0, 3 }, Torch.Where(c, Torch.Zeros(2), 3).ToArray<float>());
+        var promoted = Torch.Where(c, Torch.Zeros([2], DType.Int64), 0.5);
+        Assert.Equal(DType.Float32, promoted.DType);
+        Assert.Equal(new float[] { 0, 0.5f }, promoted.ToArray<float>());
+        Assert.Equal(new long[] { 7, 5 }, Torch.Where(c, 7, Torch.Full([2], 5, DType.Int64)).ToArray<long>());
     }
 }
