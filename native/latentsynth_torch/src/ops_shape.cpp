@@ -75,7 +75,18 @@ LST_API int32_t lst_ops_take_list(lst_tensor* out, int64_t n) {
     throw std::invalid_argument("expected " + std::to_string(pending_list.size()) + " pending tensors, asked for " +
                                 std::to_string(n));
   for (int64_t i = 0; i < n; ++i) out[i] = nullptr;
-  for (int64_t i = 0; i < n; ++i) out[i] = lst::wrap(std::move(pending_list[static_cast<size_t>(i)]));
+  try {
+    for (int64_t i = 0; i < n; ++i) out[i] = lst::wrap(std::move(pending_list[static_cast<size_t>(i)]));
+  } catch (...) {
+    // All or nothing: release what was already handed out before reporting the failure.
+    for (int64_t i = 0; i < n && out[i] != nullptr; ++i) {
+      delete out[i];
+      lst::live_tensors.fetch_sub(1, std::memory_order_relaxed);
+      out[i] = nullptr;
+    }
+    pending_list.clear();
+    throw;
+  }
   pending_list.clear();
   return 0;
   LST_CATCH_INT
