@@ -1,0 +1,25 @@
+using LatentSynth.Benchmarks;
+using LatentSynth.Torch;
+
+// Usage: LatentSynth.Benchmarks overhead [iters]
+//        LatentSynth.Benchmarks vae-epoch [--threads T] [--blas-threads B] [--n N] [--batch B] [--warmup-steps W] [--seed S]
+var verb = args.Length > 0 ? args[0] : "";
+int Opt(string name, int fallback)
+{
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
+}
+var blasThreads = Opt("--blas-threads", 0);
+if (blasThreads > 0) Torch.BlasThreads = blasThreads;
+switch (verb)
+{
+    case "overhead":
+        OpOverhead.Run(args.Length > 1 && int.TryParse(args[1], out var it) ? it : 200_000);
+        return 0;
+    case "vae-epoch":
+        VaeEpoch.Run(Opt("--threads", 0), Opt("--n", 60000), Opt("--batch", 128), Opt("--warmup-steps", 20), (ulong)Opt("--seed", 0));
+        return 0;
+    default:
+        Console.Error.WriteLine("usage: LatentSynth.Benchmarks overhead [iters] | vae-epoch [--threads T] [--blas-threads B] [--n N] [--batch B]");
+        return 2;
+}
