@@ -33,7 +33,7 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int lst_optim_get_lr(OptimizerHandle h, out double lr);
     [LibraryImport(Lib)] internal static partial int lst_optim_set_lr(OptimizerHandle h, double lr);
     [LibraryImport(Lib)] internal static partial int lst_optim_adam_get_state(OptimizerHandle h, long index, out long step, out IntPtr expAvg, out IntPtr expAvgSq, out IntPtr maxExpAvgSq);
-    [LibraryImport(Lib)] internal static partial int lst_optim_adam_set_state(OptimizerHandle h, long index, long step, TensorHandle expAvg, TensorHandle expAvgSq, TensorHandle? maxExpAvgSq);
+    [LibraryImport(Lib)] internal static partial int lst_optim_adam_set_state(OptimizerHandle h, long index, long step, TensorHandle expAvg, TensorHandle expAvgSq, TensorHandle maxExpAvgSq);
     [LibraryImport(Lib)] internal static partial int lst_optim_sgd_get_state(OptimizerHandle h, long index, out IntPtr momentumBuffer);
     [LibraryImport(Lib)] internal static partial int lst_optim_sgd_set_state(OptimizerHandle h, long index, TensorHandle momentumBuffer);
     [LibraryImport(Lib)] internal static partial int lst_optim_clear_state(OptimizerHandle h, long index);
