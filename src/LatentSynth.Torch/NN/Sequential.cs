@@ -9,6 +9,11 @@ namespace LatentSynth.Torch.NN;
 /// </summary>
 public class Sequential : Module<Tensor, Tensor>
 {
+    /// <summary>An empty Sequential (its forward returns the input); add children with <see cref="Append"/>.</summary>
+    public Sequential()
+    {
+    }
+
     /// <summary>A Sequential of <paramref name="modules"/>, named "0", "1", … .</summary>
     public Sequential(params Module<Tensor, Tensor>[] modules)
     {
