@@ -113,7 +113,7 @@ public abstract class LRScheduler
         string Get(string key) => state.TryGetValue(MetadataPrefix + key, out var v) ? v
             : throw new ArgumentException($"scheduler state has no '{MetadataPrefix}{key}'", nameof(state));
         var type = Get("type");
-        if (type != TypeName) throw new ArgumentException($"the state is a {type} scheduler's, this one is {TypeName}", nameof(state));
+        if (type != TypeName) throw new ArgumentException($"the state was saved by scheduler type {type}, this one is {TypeName}", nameof(state));
         var epochText = Get("last_epoch");
         if (!int.TryParse(epochText, NumberStyles.None, CultureInfo.InvariantCulture, out var epoch))
             throw new ArgumentException($"'{MetadataPrefix}last_epoch' = '{epochText}' is not an epoch (an integer >= 0)", nameof(state));

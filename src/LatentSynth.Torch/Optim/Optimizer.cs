@@ -224,7 +224,7 @@ public abstract class Optimizer : IDisposable
         if (!metadata.TryGetValue(MetadataPrefix + "type", out var type))
             problems.Add($"metadata '{MetadataPrefix}type' is missing: this is not an optimizer state");
         else if (type != TypeName)
-            problems.Add($"the state was saved by a {type} optimizer, this one is {TypeName}");
+            problems.Add($"the state was saved by optimizer type {type}, this one is {TypeName}");
         if (!metadata.TryGetValue(MetadataPrefix + "param_count", out var countText))
             problems.Add($"metadata '{MetadataPrefix}param_count' is missing");
         else if (!int.TryParse(countText, NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count != parameters.Length)
