@@ -367,6 +367,16 @@ public class ModuleTests
     }
 
     [Fact]
+    public void SequentialAppendNeverOverwritesANamedChild()
+    {
+        using var seq = new Sequential(("1", (Module<Tensor, Tensor>)new Leaf(0)));
+        using var extra = new Leaf(1);
+        var e = Assert.Throws<InvalidOperationException>(() => seq.Append(extra));
+        Assert.Contains("'1'", e.Message);
+        Assert.Equal(1, seq.Count);
+    }
+
+    [Fact]
     public void SequentialRefusesChildrenThatCannotBeChained()
     {
         using var seq = new Sequential();

@@ -37,7 +37,10 @@ public class Sequential : Module<Tensor, Tensor>
     public Sequential Append(Module<Tensor, Tensor> module)
     {
         ArgumentNullException.ThrowIfNull(module);
-        RegisterModule(RegisteredChildren().Count().ToString(System.Globalization.CultureInfo.InvariantCulture), module);
+        var name = RegisteredChildren().Count().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (NamedChildren().Any(c => c.Name == name))
+            throw new InvalidOperationException($"cannot append: a child is already named '{name}' (explicitly named children clash with positional names)");
+        RegisterModule(name, module);
         return this;
     }
 
