@@ -150,6 +150,14 @@ public static class SafeTensors
                 throw new SafeTensorsException(source, e.Name, e.Begin < cursor ? "byte range overlaps another tensor" : "gap in the data before this tensor");
             cursor = e.End;
         }
+        if (cursor > data.Length)
+        {
+            // Name the first tensor whose bytes are cut off.
+            long available = data.Length;
+            var cut = ordered.First(e => e.End > available);
+            throw new SafeTensorsException(source, cut.Name,
+                $"data section is {data.Length} bytes but the header needs {cursor} (this tensor spans bytes {cut.Begin}..{cut.End}): file truncated");
+        }
         if (cursor != data.Length)
             throw new SafeTensorsException(source, null, cursor > data.Length
                 ? $"data section is {data.Length} bytes but the header needs {cursor}: file truncated"
