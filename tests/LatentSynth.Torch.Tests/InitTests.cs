@@ -9,7 +9,7 @@ namespace LatentSynth.Torch.Tests;
 /// generator and the same libtorch kernels as PyTorch, so values must be bit-identical: the
 /// comparisons are exact (rtol 0, atol 0), not merely close.
 /// </summary>
-[Collection("DefaultGenerator")]
+[Collection(ProcessWideState.Name)]
 public class InitTests
 {
     private static Tensor Empty(DType dtype, params long[] shape)

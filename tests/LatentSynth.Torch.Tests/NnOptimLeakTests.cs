@@ -7,7 +7,7 @@ namespace LatentSynth.Torch.Tests;
 /// Native handle accounting for modules and optimizers. Torch.LiveTensors counts every tensor in
 /// the process, so this runs in the non-parallel collection (no other test allocates meanwhile).
 /// </summary>
-[Collection("DefaultGenerator")]
+[Collection(ProcessWideState.Name)]
 public class NnOptimLeakTests
 {
     private sealed class Two : Module<Tensor, Tensor>

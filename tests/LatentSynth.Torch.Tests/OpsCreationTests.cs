@@ -128,7 +128,7 @@ public class OpsCreationTests
 }
 
 /// <summary>Tests of the process-wide default generator (run alone: see DefaultGeneratorCollection).</summary>
-[Collection("DefaultGenerator")]
+[Collection(ProcessWideState.Name)]
 public class OpsDefaultGeneratorTests
 {
     [Fact]

@@ -73,7 +73,3 @@ internal static class OpsGolden
     public static IEnumerable<object[]> Names(IReadOnlyDictionary<string, Func<Tensor[], Tensor>> cases) =>
         cases.Keys.Select(k => new object[] { k });
 }
-
-/// <summary>Tests that use the process-wide default generator run alone, so no other test draws from it in between.</summary>
-[CollectionDefinition("DefaultGenerator", DisableParallelization = true)]
-public sealed class DefaultGeneratorCollection;
