@@ -3,6 +3,9 @@ using LatentSynth.Torch;
 
 namespace LatentSynth.Benchmarks;
 
+// Inside LatentSynth.*, "Torch" alone names the namespace LatentSynth.Torch: alias the class.
+using Torch = LatentSynth.Torch.Torch;
+
 /// <summary>Per-op cost through the binding on tiny (4x4) tensors: the same ops and protocol as
 /// benchmarks/native_overhead/op_overhead.cpp (best of 5 repetitions, after a warm-up).</summary>
 public static class OpOverhead

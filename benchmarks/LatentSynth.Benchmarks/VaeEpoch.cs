@@ -5,6 +5,9 @@ using LatentSynth.Torch.Optim;
 
 namespace LatentSynth.Benchmarks;
 
+// Inside LatentSynth.*, "Torch" alone names the namespace LatentSynth.Torch: alias the class.
+using Torch = LatentSynth.Torch.Torch;
+
 /// <summary>
 /// One epoch of the reference MLP VAE, the same model, loss, optimizer, data and protocol as
 /// benchmarks/pytorch/vae_epoch.py: 784-400-20 / 20-400-784, sum BCE-with-logits + analytic KL

@@ -5,6 +5,9 @@ using Spectre.Console;
 
 namespace LatentSynth.Cli;
 
+// Inside LatentSynth.*, "Torch" alone names the namespace LatentSynth.Torch: alias the class.
+using Torch = LatentSynth.Torch.Torch;
+
 /// <summary>The <c>latentsynth</c> command line: one verb per subcommand.</summary>
 public static class Cli
 {
@@ -38,19 +41,19 @@ public static class Cli
         var cmd = new Command("info", "Print versions (LatentSynth, libtorch, .NET), the BLAS in use and thread settings.");
         cmd.SetAction(_ =>
         {
-            var blas = Torch.Torch.Blas;
+            var blas = Torch.Blas;
             var table = new Table().Border(TableBorder.Rounded).AddColumn("item").AddColumn("value");
-            table.AddRow("LatentSynth", Torch.Torch.Version);
-            table.AddRow("libtorch", Torch.Torch.LibTorchVersion);
+            table.AddRow("LatentSynth", Torch.Version);
+            table.AddRow("libtorch", Torch.LibTorchVersion);
             table.AddRow(".NET", RuntimeInformation.FrameworkDescription);
             table.AddRow("OS", RuntimeInformation.OSDescription);
             table.AddRow("BLAS", Markup.Escape(blas.Kind) + (blas.IsReference ? " [red](slow: install libopenblas0-pthread)[/]" : ""));
             table.AddRow("BLAS libraries", Markup.Escape(string.Join("\n", blas.Libraries)));
-            table.AddRow("BLAS threads", Torch.Torch.BlasThreads < 0 ? "n/a" : Torch.Torch.BlasThreads.ToString());
-            table.AddRow("intra-op threads", Torch.Torch.NumThreads.ToString());
-            table.AddRow("inter-op threads", Torch.Torch.NumInteropThreads.ToString());
+            table.AddRow("BLAS threads", Torch.BlasThreads < 0 ? "n/a" : Torch.BlasThreads.ToString());
+            table.AddRow("intra-op threads", Torch.NumThreads.ToString());
+            table.AddRow("inter-op threads", Torch.NumInteropThreads.ToString());
             table.AddRow("logical CPUs", Environment.ProcessorCount.ToString());
-            table.AddRow("deterministic algorithms", Torch.Torch.AreDeterministicAlgorithmsEnabled ? "on" : "off");
+            table.AddRow("deterministic algorithms", Torch.AreDeterministicAlgorithmsEnabled ? "on" : "off");
             AnsiConsole.Write(table);
             return 0;
         });
