@@ -2,6 +2,7 @@
 // binding's per-op overhead is measured against. Prints one JSON line per op:
 //   {"impl":"c++","op":"add","ns_per_op":...}
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 
 #include <chrono>
 #include <cstdio>

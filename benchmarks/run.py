@@ -1,0 +1,90 @@
+"""Side-by-side benchmarks of LatentSynth against PyTorch (and C++), reported as ratios.
+
+1. Per-op overhead on tiny tensors: C# binding vs libtorch called from C++ (same ops, same protocol).
+2. One epoch of the reference MLP VAE: C# vs PyTorch (python3-torch, the same libtorch), runs
+   alternated A B A B ... so that machine noise hits both sides alike; medians reported.
+   Configurations: intra-op threads x BLAS threads.
+
+Usage (from the repo root, after `make bench` built everything):
+    /usr/bin/python3 benchmarks/run.py [--reps 5] [--n 60000] [--quick]
+Writes benchmarks/results/latest.md and prints it.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CS = os.path.join(ROOT, "benchmarks/LatentSynth.Benchmarks/bin/Release/net10.0/LatentSynth.Benchmarks")
+CPP = os.path.join(ROOT, "benchmarks/native_overhead/build/op_overhead")
+PY = os.path.join(ROOT, "benchmarks/pytorch/vae_epoch.py")
+
+
+def run_json(cmd, env=None):
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
+    return [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+
+
+def blas_env(blas_threads):
+    env = dict(os.environ)
+    env["OPENBLAS_NUM_THREADS"] = str(blas_threads)
+    return env
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--reps", type=int, default=5)
+    p.add_argument("--n", type=int, default=60000)
+    p.add_argument("--quick", action="store_true", help="3 reps on 12,800 inputs")
+    a = p.parse_args()
+    if a.quick:
+        a.reps, a.n = 3, 12800
+    lines = ["# Benchmark results", "",
+             f"Machine: {os.cpu_count()} logical CPUs; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.", ""]
+
+    # 1. per-op overhead
+    cpp = {r["op"]: r["ns_per_op"] for r in run_json([CPP, "200000"])}
+    cs = {r["op"]: r["ns_per_op"] for r in run_json([CS, "overhead", "200000"])}
+    lines += ["## Per-op cost on 4x4 float32 tensors (best of 5 x 200,000 calls)", "",
+              "| op | C++ (ns) | C# binding (ns) | binding overhead (ns) | ratio |", "|---|---:|---:|---:|---:|"]
+    for op in cpp:
+        lines.append(f"| {op} | {cpp[op]:.0f} | {cs[op]:.0f} | {cs[op] - cpp[op]:.0f} | {cs[op] / cpp[op]:.2f}x |")
+    lines.append("")
+
+    # 2. VAE epoch
+    configs = [(1, 1), (1, 2), (2, 1), (2, 2)]
+    lines += [f"## One epoch of the reference VAE ({a.n:,} inputs, batch 128), median of {a.reps} alternated runs", "",
+              "| intra-op threads | BLAS threads | C# (s) | PyTorch (s) | C# / PyTorch | loss C# | loss PyTorch |",
+              "|---:|---:|---:|---:|---:|---:|---:|"]
+    results = {}
+    for threads, blas in configs:
+        cs_t, py_t, cs_l, py_l = [], [], None, None
+        for _ in range(a.reps):
+            r = run_json([CS, "vae-epoch", "--threads", str(threads), "--blas-threads", str(blas), "--n", str(a.n)], blas_env(blas))[0]
+            cs_t.append(r["seconds"]); cs_l = r["loss"]
+            r = run_json(["/usr/bin/python3", PY, "--threads", str(threads), "--n", str(a.n)], blas_env(blas))[0]
+            py_t.append(r["seconds"]); py_l = r["loss"]
+        c, q = statistics.median(cs_t), statistics.median(py_t)
+        results[(threads, blas)] = (c, q)
+        lines.append(f"| {threads} | {blas} | {c:.2f} | {q:.2f} | {c / q:.2f} | {cs_l:.4f} | {py_l:.4f} |")
+        print(lines[-1], file=sys.stderr, flush=True)
+    best_cs = min(results.items(), key=lambda kv: kv[1][0])
+    best_py = min(results.items(), key=lambda kv: kv[1][1])
+    default_py = results[(1, 2)]  # PyTorch's defaults here: 1 intra-op thread, OpenBLAS on both cores
+    lines += ["",
+              f"Best C#: {best_cs[1][0]:.2f} s at threads={best_cs[0][0]}, BLAS={best_cs[0][1]}. "
+              f"Best PyTorch: {best_py[1][1]:.2f} s at threads={best_py[0][0]}, BLAS={best_py[0][1]}. "
+              f"Best vs best: {best_cs[1][0] / best_py[1][1]:.2f}x; our default (1, 1) vs PyTorch's default (1, 2): "
+              f"{results[(1, 1)][0] / default_py[1]:.2f}x.", ""]
+    text = "\n".join(lines)
+    os.makedirs(os.path.join(ROOT, "benchmarks/results"), exist_ok=True)
+    with open(os.path.join(ROOT, "benchmarks/results/latest.md"), "w") as f:
+        f.write(text + "\n")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
