@@ -29,7 +29,7 @@ public static class Init
     {
         ArgumentNullException.ThrowIfNull(tensor);
         if (!(a <= b)) throw new ArgumentException($"uniform_ needs a <= b, got a={a} and b={b}", nameof(b));
-        NativeMethods.Check(NativeMethods.lst_init_uniform_(tensor.Handle, a, b, generator?.Handle ?? NativeMethods.NoGenerator), "init.uniform_");
+        NativeMethods.Check(NativeMethods.lst_init_uniform_(tensor.Handle, a, b, NativeMethods.OptionalGenerator(generator)), "init.uniform_");
         return tensor;
     }
 
@@ -38,7 +38,7 @@ public static class Init
     {
         ArgumentNullException.ThrowIfNull(tensor);
         if (!(std >= 0)) throw new ArgumentException($"normal_ needs std >= 0, got {std}", nameof(std));
-        NativeMethods.Check(NativeMethods.lst_init_normal_(tensor.Handle, mean, std, generator?.Handle ?? NativeMethods.NoGenerator), "init.normal_");
+        NativeMethods.Check(NativeMethods.lst_init_normal_(tensor.Handle, mean, std, NativeMethods.OptionalGenerator(generator)), "init.normal_");
         return tensor;
     }
 

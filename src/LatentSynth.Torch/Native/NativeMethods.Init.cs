@@ -5,11 +5,6 @@ namespace LatentSynth.Torch;
 // init.cpp
 internal static unsafe partial class NativeMethods
 {
-    // LibraryImport cannot marshal a null SafeHandle: "no generator" (the default one) and "no
-    // tensor" cross as a never-valid handle instead, which marshals as a null pointer.
-    internal static readonly GeneratorHandle NoGenerator = new();
-    internal static readonly TensorHandle NoTensor = new();
-
     [LibraryImport(Lib)] internal static partial int lst_init_uniform_(TensorHandle t, double a, double b, GeneratorHandle gen);
     [LibraryImport(Lib)] internal static partial int lst_init_normal_(TensorHandle t, double mean, double std, GeneratorHandle gen);
     [LibraryImport(Lib)] internal static partial int lst_init_constant_(TensorHandle t, NativeScalar value);
