@@ -39,21 +39,21 @@ public partial class Tensor
     /// <summary>Fills with samples uniform in [from, to) (<c>tensor.uniform_</c>); returns this.</summary>
     public Tensor Uniform_(double from = 0, double to = 1, Generator? generator = null)
     {
-        NativeMethods.WithGenerator(generator, g => { NativeMethods.Check(NativeMethods.lst_tensor_uniform_(Handle, from, to, g), "uniform_"); return 0; });
+        NativeMethods.Check(NativeMethods.lst_tensor_uniform_(Handle, from, to, NativeMethods.OptionalGenerator(generator)), "uniform_");
         return this;
     }
 
     /// <summary>Fills with normal samples of the given mean and standard deviation (<c>tensor.normal_</c>); returns this.</summary>
     public Tensor Normal_(double mean = 0, double std = 1, Generator? generator = null)
     {
-        NativeMethods.WithGenerator(generator, g => { NativeMethods.Check(NativeMethods.lst_tensor_normal_(Handle, mean, std, g), "normal_"); return 0; });
+        NativeMethods.Check(NativeMethods.lst_tensor_normal_(Handle, mean, std, NativeMethods.OptionalGenerator(generator)), "normal_");
         return this;
     }
 
     /// <summary>Fills with 0/1 samples, 1 with probability <paramref name="p"/> (<c>tensor.bernoulli_</c>); returns this.</summary>
     public Tensor Bernoulli_(double p = 0.5, Generator? generator = null)
     {
-        NativeMethods.WithGenerator(generator, g => { NativeMethods.Check(NativeMethods.lst_tensor_bernoulli_(Handle, p, g), "bernoulli_"); return 0; });
+        NativeMethods.Check(NativeMethods.lst_tensor_bernoulli_(Handle, p, NativeMethods.OptionalGenerator(generator)), "bernoulli_");
         return this;
     }
 }

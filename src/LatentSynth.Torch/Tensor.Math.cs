@@ -333,8 +333,8 @@ public partial class Tensor
     public Tensor Clamp(Tensor? min, Tensor? max)
     {
         if (min is null && max is null) throw new ArgumentException("give at least one of min and max", nameof(min));
-        return NativeMethods.WithOptional(min, lo => NativeMethods.WithOptional(max, hi =>
-            WrapMathOp(NativeMethods.lst_tensor_clamp_tensor(Handle, lo, hi), "clamp")));
+        return WrapMathOp(NativeMethods.lst_tensor_clamp_tensor(Handle, NativeMethods.OptionalTensor(min),
+            NativeMethods.OptionalTensor(max)), "clamp");
     }
 
     /// <summary>max(x, min) (<c>torch.clamp_min</c>).</summary>

@@ -47,21 +47,18 @@ public static partial class Torch
 
     /// <summary>Samples of the standard normal distribution, from <paramref name="generator"/> or the default generator.</summary>
     public static unsafe Tensor Randn(long[] shape, DType dtype = DType.Float32, bool requiresGrad = false, Generator? generator = null) =>
-        NativeMethods.WithGenerator(generator, g =>
-            CreateFromShape(shape, "randn", (p, n) => NativeMethods.lst_create_randn((long*)p, n, (int)dtype, requiresGrad ? 1 : 0, g)));
+        CreateFromShape(shape, "randn", (p, n) => NativeMethods.lst_create_randn((long*)p, n, (int)dtype, requiresGrad ? 1 : 0, NativeMethods.OptionalGenerator(generator)));
 
     /// <summary>Float32 samples uniform in [0, 1) (<c>torch.rand</c>).</summary>
     public static Tensor Rand(params long[] shape) => Rand(shape, DType.Float32);
 
     /// <summary>Samples uniform in [0, 1), from <paramref name="generator"/> or the default generator.</summary>
     public static unsafe Tensor Rand(long[] shape, DType dtype = DType.Float32, bool requiresGrad = false, Generator? generator = null) =>
-        NativeMethods.WithGenerator(generator, g =>
-            CreateFromShape(shape, "rand", (p, n) => NativeMethods.lst_create_rand((long*)p, n, (int)dtype, requiresGrad ? 1 : 0, g)));
+        CreateFromShape(shape, "rand", (p, n) => NativeMethods.lst_create_rand((long*)p, n, (int)dtype, requiresGrad ? 1 : 0, NativeMethods.OptionalGenerator(generator)));
 
     /// <summary>Random integers in [<paramref name="low"/>, <paramref name="high"/>) (<c>torch.randint</c>), int64 by default.</summary>
     public static unsafe Tensor Randint(long low, long high, long[] shape, DType dtype = DType.Int64, Generator? generator = null) =>
-        NativeMethods.WithGenerator(generator, g =>
-            CreateFromShape(shape, "randint", (p, n) => NativeMethods.lst_create_randint(low, high, (long*)p, n, (int)dtype, g)));
+        CreateFromShape(shape, "randint", (p, n) => NativeMethods.lst_create_randint(low, high, (long*)p, n, (int)dtype, NativeMethods.OptionalGenerator(generator)));
 
     /// <summary>Random integers in [0, <paramref name="high"/>) (<c>torch.randint(high, shape)</c>).</summary>
     public static Tensor Randint(long high, long[] shape, DType dtype = DType.Int64, Generator? generator = null) =>
@@ -69,7 +66,7 @@ public static partial class Torch
 
     /// <summary>A random permutation of 0..n-1 (<c>torch.randperm</c>).</summary>
     public static Tensor Randperm(long n, DType dtype = DType.Int64, Generator? generator = null) =>
-        NativeMethods.WithGenerator(generator, g => NativeMethods.Wrap(NativeMethods.lst_create_randperm(n, (int)dtype, g), "randperm"));
+        NativeMethods.Wrap(NativeMethods.lst_create_randperm(n, (int)dtype, NativeMethods.OptionalGenerator(generator)), "randperm");
 
     /// <summary>0, 1, ..., end-1 as int64 unless <paramref name="dtype"/> says otherwise (<c>torch.arange(end)</c>).</summary>
     public static Tensor Arange(long end, DType dtype = DType.Int64, bool requiresGrad = false) => Arange(0L, end, 1L, dtype, requiresGrad);
@@ -114,23 +111,20 @@ public static partial class Torch
 
     /// <summary>Standard normal samples shaped like <paramref name="other"/> (<c>torch.randn_like</c>).</summary>
     public static Tensor RandnLike(Tensor other, DType? dtype = null, bool requiresGrad = false, Generator? generator = null) =>
-        NativeMethods.WithGenerator(generator, g =>
-            NativeMethods.Wrap(NativeMethods.lst_create_randn_like(other.Handle, LikeDTypeCode(dtype), requiresGrad ? 1 : 0, g), "randn_like"));
+        NativeMethods.Wrap(NativeMethods.lst_create_randn_like(other.Handle, LikeDTypeCode(dtype), requiresGrad ? 1 : 0, NativeMethods.OptionalGenerator(generator)), "randn_like");
 
     /// <summary>Uniform [0, 1) samples shaped like <paramref name="other"/> (<c>torch.rand_like</c>).</summary>
     public static Tensor RandLike(Tensor other, DType? dtype = null, bool requiresGrad = false, Generator? generator = null) =>
-        NativeMethods.WithGenerator(generator, g =>
-            NativeMethods.Wrap(NativeMethods.lst_create_rand_like(other.Handle, LikeDTypeCode(dtype), requiresGrad ? 1 : 0, g), "rand_like"));
+        NativeMethods.Wrap(NativeMethods.lst_create_rand_like(other.Handle, LikeDTypeCode(dtype), requiresGrad ? 1 : 0, NativeMethods.OptionalGenerator(generator)), "rand_like");
 
     /// <summary>0/1 samples, each 1 with the probability in <paramref name="probs"/> (<c>torch.bernoulli</c>); same dtype as probs.</summary>
     public static Tensor Bernoulli(Tensor probs, Generator? generator = null) =>
-        NativeMethods.WithGenerator(generator, g => NativeMethods.Wrap(NativeMethods.lst_create_bernoulli(probs.Handle, g), "bernoulli"));
+        NativeMethods.Wrap(NativeMethods.lst_create_bernoulli(probs.Handle, NativeMethods.OptionalGenerator(generator)), "bernoulli");
 
     /// <summary>
     /// <paramref name="numSamples"/> category indices per row of the non-negative weights
     /// <paramref name="probs"/> (<c>torch.multinomial</c>); without replacement each index is drawn at most once.
     /// </summary>
     public static Tensor Multinomial(Tensor probs, long numSamples, bool replacement = false, Generator? generator = null) =>
-        NativeMethods.WithGenerator(generator, g =>
-            NativeMethods.Wrap(NativeMethods.lst_create_multinomial(probs.Handle, numSamples, replacement ? 1 : 0, g), "multinomial"));
+        NativeMethods.Wrap(NativeMethods.lst_create_multinomial(probs.Handle, numSamples, replacement ? 1 : 0, NativeMethods.OptionalGenerator(generator)), "multinomial");
 }

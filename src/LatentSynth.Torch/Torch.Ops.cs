@@ -24,8 +24,8 @@ public static partial class Torch
     }
 
     private static Tensor WhereWithScalars(Tensor condition, Tensor? a, NativeScalar sa, Tensor? b, NativeScalar sb) =>
-        NativeMethods.WithOptional(a, pa => NativeMethods.WithOptional(b, pb =>
-            NativeMethods.Wrap(NativeMethods.lst_ops_where(condition.Handle, pa, sa, pb, sb), "where")));
+        NativeMethods.Wrap(NativeMethods.lst_ops_where(condition.Handle, NativeMethods.OptionalTensor(a), sa,
+            NativeMethods.OptionalTensor(b), sb), "where");
 
     /// <summary>Elementwise <paramref name="a"/> where the bool <paramref name="condition"/> is true, <paramref name="b"/> elsewhere (<c>torch.where</c>); all three broadcast.</summary>
     public static Tensor Where(Tensor condition, Tensor a, Tensor b)

@@ -177,7 +177,7 @@ public class InitTests
     {
         using var ints = Tensor.From(new long[] { 1, 2, 3 });
         var e = Assert.Throws<TorchException>(() => Init.Normal_(ints));
-        Assert.Equal("init.normal_", e.Operation);
+        Assert.Equal("normal_", e.Operation); // Init.Normal_ fills through Tensor.Normal_
         Assert.False(string.IsNullOrWhiteSpace(e.NativeMessage));
     }
 }

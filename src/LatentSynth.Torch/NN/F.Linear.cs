@@ -11,7 +11,6 @@ public static partial class F
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(weight);
-        return NativeMethods.WithOptional(bias, b =>
-            NativeMethods.Wrap(NativeMethods.lst_ops_linear(input.Handle, weight.Handle, b), "linear"));
+        return NativeMethods.Wrap(NativeMethods.lst_ops_linear(input.Handle, weight.Handle, NativeMethods.OptionalTensor(bias)), "linear");
     }
 }

@@ -1,5 +1,7 @@
 namespace LatentSynth.Torch.NN;
 
+using Torch = LatentSynth.Torch.Torch;
+
 /// <summary>
 /// Parameter initialisation (<c>torch.nn.init</c>). Every function fills the tensor in place
 /// under no-grad (so it works on parameters that require grad) and returns it. Random fills draw
@@ -29,7 +31,7 @@ public static class Init
     {
         ArgumentNullException.ThrowIfNull(tensor);
         if (!(a <= b)) throw new ArgumentException($"uniform_ needs a <= b, got a={a} and b={b}", nameof(b));
-        NativeMethods.Check(NativeMethods.lst_init_uniform_(tensor.Handle, a, b, generator?.Handle ?? NativeMethods.NoGenerator), "init.uniform_");
+        using (Torch.NoGrad()) tensor.Uniform_(a, b, generator);
         return tensor;
     }
 
@@ -38,7 +40,7 @@ public static class Init
     {
         ArgumentNullException.ThrowIfNull(tensor);
         if (!(std >= 0)) throw new ArgumentException($"normal_ needs std >= 0, got {std}", nameof(std));
-        NativeMethods.Check(NativeMethods.lst_init_normal_(tensor.Handle, mean, std, generator?.Handle ?? NativeMethods.NoGenerator), "init.normal_");
+        using (Torch.NoGrad()) tensor.Normal_(mean, std, generator);
         return tensor;
     }
 
@@ -46,7 +48,7 @@ public static class Init
     public static Tensor Constant_(Tensor tensor, double value)
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        NativeMethods.Check(NativeMethods.lst_init_constant_(tensor.Handle, NativeScalar.Of(value)), "init.constant_");
+        using (Torch.NoGrad()) tensor.Fill_(value);
         return tensor;
     }
 
@@ -54,7 +56,7 @@ public static class Init
     public static Tensor Constant_(Tensor tensor, long value)
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        NativeMethods.Check(NativeMethods.lst_init_constant_(tensor.Handle, NativeScalar.Of(value)), "init.constant_");
+        using (Torch.NoGrad()) tensor.Fill_(value);
         return tensor;
     }
 
@@ -62,7 +64,7 @@ public static class Init
     public static Tensor Zeros_(Tensor tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        NativeMethods.Check(NativeMethods.lst_init_zeros_(tensor.Handle), "init.zeros_");
+        using (Torch.NoGrad()) tensor.Zero_();
         return tensor;
     }
 
@@ -70,7 +72,7 @@ public static class Init
     public static Tensor Ones_(Tensor tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        NativeMethods.Check(NativeMethods.lst_init_ones_(tensor.Handle), "init.ones_");
+        using (Torch.NoGrad()) tensor.Fill_(1L);
         return tensor;
     }
 

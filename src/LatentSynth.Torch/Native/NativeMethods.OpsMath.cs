@@ -79,7 +79,7 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial TensorHandle lst_tensor_isinf(TensorHandle t);
     [LibraryImport(Lib)] internal static partial TensorHandle lst_tensor_isfinite(TensorHandle t);
     [LibraryImport(Lib)] internal static partial TensorHandle lst_tensor_clamp(TensorHandle t, int hasMin, NativeScalar min, int hasMax, NativeScalar max);
-    [LibraryImport(Lib)] internal static partial TensorHandle lst_tensor_clamp_tensor(TensorHandle t, IntPtr min, IntPtr max);
+    [LibraryImport(Lib)] internal static partial TensorHandle lst_tensor_clamp_tensor(TensorHandle t, TensorHandle min, TensorHandle max);
 
     [LibraryImport(Lib)] internal static partial TensorHandle lst_tensor_leaky_relu(TensorHandle t, double slope);
     [LibraryImport(Lib)] internal static partial TensorHandle lst_tensor_elu(TensorHandle t, double alpha);

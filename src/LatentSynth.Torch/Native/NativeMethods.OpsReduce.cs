@@ -34,5 +34,5 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial TensorHandle lst_ops_outer(TensorHandle a, TensorHandle b);
     [LibraryImport(Lib)] internal static partial TensorHandle lst_ops_dot(TensorHandle a, TensorHandle b);
     [LibraryImport(Lib)] internal static partial TensorHandle lst_ops_cdist(TensorHandle x1, TensorHandle x2, double p);
-    [LibraryImport(Lib)] internal static partial TensorHandle lst_ops_linear(TensorHandle input, TensorHandle weight, IntPtr bias);
+    [LibraryImport(Lib)] internal static partial TensorHandle lst_ops_linear(TensorHandle input, TensorHandle weight, TensorHandle bias);
 }

@@ -53,7 +53,7 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial TensorHandle lst_tensor_scatter_add(TensorHandle t, long dim, TensorHandle index, TensorHandle src);
     [LibraryImport(Lib)] internal static partial TensorHandle lst_tensor_masked_fill(TensorHandle t, TensorHandle mask, NativeScalar value);
     [LibraryImport(Lib)] internal static partial int lst_tensor_masked_fill_(TensorHandle t, TensorHandle mask, NativeScalar value);
-    [LibraryImport(Lib)] internal static partial TensorHandle lst_ops_where(TensorHandle condition, IntPtr a, NativeScalar sa, IntPtr b, NativeScalar sb);
+    [LibraryImport(Lib)] internal static partial TensorHandle lst_ops_where(TensorHandle condition, TensorHandle a, NativeScalar sa, TensorHandle b, NativeScalar sb);
     [LibraryImport(Lib)] internal static partial TensorHandle lst_tensor_repeat(TensorHandle t, long* repeats, long n);
     [LibraryImport(Lib)] internal static partial TensorHandle lst_tensor_flip(TensorHandle t, long* dims, long n);
     [LibraryImport(Lib)] internal static partial TensorHandle lst_tensor_roll(TensorHandle t, long* shifts, long ns, long* dims, long nd);

@@ -6,7 +6,10 @@ namespace LatentSynth.Torch;
 
 /// <summary>
 /// P/Invoke declarations for the native shim. One partial file per native area
-/// (NativeMethods.Tensor.cs ↔ tensor.cpp, …). Handles always cross as SafeHandles.
+/// (NativeMethods.Tensor.cs ↔ tensor.cpp, …). Tensor and generator
+/// arguments always cross as SafeHandles; an absent optional one as <see cref="OptionalTensor"/> /
+/// <see cref="OptionalGenerator"/> (an invalid handle, marshalled as a null pointer). Raw pointers
+/// remain only for out-parameters that return new handles and for arrays built by WithHandles.
 /// </summary>
 internal static partial class NativeMethods
 {
@@ -111,6 +114,16 @@ internal static partial class NativeMethods
     /// marshaller cannot pass a null SafeHandle), or a null handle when it is absent.
     /// </summary>
     internal static TensorHandle OptionalTensor(Tensor? tensor) => tensor is null ? AbsentTensorHandle : tensor.Handle;
+
+    /// <summary>An always-invalid generator handle that crosses the ABI as a null pointer (the
+    /// default generator). Never disposed, like <see cref="AbsentTensorHandle"/>.</summary>
+    internal static readonly GeneratorHandle AbsentGeneratorHandle = new();
+
+    /// <summary>
+    /// The handle of an optional generator (use it for every nullable generator argument), or a
+    /// null handle when it is absent, which the shim reads as "the default CPU generator".
+    /// </summary>
+    internal static GeneratorHandle OptionalGenerator(Generator? generator) => generator is null ? AbsentGeneratorHandle : generator.Handle;
 
     [LibraryImport(Lib)] internal static partial IntPtr lst_last_error();
     [LibraryImport(Lib)] internal static partial void lst_clear_error();

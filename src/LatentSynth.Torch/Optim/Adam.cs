@@ -110,7 +110,7 @@ public class Adam : Optimizer
 
     private protected override void SetState(int index, long step, IReadOnlyDictionary<string, Tensor> state) =>
         NativeMethods.Check(NativeMethods.lst_optim_adam_set_state(NativeHandle, index, step, state["exp_avg"].Handle,
-            state["exp_avg_sq"].Handle, state.TryGetValue("max_exp_avg_sq", out var max) ? max.Handle : NativeMethods.NoTensor), TypeName + ".load_state");
+            state["exp_avg_sq"].Handle, NativeMethods.OptionalTensor(state.GetValueOrDefault("max_exp_avg_sq"))), TypeName + ".load_state");
 }
 
 /// <summary>

@@ -19,8 +19,17 @@ public abstract class ConvNd : Module<Tensor, Tensor>
             if (k <= 0) throw new ArgumentOutOfRangeException(nameof(kernelSize), $"kernel sizes must be positive, got {Format(KernelSize)}");
         InChannels = inChannels;
         OutChannels = outChannels;
-        Stride = stride.IsDefault ? Expand(1, dims, nameof(stride), 1) : stride.Mode is null ? Expand(stride, dims, nameof(stride), 1) : stride;
+        Stride = stride.IsDefault ? Expand(1, dims, nameof(stride), 1) : Expand(stride, dims, nameof(stride), 1);
         Padding = padding.IsDefault ? Expand(0, dims, nameof(padding), 0) : padding.Mode is null ? Expand(padding, dims, nameof(padding), 0) : padding;
+        if (Padding.Mode is { } mode)
+        {
+            if (transposed)
+                throw new ArgumentException($"padding '{mode}' is not supported by transposed convolutions; give numbers", nameof(padding));
+            if (mode is not ("same" or "valid"))
+                throw new ArgumentException($"padding '{mode}' is not a padding mode; use \"same\", \"valid\" or numbers", nameof(padding));
+            if (mode == "same" && Stride.Any(s => s != 1))
+                throw new ArgumentException($"padding 'same' is not supported for strided convolutions (stride {Format(Stride)})", nameof(padding));
+        }
         Dilation = dilation.IsDefault ? Expand(1, dims, nameof(dilation), 1) : Expand(dilation, dims, nameof(dilation), 1);
         OutputPadding = outputPadding.IsDefault ? Expand(0, dims, nameof(outputPadding), 0) : Expand(outputPadding, dims, nameof(outputPadding), 0);
         Groups = groups;
@@ -59,12 +68,13 @@ public abstract class ConvNd : Module<Tensor, Tensor>
     /// <inheritdoc />
     protected override string ExtraRepr()
     {
-        var s = $"{InChannels}, {OutChannels}, kernel_size={Tuple(KernelSize)}, stride={Tuple(Stride)}";
+        // PyTorch's order: padding, dilation, output_padding, groups, bias (each only when not the default).
+        var s = $"{Repr.Int(InChannels)}, {Repr.Int(OutChannels)}, kernel_size={Repr.Tuple(KernelSize)}, stride={Repr.Tuple(Stride)}";
         if (Padding.Mode is not null) s += $", padding={Padding.Mode}";
-        else if (Padding.Any(p => p != 0)) s += $", padding={Tuple(Padding)}";
-        if (Transposed && OutputPadding.Any(p => p != 0)) s += $", output_padding={Tuple(OutputPadding)}";
-        if (Dilation.Any(d => d != 1)) s += $", dilation={Tuple(Dilation)}";
-        if (Groups != 1) s += $", groups={Groups}";
+        else if (Padding.Any(p => p != 0)) s += $", padding={Repr.Tuple(Padding)}";
+        if (Dilation.Any(d => d != 1)) s += $", dilation={Repr.Tuple(Dilation)}";
+        if (OutputPadding.Any(p => p != 0)) s += $", output_padding={Repr.Tuple(OutputPadding)}";
+        if (Groups != 1) s += $", groups={Repr.Int(Groups)}";
         if (Bias is null) s += ", bias=False";
         return s;
     }
@@ -73,14 +83,14 @@ public abstract class ConvNd : Module<Tensor, Tensor>
     {
         var v = s.ToArray();
         if (v.Length == 1 && dims > 1) v = Enumerable.Repeat(v[0], dims).ToArray();
-        if (v.Length != dims) throw new ArgumentException($"{name} needs 1 or {dims} values, got {Format(v)}", name);
+        if (v.Length != dims)
+            throw new ArgumentException($"{name} needs {(dims == 1 ? "1 value" : $"1 or {dims} values")}, got {Format(v)}", name);
         foreach (var x in v)
             if (x < min) throw new ArgumentOutOfRangeException(name, $"{name} values must be at least {min}, got {Format(v)}");
         return new Sizes(v);
     }
 
-    private static string Format(IEnumerable<long> v) => "[" + string.Join(", ", v) + "]";
-    private static string Tuple(IEnumerable<long> v) => "(" + string.Join(", ", v) + (v.Count() == 1 ? ",)" : ")");
+    private static string Format(IEnumerable<long> v) => "[" + string.Join(", ", v.Select(Repr.Int)) + "]";
 }
 
 /// <summary><c>nn.Conv1d</c> over (N, C, L) inputs.</summary>

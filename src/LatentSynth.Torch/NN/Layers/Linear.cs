@@ -37,7 +37,7 @@ public sealed class Linear : Module<Tensor, Tensor>
 
     /// <inheritdoc />
     protected override string ExtraRepr() =>
-        $"in_features={InFeatures}, out_features={OutFeatures}, bias={(Bias is null ? "False" : "True")}";
+        $"in_features={Repr.Int(InFeatures)}, out_features={Repr.Int(OutFeatures)}, bias={Repr.Bool(Bias is not null)}";
 }
 
 /// <summary>The initialisation PyTorch gives Linear and convolution layers (reset_parameters).</summary>

@@ -14,8 +14,8 @@ public abstract class BatchNormBase : Module<Tensor, Tensor>
         DType dtype, int[] acceptedRanks)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(numFeatures);
-        if (eps <= 0) throw new ArgumentOutOfRangeException(nameof(eps), eps, "eps must be positive");
-        if (momentum is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "momentum must be in [0, 1]");
+        if (!(eps > 0)) throw new ArgumentOutOfRangeException(nameof(eps), eps, "eps must be positive");
+        if (!(momentum >= 0 && momentum <= 1)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "momentum must be in [0, 1]");
         this.acceptedRanks = acceptedRanks;
         NumFeatures = numFeatures;
         Eps = eps;
@@ -61,12 +61,13 @@ public abstract class BatchNormBase : Module<Tensor, Tensor>
         bool useBatchStats = Training || RunningMean is null;
         if (Training && NumBatchesTracked is not null)
             using (Torch.NoGrad()) NumBatchesTracked.Add_(1L);
-        return F.BatchNorm(input, Training ? RunningMean : RunningMean, RunningVar, Weight, Bias, useBatchStats, Momentum, Eps);
+        return F.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, useBatchStats, Momentum, Eps);
     }
 
     /// <inheritdoc />
     protected override string ExtraRepr() =>
-        $"{NumFeatures}, eps={Eps}, momentum={Momentum}, affine={(Weight is null ? "False" : "True")}, track_running_stats={(RunningMean is null ? "False" : "True")}";
+        $"{Repr.Int(NumFeatures)}, eps={Repr.Float(Eps)}, momentum={Repr.Float(Momentum)}, affine={Repr.Bool(Weight is not null)}, " +
+        $"track_running_stats={Repr.Bool(RunningMean is not null)}";
 }
 
 /// <summary><c>nn.BatchNorm1d</c> over (N, C) or (N, C, L) inputs.</summary>
@@ -110,7 +111,10 @@ public sealed class LayerNorm : Module<Tensor, Tensor>
 
     /// <summary>Creates the layer normalising over the last dimension of size <paramref name="size"/>.</summary>
     public LayerNorm(long size, double eps = 1e-5, bool elementwiseAffine = true, DType dtype = DType.Float32)
-        : this([size], eps, elementwiseAffine, dtype) { }
+        : this([PositiveSize(size)], eps, elementwiseAffine, dtype) { }
+
+    private static long PositiveSize(long size, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(size))] string? name = null) =>
+        size > 0 ? size : throw new ArgumentOutOfRangeException(name, size, "the normalised size must be positive");
 
     /// <summary>The trailing shape normalised over.</summary>
     public long[] NormalizedShape { get; }
@@ -126,7 +130,7 @@ public sealed class LayerNorm : Module<Tensor, Tensor>
 
     /// <inheritdoc />
     protected override string ExtraRepr() =>
-        $"({string.Join(", ", NormalizedShape)}{(NormalizedShape.Length == 1 ? "," : "")}), eps={Eps}, elementwise_affine={(Weight is null ? "False" : "True")}";
+        $"{Repr.Tuple(NormalizedShape)}, eps={Repr.Float(Eps)}, elementwise_affine={Repr.Bool(Weight is not null)}";
 }
 
 /// <summary><c>nn.Dropout</c>: zeroes elements with probability <see cref="P"/> in training mode and
@@ -148,5 +152,5 @@ public sealed class Dropout : Module<Tensor, Tensor>
     public override Tensor Forward(Tensor input) => F.Dropout(input, P, Training);
 
     /// <inheritdoc />
-    protected override string ExtraRepr() => $"p={P}";
+    protected override string ExtraRepr() => $"p={Repr.Float(P)}, inplace=False";
 }
