@@ -2,13 +2,16 @@ using LatentSynth.Benchmarks;
 using LatentSynth.Torch;
 
 // Usage: LatentSynth.Benchmarks overhead [iters]
-//        LatentSynth.Benchmarks vae-epoch [--threads T] [--blas-threads B] [--n N] [--batch B] [--warmup-steps W] [--seed S]
+//        LatentSynth.Benchmarks vae-epoch [--threads T] [--blas-threads B] [--n N] [--batch B] [--warmup-steps W] [--seed S] [--raw-allocator]
 var verb = args.Length > 0 ? args[0] : "";
 int Opt(string name, int fallback)
 {
     int i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
 }
+// The product's start-up defaults (allocator tuning, threads), unless --raw-allocator asks to
+// measure glibc's defaults; explicit --threads/--blas-threads then override.
+if (Array.IndexOf(args, "--raw-allocator") < 0) RuntimeDefaults.Apply(w => Console.Error.WriteLine("warning: " + w));
 var blasThreads = Opt("--blas-threads", 0);
 if (blasThreads > 0) Torch.BlasThreads = blasThreads;
 switch (verb)

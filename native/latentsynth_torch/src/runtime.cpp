@@ -6,6 +6,7 @@
 #include <torch/version.h>
 
 #include <dlfcn.h>
+#include <malloc.h>
 #include <link.h>
 
 #include <cstring>
@@ -168,6 +169,21 @@ LST_API int32_t lst_generator_set_state(lst_generator g, const uint8_t* buffer, 
   std::memcpy(s.data_ptr(), buffer, static_cast<size_t>(nbytes));
   std::lock_guard<std::mutex> lock(g->mutex());
   g->set_state(s);
+  return 0;
+  LST_CATCH_INT
+}
+
+/// Tunes glibc's allocator for tensor workloads: blocks up to mmap_threshold bytes come from the
+/// heap instead of fresh mmap() calls, and freed memory is kept up to trim_threshold bytes instead
+/// of being returned to the OS. libtorch allocates and frees the same large buffers (activations,
+/// gradients, optimizer temporaries) every step; with glibc's defaults each one is mapped, faulted
+/// in page by page and unmapped again. Returns 0 when both settings were accepted.
+LST_API int32_t lst_runtime_tune_allocator(int64_t mmap_threshold, int64_t trim_threshold) {
+  LST_TRY
+  if (mmap_threshold < 0 || trim_threshold < 0) throw std::invalid_argument("thresholds must be non-negative");
+  int ok = mallopt(M_MMAP_THRESHOLD, static_cast<int>(std::min<int64_t>(mmap_threshold, INT32_MAX)));
+  ok &= mallopt(M_TRIM_THRESHOLD, static_cast<int>(std::min<int64_t>(trim_threshold, INT32_MAX)));
+  if (!ok) throw std::runtime_error("mallopt refused the thresholds");
   return 0;
   LST_CATCH_INT
 }

@@ -17,6 +17,7 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int lst_set_deterministic(int enabled, int warnOnly);
     [LibraryImport(Lib)] internal static partial int lst_get_deterministic();
     [LibraryImport(Lib)] internal static partial int lst_manual_seed(ulong seed);
+    [LibraryImport(Lib)] internal static partial int lst_runtime_tune_allocator(long mmapThreshold, long trimThreshold);
 
     [LibraryImport(Lib)] internal static partial GeneratorHandle lst_generator_new(ulong seed);
     [LibraryImport(Lib)] internal static partial GeneratorHandle lst_generator_default();
