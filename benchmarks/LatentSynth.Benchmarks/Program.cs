@@ -9,9 +9,9 @@ int Opt(string name, int fallback)
     int i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
 }
-// The product's start-up defaults (allocator tuning, threads), unless --raw-allocator asks to
-// measure glibc's defaults; explicit --threads/--blas-threads then override.
-if (Array.IndexOf(args, "--raw-allocator") < 0) RuntimeDefaults.Apply(w => Console.Error.WriteLine("warning: " + w));
+// The product's start-up defaults (allocator tuning, threads); --raw-allocator keeps glibc's
+// allocator settings; explicit --threads/--blas-threads then override.
+RuntimeDefaults.Apply(w => Console.Error.WriteLine("warning: " + w), tuneAllocator: Array.IndexOf(args, "--raw-allocator") < 0);
 var blasThreads = Opt("--blas-threads", 0);
 if (blasThreads > 0) Torch.BlasThreads = blasThreads;
 switch (verb)

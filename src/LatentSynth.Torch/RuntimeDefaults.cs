@@ -16,8 +16,13 @@ public static class RuntimeDefaults
     /// </summary>
     public const int DefaultThreads = 1;
 
-    /// <summary>Default OpenBLAS thread count (one: libtorch's own threads already parallelise).</summary>
-    public const int DefaultBlasThreads = 1;
+    /// <summary>
+    /// Default OpenBLAS thread count: one per logical CPU. With one libtorch thread, letting the
+    /// matrix products use both cores was the fastest of the four combinations measured on the
+    /// 2-core machines (benchmarks/README.md); two libtorch threads on top oversubscribe the cores
+    /// and ran 3-4x slower.
+    /// </summary>
+    public static int DefaultBlasThreads => Math.Max(1, Environment.ProcessorCount);
 
     /// <summary>
     /// glibc mmap threshold applied at start-up (64 MiB): tensors below it are served from the
@@ -41,8 +46,9 @@ public static class RuntimeDefaults
     /// <summary>
     /// Applies the defaults once per process (later calls do nothing) and reports problems
     /// through <paramref name="warn"/>: the reference BLAS, or an unusable thread override.
+    /// <paramref name="tuneAllocator"/> false keeps glibc's allocator settings (for comparisons).
     /// </summary>
-    public static void Apply(Action<string>? warn = null)
+    public static void Apply(Action<string>? warn = null, bool tuneAllocator = true)
     {
         if (Interlocked.Exchange(ref applied, 1) == 1) return;
         int threads = DefaultThreads;
@@ -52,7 +58,7 @@ public static class RuntimeDefaults
             if (int.TryParse(env, out var n) && n >= 1) threads = n;
             else warn?.Invoke($"{ThreadsVariable}='{env}' is not a positive integer; using {DefaultThreads} thread(s).");
         }
-        TuneAllocator();
+        if (tuneAllocator) TuneAllocator();
         Torch.NumThreads = threads;
         Torch.BlasThreads = DefaultBlasThreads;
         var blas = Torch.Blas;

@@ -102,11 +102,17 @@ LST_API int32_t lst_autograd_grad(const lst_tensor* outputs, int64_t n_out, cons
 }
 
 /// Whether gradient recording is enabled on this thread.
-LST_API int32_t lst_grad_enabled() { return at::GradMode::is_enabled() ? 1 : 0; }
+LST_API int32_t lst_grad_enabled() {
+  LST_TRY
+  return at::GradMode::is_enabled() ? 1 : 0;
+  LST_CATCH_INT
+}
 
 /// Enables or disables gradient recording on this thread; returns the previous state.
 LST_API int32_t lst_set_grad_enabled(int32_t enabled) {
+  LST_TRY
   bool prev = at::GradMode::is_enabled();
   at::GradMode::set_enabled(enabled != 0);
   return prev ? 1 : 0;
+  LST_CATCH_INT
 }

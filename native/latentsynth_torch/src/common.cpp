@@ -63,13 +63,13 @@ int32_t dtype_to_code(at::ScalarType t) {
 
 /// Returns this thread's last error message ("" when none). The pointer stays valid until the
 /// next failing call on the same thread.
-LST_API const char* lst_last_error() { return last_error.c_str(); }
+LST_API const char* lst_last_error() noexcept { return last_error.c_str(); }
 
 /// Clears this thread's last error message.
-LST_API void lst_clear_error() { last_error.clear(); }
+LST_API void lst_clear_error() noexcept { last_error.clear(); }
 
 /// Number of tensor handles currently alive (for leak tests).
-LST_API int64_t lst_live_tensors() { return lst::live_tensors.load(std::memory_order_relaxed); }
+LST_API int64_t lst_live_tensors() noexcept { return lst::live_tensors.load(std::memory_order_relaxed); }
 
 /// Releases a tensor handle. Null is ignored. Never throws.
 LST_API void lst_tensor_free(lst_tensor h) {

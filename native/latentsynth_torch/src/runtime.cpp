@@ -31,29 +31,39 @@ int collect_lib(struct dl_phdr_info* info, size_t, void* data) {
 }  // namespace
 
 /// libtorch version string, e.g. "1.13.1".
-LST_API const char* lst_torch_version() { return TORCH_VERSION; }
+LST_API const char* lst_torch_version() {
+  LST_TRY
+  return TORCH_VERSION;
+  LST_CATCH_HANDLE
+}
 
 /// Semicolon-separated real paths of the BLAS/LAPACK libraries mapped into this process.
 LST_API const char* lst_blas_libraries() {
+  LST_TRY
   text_buffer.clear();
   dl_iterate_phdr(collect_lib, &text_buffer);
   return text_buffer.c_str();
+  LST_CATCH_HANDLE
 }
 
 /// Sets OpenBLAS's own thread count when OpenBLAS is the active BLAS; returns 1 if it was, else 0.
 LST_API int32_t lst_openblas_set_num_threads(int32_t n) {
+  LST_TRY
   using fn_t = void (*)(int);
   auto fn = reinterpret_cast<fn_t>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
   if (fn == nullptr) return 0;
   fn(n);
   return 1;
+  LST_CATCH_INT
 }
 
 /// OpenBLAS's thread count, or -1 when OpenBLAS is not loaded.
 LST_API int32_t lst_openblas_get_num_threads() {
+  LST_TRY
   using fn_t = int (*)();
   auto fn = reinterpret_cast<fn_t>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
   return fn == nullptr ? -1 : fn();
+  LST_CATCH_INT
 }
 
 /// ATen's build configuration (at::show_config()).
@@ -71,7 +81,11 @@ LST_API int32_t lst_set_num_threads(int32_t n) {
 }
 
 /// The intra-op thread count.
-LST_API int32_t lst_get_num_threads() { return at::get_num_threads(); }
+LST_API int32_t lst_get_num_threads() {
+  LST_TRY
+  return at::get_num_threads();
+  LST_CATCH_INT
+}
 
 /// Sets the inter-op thread count (only before any inter-op work has started).
 LST_API int32_t lst_set_num_interop_threads(int32_t n) {
@@ -79,7 +93,11 @@ LST_API int32_t lst_set_num_interop_threads(int32_t n) {
 }
 
 /// The inter-op thread count.
-LST_API int32_t lst_get_num_interop_threads() { return at::get_num_interop_threads(); }
+LST_API int32_t lst_get_num_interop_threads() {
+  LST_TRY
+  return at::get_num_interop_threads();
+  LST_CATCH_INT
+}
 
 /// torch.use_deterministic_algorithms(enabled, warn_only).
 LST_API int32_t lst_set_deterministic(int32_t enabled, int32_t warn_only) {
@@ -87,7 +105,11 @@ LST_API int32_t lst_set_deterministic(int32_t enabled, int32_t warn_only) {
 }
 
 /// 1 when deterministic algorithms are enforced.
-LST_API int32_t lst_get_deterministic() { return at::globalContext().deterministicAlgorithms() ? 1 : 0; }
+LST_API int32_t lst_get_deterministic() {
+  LST_TRY
+  return at::globalContext().deterministicAlgorithms() ? 1 : 0;
+  LST_CATCH_INT
+}
 
 /// torch.manual_seed: seeds the default CPU generator.
 LST_API int32_t lst_manual_seed(uint64_t seed) {
