@@ -19,7 +19,7 @@ setup:
 	@scripts/setup.sh
 
 build: setup
-	@dotnet build LatentSynth.slnx -c Release --nologo -v q -clp:ErrorsOnly
+	@dotnet build LatentSynth.slnx -c Release --nologo -v q -clp:ErrorsOnly -clp:NoSummary
 
 test: build
 	@scripts/test-summary.sh -c Release
@@ -29,7 +29,7 @@ demo: build
 
 bench: setup
 	@scripts/setup.sh python3-torch
-	@dotnet build benchmarks/LatentSynth.Benchmarks -c Release --nologo -v q -clp:ErrorsOnly
+	@dotnet build benchmarks/LatentSynth.Benchmarks -c Release --nologo -v q -clp:ErrorsOnly -clp:NoSummary
 	@benchmarks/run.sh
 
 goldens:

@@ -28,7 +28,8 @@ public static class Cli
             var parse = Build().Parse(args);
             if (parse.Errors.Count == 0 && parse.CommandResult.Command is not RootCommand)
                 RuntimeDefaults.Apply(w => AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(w)}"));
-            return parse.Invoke();
+            // Our handler below prints one line; System.CommandLine's own would print a stack trace.
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (e is TorchException or ArgumentException or IOException or InvalidOperationException or DllNotFoundException)
         {
