@@ -99,6 +99,56 @@ public static class Autograd
     }
 }
 
+/// <summary>torch.autograd.functional-style products with a function's Jacobian.</summary>
+public static class AutogradFunctional
+{
+    /// <summary>
+    /// <c>torch.autograd.functional.vjp</c>: the output y = f(x) and the vector-Jacobian product
+    /// vᵀ·∂f/∂x (shape of <paramref name="input"/>), both detached from any graph.
+    /// </summary>
+    public static (Tensor Output, Tensor Vjp) Vjp(Func<Tensor, Tensor> function, Tensor input, Tensor cotangent)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        using var scope = Torch.NewScope();
+        using var grad = Torch.EnableGrad();
+        var x = input.Detach().RequiresGrad_();
+        var y = function(x);
+        CheckShape(y, cotangent, nameof(cotangent), "output");
+        var g = Autograd.Grad([y], [x], [cotangent], allowUnused: true)[0] ?? Torch.ZerosLike(x);
+        return (y.Detach().MoveToOuterScope(), g.Detach().MoveToOuterScope());
+    }
+
+    /// <summary>
+    /// <c>torch.autograd.functional.jvp</c>: the output y = f(x) and the Jacobian-vector product
+    /// ∂f/∂x·v (shape of the output), both detached. Computed by the double-backward trick: with a
+    /// dummy cotangent u, g(u) = uᵀ·J is linear in u, and the gradient of g·v with respect to u is J·v.
+    /// Costs two backward passes; no forward-mode AD is needed.
+    /// </summary>
+    public static (Tensor Output, Tensor Jvp) Jvp(Func<Tensor, Tensor> function, Tensor input, Tensor vector)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        CheckShape(input, vector, nameof(vector), "input");
+        using var scope = Torch.NewScope();
+        using var grad = Torch.EnableGrad();
+        var x = input.Detach().RequiresGrad_();
+        var y = function(x);
+        var u = Torch.ZerosLike(y).RequiresGrad_();
+        var g = Autograd.Grad([y], [x], [u], createGraph: true, allowUnused: true)[0];
+        Tensor jv = g is null || !g.RequiresGrad
+            ? Torch.ZerosLike(y)
+            : Autograd.Grad([g], [u], [vector], allowUnused: true)[0] ?? Torch.ZerosLike(y);
+        return (y.Detach().MoveToOuterScope(), jv.Detach().MoveToOuterScope());
+    }
+
+    private static void CheckShape(Tensor reference, Tensor given, string name, string what)
+    {
+        var a = reference.Shape;
+        var b = given.Shape;
+        if (!a.SequenceEqual(b))
+            throw new ArgumentException($"{name} has shape [{string.Join(", ", b)}] but the {what} has shape [{string.Join(", ", a)}]", name);
+    }
+}
+
 /// <summary>
 /// Disables gradient recording on this thread until disposed (<c>with torch.no_grad():</c>),
 /// restoring the previous state afterwards. Obtain one with <see cref="Torch.NoGrad"/>.

@@ -137,7 +137,8 @@ public partial class Tensor : IDisposable
     public static unsafe Tensor From<T>(ReadOnlySpan<T> data, params long[] shape) where T : unmanaged
     {
         var dtype = DTypeOf<T>();
-        shape = shape.Length == 0 && data.Length != 1 ? [data.Length] : shape;
+        // Like torch.tensor([..]): no shape means 1-D, even for one value (0-d: Tensor.Scalar).
+        shape = shape.Length == 0 ? [data.Length] : shape;
         long expected = 1;
         foreach (var s in shape)
         {

@@ -101,7 +101,7 @@ public class Adam : Optimizer
         var raw = NativeMethods.WrapRaw([m, v, vmax]);
         var list = new List<(string, Tensor)>();
         if (r == 0) return list;
-        list.Add(("step", Tensor.From(new[] { step })));
+        list.Add(("step", Tensor.Scalar(step)));
         list.Add(("exp_avg", raw[0]!));
         list.Add(("exp_avg_sq", raw[1]!));
         if (raw[2] is { } max) list.Add(("max_exp_avg_sq", max));
