@@ -1,0 +1,162 @@
+using LatentSynth.Torch;
+
+namespace LatentSynth.Data;
+
+// Inside LatentSynth.*, "Torch" alone names the namespace LatentSynth.Torch: alias the class.
+using Torch = LatentSynth.Torch.Torch;
+
+/// <summary>
+/// A dataset held in memory as one float32 tensor of examples <c>[N, …item shape]</c> (images as
+/// [N, 1, 28, 28] with values in [0, 1]) and, optionally, int64 labels <c>[N]</c> with class names.
+/// It owns its tensors (never part of a dispose scope) and disposes them with itself.
+/// </summary>
+public sealed class TensorDataset : IDisposable
+{
+    /// <summary>Creates a dataset, taking ownership of <paramref name="examples"/> and <paramref name="labels"/>.</summary>
+    /// <exception cref="ArgumentException">Examples are not float32 with at least one dimension, or
+    /// labels are not int64 [N].</exception>
+    public TensorDataset(string name, Tensor examples, Tensor? labels = null, IReadOnlyList<string>? classNames = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(examples);
+        var shape = examples.Shape;
+        if (shape.Length < 1) throw new ArgumentException($"dataset '{name}': examples need a leading N dimension, got a 0-d tensor", nameof(examples));
+        if (examples.DType != DType.Float32) throw new ArgumentException($"dataset '{name}': examples must be float32, got {examples.DType.TorchName()}", nameof(examples));
+        if (labels is not null)
+        {
+            var ls = labels.Shape;
+            if (labels.DType != DType.Int64 || ls.Length != 1 || ls[0] != shape[0])
+                throw new ArgumentException($"dataset '{name}': labels must be int64 [{shape[0]}], got {labels.DType.TorchName()} [{string.Join(", ", ls)}]", nameof(labels));
+        }
+        Name = name;
+        Examples = examples.DetachFromScope();
+        Labels = labels?.DetachFromScope();
+        ClassNames = classNames;
+        Count = shape[0];
+        ItemShape = shape[1..];
+    }
+
+    /// <summary>Name shown to users (for example <c>fashion-mnist/train</c>).</summary>
+    public string Name { get; }
+
+    /// <summary>All examples, float32 [N, …].</summary>
+    public Tensor Examples { get; }
+
+    /// <summary>Labels int64 [N], or null for unlabelled data.</summary>
+    public Tensor? Labels { get; }
+
+    /// <summary>Names of the classes, indexed by label, when known.</summary>
+    public IReadOnlyList<string>? ClassNames { get; }
+
+    /// <summary>Number of examples.</summary>
+    public long Count { get; }
+
+    /// <summary>Shape of one example (for example [1, 28, 28]).</summary>
+    public long[] ItemShape { get; }
+
+    /// <summary>Number of values in one example.</summary>
+    public long ItemSize => ItemShape.Aggregate(1L, (a, b) => a * b);
+
+    /// <summary>The examples (and labels) at <paramref name="indices"/> (int64 [B]); new tensors.</summary>
+    public (Tensor X, Tensor? Y) Batch(Tensor indices) => (Examples.IndexSelect(0, indices), Labels?.IndexSelect(0, indices));
+
+    /// <summary>The examples (and labels) in [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>); views.</summary>
+    public (Tensor X, Tensor? Y) Range(long start, long count) => (Examples.Narrow(0, start, count), Labels?.Narrow(0, start, count));
+
+    /// <summary>A new dataset holding a copy of the examples at <paramref name="indices"/>.</summary>
+    public TensorDataset Subset(Tensor indices, string? name = null)
+    {
+        using var scope = Torch.NewScope();
+        var (x, y) = Batch(indices);
+        return new TensorDataset(name ?? Name, x.Contiguous().DetachFromScope(), y?.Contiguous().DetachFromScope(), ClassNames);
+    }
+
+    /// <summary>A new dataset holding a copy of the first <paramref name="count"/> examples (tiny runs, tests).</summary>
+    public TensorDataset Take(long count, string? name = null)
+    {
+        if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "count must be non-negative");
+        using var scope = Torch.NewScope();
+        var (x, y) = Range(0, Math.Min(count, Count));
+        return new TensorDataset(name ?? Name, x.Contiguous().DetachFromScope(), y?.Contiguous().DetachFromScope(), ClassNames);
+    }
+
+    /// <summary>Disposes the tensors.</summary>
+    public void Dispose()
+    {
+        Examples.Dispose();
+        Labels?.Dispose();
+    }
+}
+
+/// <summary>A train/test pair of datasets.</summary>
+/// <param name="Train">Training examples.</param>
+/// <param name="Test">Held-out examples (validation and test metrics).</param>
+public sealed record DatasetSplits(TensorDataset Train, TensorDataset Test) : IDisposable
+{
+    /// <summary>Disposes both datasets.</summary>
+    public void Dispose()
+    {
+        Train.Dispose();
+        Test.Dispose();
+    }
+}
+
+/// <summary>
+/// Yields mini-batches of indices over <c>[0, count)</c>, shuffled each epoch with its own
+/// <see cref="Generator"/>, whose state can be saved and restored: a resumed run draws exactly the
+/// batches an uninterrupted one would have.
+/// </summary>
+public sealed class BatchSampler : IDisposable
+{
+    private readonly Generator generator;
+
+    /// <summary>Creates the sampler.</summary>
+    public BatchSampler(long count, int batchSize, bool shuffle, ulong seed, bool dropLast = false)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        Count = count;
+        BatchSize = batchSize;
+        Shuffle = shuffle;
+        DropLast = dropLast;
+        generator = new Generator(seed);
+    }
+
+    /// <summary>Number of examples sampled from.</summary>
+    public long Count { get; }
+    /// <summary>Examples per batch.</summary>
+    public int BatchSize { get; }
+    /// <summary>Whether each epoch draws a new permutation.</summary>
+    public bool Shuffle { get; }
+    /// <summary>Whether a last incomplete batch is skipped.</summary>
+    public bool DropLast { get; }
+
+    /// <summary>Batches per epoch.</summary>
+    public long BatchesPerEpoch => DropLast ? Count / BatchSize : (Count + BatchSize - 1) / BatchSize;
+
+    /// <summary>
+    /// The order of one epoch (int64 [Count]): a permutation drawn from the sampler's generator, or
+    /// 0..Count-1 without shuffling. The caller owns the tensor.
+    /// </summary>
+    public Tensor EpochOrder() => Shuffle ? Torch.Randperm(Count, generator: generator) : Torch.Arange(0L, Count);
+
+    /// <summary>The index batches of one epoch, as views of one <see cref="EpochOrder"/> tensor (disposed after the loop).</summary>
+    public IEnumerable<Tensor> Epoch()
+    {
+        using var order = EpochOrder().DetachFromScope();
+        for (long b = 0; b < BatchesPerEpoch; b++)
+        {
+            long start = b * BatchSize;
+            yield return order.Narrow(0, start, Math.Min(BatchSize, Count - start));
+        }
+    }
+
+    /// <summary>The generator state (save it with a checkpoint).</summary>
+    public byte[] GetState() => generator.GetState();
+
+    /// <summary>Restores a state saved by <see cref="GetState"/>.</summary>
+    public void SetState(ReadOnlySpan<byte> state) => generator.SetState(state);
+
+    /// <summary>Releases the generator.</summary>
+    public void Dispose() => generator.Dispose();
+}

@@ -1,0 +1,128 @@
+using LatentSynth.Torch;
+using LatentSynth.Torch.NN;
+using LatentSynth.Torch.Optim;
+
+namespace LatentSynth.Models;
+
+// Inside LatentSynth.*, "Torch" alone names the namespace LatentSynth.Torch: alias the class.
+using Torch = LatentSynth.Torch.Torch;
+
+/// <summary>
+/// Where training stands, passed to every loss computation: warm-up schedules read it.
+/// </summary>
+/// <param name="Epoch">Current epoch, 0-based.</param>
+/// <param name="Step">Global optimisation step, 0-based.</param>
+/// <param name="StepsPerEpoch">Steps in one epoch.</param>
+/// <param name="TotalEpochs">Planned epochs.</param>
+public readonly record struct TrainingProgress(int Epoch, long Step, long StepsPerEpoch, int TotalEpochs)
+{
+    /// <summary>Fractional epoch: <c>Step / StepsPerEpoch</c> (0 at the start, 1 after one epoch).</summary>
+    public double EpochFraction => StepsPerEpoch <= 0 ? Epoch : (double)Step / StepsPerEpoch;
+
+    /// <summary>Progress for evaluation: regularizers at full weight (warm-up finished).</summary>
+    public static TrainingProgress Finished => new(int.MaxValue / 2, long.MaxValue / 2, 1, int.MaxValue / 2);
+}
+
+/// <summary>
+/// A loss and its named terms, each a 0-d tensor averaged per example (for example
+/// <c>recon</c>, <c>kl</c>, <c>mmd</c>). <see cref="Total"/> is what is minimised; terms are reported
+/// on their own, unweighted, with the weight applied listed in <see cref="Weights"/>.
+/// </summary>
+public sealed class LossTerms
+{
+    /// <summary>Creates the loss.</summary>
+    public LossTerms(Tensor total, IReadOnlyDictionary<string, Tensor> terms, IReadOnlyDictionary<string, double>? weights = null)
+    {
+        Total = total;
+        Terms = terms;
+        Weights = weights ?? new Dictionary<string, double>();
+    }
+
+    /// <summary>The objective minimised (per example).</summary>
+    public Tensor Total { get; }
+
+    /// <summary>Each term (per example), unweighted.</summary>
+    public IReadOnlyDictionary<string, Tensor> Terms { get; }
+
+    /// <summary>The weight each term entered the total with (for example the warm-up β).</summary>
+    public IReadOnlyDictionary<string, double> Weights { get; }
+
+    /// <summary>The values as doubles: "loss" for the total, then each term by name.</summary>
+    public Dictionary<string, double> Values()
+    {
+        var d = new Dictionary<string, double> { ["loss"] = Total.Item() };
+        foreach (var (k, v) in Terms) d[k] = v.Item();
+        return d;
+    }
+}
+
+/// <summary>
+/// The contract every autoencoder of the zoo fulfils; the trainer, the evaluation and the command
+/// line know models only through it. A model is a <see cref="Module"/> (so it saves and loads as a
+/// state_dict) built from its <see cref="ModelConfig"/> by <see cref="ModelRegistry"/>.
+/// Data are float32 [B, …<see cref="InputShape"/>] with values in [0, 1] for images.
+/// </summary>
+public abstract class AutoencoderModel : Module<Tensor, Tensor>
+{
+    /// <summary>Creates the model for a validated configuration.</summary>
+    protected AutoencoderModel(ModelConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        Config = config;
+    }
+
+    /// <summary>The configuration the model was built from (with its registry name).</summary>
+    public ModelConfig Config { get; }
+
+    /// <summary>Latent dimensions.</summary>
+    public int LatentDim => Config.LatentDim;
+
+    /// <summary>Shape of one example.</summary>
+    public long[] InputShape => Config.InputShape;
+
+    /// <summary>The deterministic code of <paramref name="x"/>: z for an AE/WAE, the posterior mean for a VAE. [B, LatentDim].</summary>
+    public abstract Tensor Encode(Tensor x);
+
+    /// <summary>Decodes latent points to data space: the mean of p(x|z) (probabilities for Bernoulli). [B, …InputShape].</summary>
+    public abstract Tensor Decode(Tensor z);
+
+    /// <summary>Draws <paramref name="n"/> points from the prior, [n, LatentDim].</summary>
+    public abstract Tensor SamplePrior(long n, Generator? generator = null);
+
+    /// <summary>The training objective for a batch at <paramref name="progress"/> (warm-ups apply).</summary>
+    public abstract LossTerms Loss(Tensor x, TrainingProgress progress);
+
+    /// <summary>The objective as reported on test data: regularizers at full weight.</summary>
+    public virtual LossTerms EvaluationLoss(Tensor x) => Loss(x, TrainingProgress.Finished);
+
+    /// <summary>Reconstruction: decode of encode.</summary>
+    public override Tensor Forward(Tensor input) => Decode(Encode(input));
+
+    /// <summary>Random samples: decode of prior draws.</summary>
+    public Tensor Sample(long n, Generator? generator = null)
+    {
+        using var scope = Torch.NewScope();
+        return Decode(SamplePrior(n, generator)).MoveToOuterScope();
+    }
+
+    /// <summary>
+    /// The optimizers the model trains with, by name; saved and restored by name. Default: one
+    /// Adam ("model") over all parameters. Models with adversaries add theirs.
+    /// </summary>
+    public virtual IReadOnlyDictionary<string, Optimizer> CreateOptimizers(double learningRate) =>
+        new Dictionary<string, Optimizer> { ["model"] = new Adam(Parameters(), lr: learningRate) };
+
+    /// <summary>
+    /// One optimisation step on batch <paramref name="x"/>: by default zero grads, loss, backward,
+    /// step "model". Returns the loss (its tensors belong to the caller's scope).
+    /// </summary>
+    public virtual LossTerms TrainStep(Tensor x, TrainingProgress progress, IReadOnlyDictionary<string, Optimizer> optimizers)
+    {
+        var opt = optimizers["model"];
+        opt.ZeroGrad();
+        var loss = Loss(x, progress);
+        loss.Total.Backward();
+        opt.Step();
+        return loss;
+    }
+}
