@@ -22,6 +22,7 @@ public sealed class AeModel : EncoderDecoderModel
     public override LossTerms Loss(Tensor x, TrainingProgress progress)
     {
         using var scope = Torch.NewScope();
+        // Plain autoencoder: minimise the reconstruction cost alone (−log p(x|z) of the chosen likelihood).
         var recon = ReconstructionLoss(Decoder.Call(Encode(x)), x);
         return Combine(("recon", recon, 1.0));
     }

@@ -188,7 +188,7 @@ public sealed class LaplaceLikelihood : Likelihood
     {
         CheckShapes(output, x);
         using var scope = Torch.NewScope();
-        // Laplace decoder, b = 1: −log p(x|z) = Σ |x − μ| + const (L1 reconstruction).
+        // Laplace decoder, b = 1: −log p(x|z) = Σ |x − μ| + const, the L1 cost c(x, y) of the WAE objective (Tolstikhin et al. 2018, Eq. 4).
         return SumPerExample((x - output).Abs()).MoveToOuterScope();
     }
 

@@ -60,6 +60,7 @@ public class VaeModel : EncoderDecoderModel
         var kl = (Prior is IAnalyticKlPrior analytic
             ? analytic.KlFromDiagonalGaussian(mu, logVar)
             : Kl.MonteCarlo(z, eps, logVar, Prior)).Mean();
+        // Negative ELBO recon + KL (Kingma & Welling 2013, Eq. 10); β-VAE weighs the KL by β (Higgins et al. 2017, Eq. 4).
         return Combine(("recon", recon, 1.0), ("kl", kl, KlWeight(progress)));
     }
 
