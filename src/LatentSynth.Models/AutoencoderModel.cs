@@ -80,6 +80,13 @@ public abstract class AutoencoderModel : Module<Tensor, Tensor>
     /// <summary>Shape of one example.</summary>
     public long[] InputShape => Config.InputShape;
 
+    /// <summary>
+    /// The generator the model draws its training noise from (reparameterisation ε, prior samples
+    /// in the loss); null (default): the process-wide default generator, whose state
+    /// <see cref="Torch.GetRngState"/> saves. The model does not own it.
+    /// </summary>
+    public Generator? NoiseGenerator { get; set; }
+
     /// <summary>The deterministic code of <paramref name="x"/>: z for an AE/WAE, the posterior mean for a VAE. [B, LatentDim].</summary>
     public abstract Tensor Encode(Tensor x);
 
@@ -103,6 +110,43 @@ public abstract class AutoencoderModel : Module<Tensor, Tensor>
     {
         using var scope = Torch.NewScope();
         return Decode(SamplePrior(n, generator)).MoveToOuterScope();
+    }
+
+    /// <summary>
+    /// Decodes points evenly spaced on the straight line between the codes of <paramref name="from"/>
+    /// and <paramref name="to"/> (both [B, …InputShape]): [B, <paramref name="steps"/>, …InputShape],
+    /// the first and last steps decoding the two codes themselves.
+    /// </summary>
+    /// <exception cref="ArgumentException">The inputs differ in shape, or <paramref name="steps"/> &lt; 2.</exception>
+    public Tensor Interpolate(Tensor from, Tensor to, int steps)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(to);
+        if (!from.Shape.AsSpan().SequenceEqual(to.Shape))
+            throw new ArgumentException($"interpolation end points differ in shape: [{string.Join(", ", from.Shape)}] and [{string.Join(", ", to.Shape)}]", nameof(to));
+        using var scope = Torch.NewScope();
+        var z = InterpolateLatent(Encode(from), Encode(to), steps);              // [B, steps, d]
+        long b = z.Size(0);
+        var decoded = Decode(z.Reshape(b * steps, LatentDim));
+        return decoded.Reshape([b, steps, .. InputShape]).MoveToOuterScope();
+    }
+
+    /// <summary>
+    /// Points evenly spaced on the segments from each row of <paramref name="from"/> to the same row
+    /// of <paramref name="to"/> ([B, d] each): [B, <paramref name="steps"/>, d], endpoints included.
+    /// </summary>
+    /// <exception cref="ArgumentException">The codes differ in shape or are not 2-D, or <paramref name="steps"/> &lt; 2.</exception>
+    public static Tensor InterpolateLatent(Tensor from, Tensor to, int steps)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(to);
+        if (steps < 2) throw new ArgumentException($"steps must be at least 2 (the two end points), got {steps}", nameof(steps));
+        if (from.Dim != 2 || !from.Shape.AsSpan().SequenceEqual(to.Shape))
+            throw new ArgumentException($"codes must be two [batch, dim] tensors of the same shape, got [{string.Join(", ", from.Shape)}] and [{string.Join(", ", to.Shape)}]", nameof(to));
+        using var scope = Torch.NewScope();
+        var t = Torch.Linspace(0, 1, steps, from.DType).View(1, steps, 1);
+        var a = from.Unsqueeze(1);
+        return (a + (to.Unsqueeze(1) - a) * t).MoveToOuterScope();
     }
 
     /// <summary>

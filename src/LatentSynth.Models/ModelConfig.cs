@@ -1,12 +1,23 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
+using LatentSynth.Models.Likelihoods;
+using LatentSynth.Models.Networks;
+using LatentSynth.Models.Priors;
 
 namespace LatentSynth.Models;
 
 /// <summary>
 /// Settings shared by every model; each model's config record derives from it and adds its own
 /// (β, λ, kernel …). Saved as JSON with the registry name in <see cref="Model"/>, so a run folder
-/// rebuilds its model. Property names are the keys of <c>--set key=value</c>.
+/// rebuilds its model. Property names are the keys of <c>--set key=value</c> (snake_case in JSON:
+/// <c>latent_dim</c>, <c>input_shape</c>, <c>num_components</c> …).
 /// </summary>
+/// <remarks>
+/// Choices are looked up by name in registries, never in a switch: <see cref="Arch"/> in
+/// <see cref="NetworkRegistry"/>, <see cref="Prior"/> in <see cref="PriorRegistry"/>,
+/// <see cref="Recon"/> in <see cref="LikelihoodRegistry"/>. Each registered component adds its own
+/// checks to <see cref="Validate"/>.
+/// </remarks>
 public abstract record ModelConfig
 {
     /// <summary>Registry name of the model (for example <c>vae</c>); set by the registry.</summary>
@@ -19,17 +30,43 @@ public abstract record ModelConfig
     /// <summary>Latent dimensions.</summary>
     public int LatentDim { get; init; } = 20;
 
-    /// <summary>Network family: "mlp" or "conv".</summary>
+    /// <summary>
+    /// Network family, a name of <see cref="NetworkRegistry"/>: "mlp" (any input shape),
+    /// "conv" (C×H×W inputs, H and W divisible by 4) or "conv1d" (C×L inputs, L divisible by 4).
+    /// </summary>
     public string Arch { get; init; } = "mlp";
 
-    /// <summary>Hidden widths of the MLP (encoder; the decoder mirrors them), or channels of the conv net.</summary>
+    /// <summary>
+    /// Hidden widths of the fully connected layers of the encoder (the decoder mirrors them). For
+    /// "mlp" these are the whole network; for "conv"/"conv1d" they sit between the flattened
+    /// convolution features and the latent layer (may be empty).
+    /// </summary>
     public int[] Hidden { get; init; } = [400];
 
-    /// <summary>Prior over the latent space: "normal", … (see the priors' registry).</summary>
+    /// <summary>Output channels of the two stride-2 convolutions of "conv"/"conv1d" (the decoder mirrors them).</summary>
+    public int[] Channels { get; init; } = [32, 64];
+
+    /// <summary>Prior over the latent space, a name of <see cref="PriorRegistry"/>: "normal", "mog", "uniform", "sphere".</summary>
     public string Prior { get; init; } = "normal";
 
-    /// <summary>Reconstruction objective: "bce", "mse" or "l1".</summary>
+    /// <summary>Components of the "mog" prior (K ≥ 1).</summary>
+    public int NumComponents { get; init; } = 10;
+
+    /// <summary>Radius of the circle the "mog" means sit on (≥ 0).</summary>
+    public double MogRadius { get; init; } = 2.0;
+
+    /// <summary>Standard deviation of each "mog" component (&gt; 0).</summary>
+    public double MogStd { get; init; } = 0.5;
+
+    /// <summary>Reconstruction objective, a name of <see cref="LikelihoodRegistry"/>: "bce", "mse" or "l1".</summary>
     public string Recon { get; init; } = "bce";
+
+    /// <summary>
+    /// Variance of the "mse" (Gaussian) likelihood: "fixed" (the loss is the sum of squared errors),
+    /// "scalar" (one learned log-variance) or "per-pixel" (a learned log-variance per input element);
+    /// the learned ones give the full Gaussian negative log-likelihood.
+    /// </summary>
+    public string ReconVariance { get; init; } = "fixed";
 
     /// <summary>
     /// Checks every value and returns one message per problem, each naming its key (empty when
@@ -38,9 +75,34 @@ public abstract record ModelConfig
     public virtual IEnumerable<string> Validate()
     {
         if (LatentDim < 1) yield return $"latent_dim must be at least 1, got {LatentDim}";
-        if (InputShape.Length == 0 || InputShape.Any(s => s < 1)) yield return $"input_shape must be positive, got [{string.Join(", ", InputShape)}]";
-        if (Hidden.Any(h => h < 1)) yield return $"hidden sizes must be positive, got [{string.Join(", ", Hidden)}]";
-        if (Arch is not ("mlp" or "conv")) yield return $"arch must be 'mlp' or 'conv', got '{Arch}'";
-        if (Recon is not ("bce" or "mse" or "l1")) yield return $"recon must be 'bce', 'mse' or 'l1', got '{Recon}'";
+        bool shapeOk = InputShape is { Length: > 0 } && InputShape.All(s => s >= 1);
+        if (!shapeOk) yield return $"input_shape must be a list of positive sizes, got {Format(InputShape)}";
+        if (Hidden is null || Hidden.Any(h => h < 1)) yield return $"hidden sizes must be positive, got {Format(Hidden)}";
+        if (Channels is null || Channels.Any(c => c < 1)) yield return $"channels must be positive, got {Format(Channels)}";
+
+        if (!NetworkRegistry.TryGet(Arch, out var network))
+            yield return $"arch must be {NetworkRegistry.Registry.Quoted()}, got '{Arch}'";
+        else if (shapeOk && Hidden is not null && Channels is not null)
+            foreach (var p in network.Validate(this)) yield return p;
+
+        if (!PriorRegistry.TryGet(Prior, out var prior))
+            yield return $"prior must be {PriorRegistry.Registry.Quoted()}, got '{Prior}'";
+        else
+            foreach (var p in prior.Problems(this)) yield return p;
+
+        if (ReconVariance is not ("fixed" or "scalar" or "per-pixel"))
+            yield return $"recon_variance must be 'fixed', 'scalar' or 'per-pixel', got '{ReconVariance}'";
+        if (!LikelihoodRegistry.TryGet(Recon, out var recon))
+            yield return $"recon must be {LikelihoodRegistry.Registry.Quoted()}, got '{Recon}'";
+        else
+            foreach (var p in recon.Problems(this)) yield return p;
     }
+
+    /// <summary>Number of values in one example (the product of <see cref="InputShape"/>).</summary>
+    [JsonIgnore]
+    public long InputSize => InputShape.Aggregate(1L, (a, b) => a * b);
+
+    /// <summary>Formats a list for messages: [1, 28, 28].</summary>
+    protected static string Format<T>(IEnumerable<T>? values) =>
+        values is null ? "null" : "[" + string.Join(", ", values.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture))) + "]";
 }
