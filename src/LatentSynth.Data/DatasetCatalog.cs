@@ -48,7 +48,7 @@ public static class DatasetCatalog
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(load);
-        if (name.Contains(':')) throw new ArgumentException($"dataset name '{name}' must not contain ':' (that marks a pattern; use RegisterPattern)", nameof(name));
+        if (name.Contains(':')) throw new ArgumentException($"dataset name '{name}' must not contain ':' (that marks a pattern; use RegisterPattern)");
         Add(Names, name, new Entry(new DatasetInfo(name, description, false, fetch is not null), (_, o) => load(o), fetch is null ? null : (_, o) => fetch(o)));
     }
 
@@ -103,7 +103,7 @@ public static class DatasetCatalog
 
     private static (Entry Entry, string Argument) Resolve(string name)
     {
-        if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("dataset name is empty; " + Known(), nameof(name));
+        if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("dataset name is empty; " + Known());
         name = name.Trim();
         lock (Gate)
         {
@@ -112,13 +112,13 @@ public static class DatasetCatalog
             if (colon > 0 && Patterns.TryGetValue(name[..colon], out var p))
             {
                 var arg = name[(colon + 1)..];
-                if (arg.Length == 0) throw new ArgumentException($"dataset '{name}' needs a path after '{name[..colon]}:' (for example {p.Info.Name})", nameof(name));
+                if (arg.Length == 0) throw new ArgumentException($"dataset '{name}' needs a path after '{name[..colon]}:' (for example {p.Info.Name})");
                 if (arg.StartsWith("~/", StringComparison.Ordinal))
                     arg = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), arg[2..]);
                 return (p, arg);
             }
         }
-        throw new ArgumentException($"unknown dataset '{name}'; " + Known(), nameof(name));
+        throw new ArgumentException($"unknown dataset '{name}'; " + Known());
     }
 
     private static string Known() => "known names: " + string.Join(", ", List().Select(i => i.Name));
