@@ -67,9 +67,9 @@ public sealed class NpmImageDataset
     /// <c>src/clothes/&lt;c&gt;.json</c>, each file an array of 784-integer arrays (0..255). The
     /// published file <c>0.json</c> holds 7,002 records, two of them empty (records 1000 and 7001):
     /// they are skipped. The package groups images by class and does not keep the canonical order
-    /// (the canonical first training image is record 899 of class 9, and neither the first 6,000
-    /// nor the last 6,000 of each class reproduce the canonical training-set mean), so the official
-    /// split cannot be recovered; instead a stratified seeded split (seed 2017) puts 1,000 of each
+    /// (the canonical first training image is record 899 of class 9, where "training images first"
+    /// would put it at 0 and "test images first" at 1000 or later), so the official split cannot be
+    /// recovered; instead a stratified seeded split (seed 2017) puts 1,000 of each
     /// class in the test set: 60,000 train / 10,000 test, balanced like the official split.
     /// </summary>
     public static NpmImageDataset FashionMnist { get; } = new(
