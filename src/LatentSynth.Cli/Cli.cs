@@ -17,6 +17,7 @@ public static class Cli
         var root = new RootCommand("LatentSynth: regularized autoencoders (AE, VAE, WAE) and latent synthesis on libtorch.");
         root.Subcommands.Add(InfoCommand());
         root.Subcommands.Add(DemoCommand.Create());
+        foreach (var verb in GenerateCommands.Create()) root.Subcommands.Add(verb);
         return root;
     }
 
