@@ -36,9 +36,9 @@ public static class GenerateCommands
         Description = "Run folder written by `latentsynth train` (run.json + model.safetensors)",
     };
 
-    private static Option<int> SeedOption() => new("--seed")
+    private static Option<int> SeedOption(string description = "Random seed: the same seed gives the same picture") => new("--seed")
     {
-        Description = "Random seed: the same seed gives the same picture",
+        Description = description,
         DefaultValueFactory = _ => 0,
     };
 
@@ -272,7 +272,7 @@ public static class GenerateCommands
         var data = DataOption();
         var split = SplitOption();
         var batch = new Option<int>("--batch-size") { Description = "Examples encoded at once", DefaultValueFactory = _ => Generation.DefaultBatchSize };
-        var seed = SeedOption();
+        var seed = SeedOption("Random seed for models that draw while encoding (the codes written are the deterministic ones)");
         var cmd = new Command("encode", "Write the latent code (posterior mean for a VAE) of every example of a split, with its label.")
         {
             runArg, output, data, split, batch, seed,

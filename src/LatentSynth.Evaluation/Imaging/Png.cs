@@ -185,7 +185,7 @@ public static class Png
 
     /// <summary>The Paeth predictor (PNG specification, section 9.4): whichever of left, above and
     /// above-left is closest to left + above − above-left, ties in that order.</summary>
-    internal static int Paeth(int a, int b, int c)
+    public static int Paeth(int a, int b, int c)
     {
         int p = a + b - c;
         int pa = Math.Abs(p - a), pb = Math.Abs(p - b), pc = Math.Abs(p - c);
