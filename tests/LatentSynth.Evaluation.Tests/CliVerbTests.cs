@@ -84,6 +84,16 @@ public class CliVerbTests : IDisposable
     }
 
     [Fact]
+    public void RunFoldersNamedInAnyScriptStillGetTheirPngText()
+    {
+        var other = Path.Combine(dir, "运行-ü");
+        Directory.Move(run, other);
+        Assert.Equal(0, RunCli("sample", other, "--n", "2").Code);
+        var png = DecodedPng.Read(File.ReadAllBytes(Path.Combine(other, "samples.png")));
+        Assert.Contains("??-ü", png.Text["Source"]);   // tEXt is Latin-1: the rest is replaced
+    }
+
+    [Fact]
     public void ReconstructInterpolateTraverseWriteTheirGrids()
     {
         Assert.Equal(0, RunCli("reconstruct", run, "--n", "5", "--png", Out("r.png"), "--scale", "2").Code);
