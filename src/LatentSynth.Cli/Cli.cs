@@ -18,6 +18,7 @@ public static class Cli
         root.Subcommands.Add(InfoCommand());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(DataCommands.Create());
+        foreach (var verb in GenerateCommands.Create()) root.Subcommands.Add(verb);
         return root;
     }
 
