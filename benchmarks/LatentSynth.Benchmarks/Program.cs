@@ -2,6 +2,8 @@ using LatentSynth.Benchmarks;
 using LatentSynth.Torch;
 
 // Usage: LatentSynth.Benchmarks overhead [iters]
+//        LatentSynth.Benchmarks export-data NAME FILE.safetensors
+//        LatentSynth.Benchmarks fashion-vae [NAME] [--conv] [--epochs E] [--batch B] [--seed S] [--limit N]
 //        LatentSynth.Benchmarks vae-epoch [--threads T] [--blas-threads B] [--n N] [--batch B] [--warmup-steps W] [--seed S] [--raw-allocator]
 var verb = args.Length > 0 ? args[0] : "";
 int Opt(string name, int fallback)
@@ -21,6 +23,13 @@ switch (verb)
         return 0;
     case "vae-epoch":
         VaeEpoch.Run(Opt("--threads", 0), Opt("--n", 60000), Opt("--batch", 128), Opt("--warmup-steps", 20), (ulong)Opt("--seed", 0));
+        return 0;
+    case "export-data":
+        FashionVae.Export(args[1], args[2]);
+        return 0;
+    case "fashion-vae":
+        FashionVae.Run(args.Length > 1 && !args[1].StartsWith("--") ? args[1] : "fashion-mnist", Array.IndexOf(args, "--conv") >= 0 ? "conv" : "mlp",
+            Opt("--epochs", 10), Opt("--batch", 128), 1e-3, (ulong)Opt("--seed", 0), Opt("--limit", 0));
         return 0;
     default:
         Console.Error.WriteLine("usage: LatentSynth.Benchmarks overhead [iters] | vae-epoch [--threads T] [--blas-threads B] [--n N] [--batch B]");
