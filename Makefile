@@ -25,7 +25,7 @@ test: build
 	@scripts/test-summary.sh -c Release
 
 demo: build
-	@./latentsynth demo
+	@scripts/demo.sh
 
 bench: setup
 	@scripts/setup.sh python3-torch
