@@ -17,6 +17,8 @@ public static class Cli
         var root = new RootCommand("LatentSynth: regularized autoencoders (AE, VAE, WAE) and latent synthesis on libtorch.");
         root.Subcommands.Add(InfoCommand());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(TrainCommands.Train());
+        root.Subcommands.Add(TrainCommands.Eval());
         return root;
     }
 
