@@ -79,7 +79,7 @@ public static class TrainCommands
         foreach (var (option, _) in modelFlags.Skip(2)) cmd.Options.Add(option);
         foreach (var o in new Option[] { epochs, batch, lr, seed, outDir, limitTrain, limitTest, config, set, resume }) cmd.Options.Add(o);
 
-        cmd.SetAction(parse =>
+        cmd.SetAction(parse => Guard(() =>
         {
             var resumeDir = parse.GetValue(resume);
             if (resumeDir is not null)
@@ -121,7 +121,7 @@ public static class TrainCommands
             foreach (var assignment in parse.GetValue(set) ?? []) builder.SetAssignment(assignment);
             var run = builder.Build();
             return RunNew(run);
-        });
+        }));
         return cmd;
     }
 
@@ -145,8 +145,15 @@ public static class TrainCommands
         var run = new Argument<string>("run") { Description = "Run folder (written by train)" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table [default: false]" };
         var cmd = new Command("eval", "Test-set loss and each loss term per example of a run's latest checkpoint.") { run, json };
-        cmd.SetAction(parse => RunEval(parse.GetValue(run)!, parse.GetValue(json)));
+        cmd.SetAction(parse => Guard(() => RunEval(parse.GetValue(run)!, parse.GetValue(json))));
         return cmd;
+    }
+
+    /// <summary>Permission problems become <see cref="IOException"/>s, which the command line prints as one error line.</summary>
+    private static int Guard(Func<int> action)
+    {
+        try { return action(); }
+        catch (UnauthorizedAccessException e) { throw new IOException(e.Message, e); }
     }
 
     private static IDatasetSource Source() => Datasets ?? new DelegateDatasetSource((name, _) =>
@@ -201,12 +208,12 @@ public static class TrainCommands
         if (observer.Epochs.Count > 0) AnsiConsole.Write(EpochTable(observer.Epochs));
         if (result.Outcome == TrainingOutcome.Interrupted)
         {
-            AnsiConsole.MarkupLine($"[yellow]Interrupted[/] after {result.Step} steps ({result.EpochsDone} complete epochs); checkpoint saved in {Markup.Escape(result.Checkpoint)}.");
+            AnsiConsole.MarkupLine($"[yellow]Interrupted[/] after {Count(result.Step, "step")} ({Count(result.EpochsDone, "complete epoch")}); checkpoint saved in {Markup.Escape(result.Checkpoint)}.");
             AnsiConsole.MarkupLine($"Resume with: [bold]{Markup.Escape(result.ResumeCommand)}[/]");
             return InterruptedExitCode;
         }
         var val = result.LastValidation is { } v ? $" validation loss {Fmt(v.Means["loss"])} per example;" : "";
-        AnsiConsole.MarkupLine($"[green]Done[/]: {result.EpochsDone} epochs, {result.Step} steps;{val} run folder {Markup.Escape(result.RunDir)}");
+        AnsiConsole.MarkupLine($"[green]Done[/]: {Count(result.EpochsDone, "epoch")}, {Count(result.Step, "step")};{val} run folder {Markup.Escape(result.RunDir)}");
         return 0;
     }
 
@@ -225,6 +232,8 @@ public static class TrainCommands
         }
         return table;
     }
+
+    private static string Count(long n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 
     private static string Fmt(double v) => double.IsFinite(v)
         ? Math.Abs(v) >= 1000 || Math.Abs(v) < 0.01 && v != 0 ? v.ToString("G5", CultureInfo.InvariantCulture) : v.ToString("F4", CultureInfo.InvariantCulture)
@@ -276,7 +285,7 @@ public static class TrainCommands
             var what = r.ResumedFrom is null ? "" : $" (resumed from {r.ResumedFrom})";
             AnsiConsole.MarkupLine(Markup.Escape(
                 $"{r.Model}: {r.ParameterCount:N0} parameters; {r.Data}: {r.TrainExamples} train / {r.TestExamples} test examples; " +
-                $"{r.Epochs} epochs × {r.StepsPerEpoch} steps{what}"));
+                $"{Count(r.Epochs, "epoch")} × {Count(r.StepsPerEpoch, "step")}{what}"));
             task = Context?.AddTask("starting", maxValue: Math.Max(1, r.TotalSteps));
             if (task is not null) task.Value = r.StartStep;
         }

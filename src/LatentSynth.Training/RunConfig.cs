@@ -82,7 +82,7 @@ public sealed class RunConfigBuilder
 {
     private readonly List<Assignment> assignments = new();
 
-    private sealed record Assignment(string Key, JsonNode? Value, string Origin);
+    private sealed record Assignment(string Key, JsonNode? Value, string Origin, bool FromFile = false);
 
     /// <summary>An empty builder (model and training defaults).</summary>
     public RunConfigBuilder() { }
@@ -114,7 +114,7 @@ public sealed class RunConfigBuilder
                 continue;
             }
             foreach (var (key, value) in values)
-                builder.assignments.Add(new Assignment(section + "." + key, value?.DeepClone(), source));
+                builder.assignments.Add(new Assignment(section + "." + key, value?.DeepClone(), source, FromFile: true));
         }
         if (problems.Count > 0) throw new ConfigException(problems);
         return builder;
@@ -265,6 +265,12 @@ public sealed class RunConfigBuilder
                 section = inModel ? "model" : "training";
             }
             var property = (section == "model" ? modelKeys! : trainingKeys)[name];
+            if (property.SetMethod is not { IsPublic: true })
+            {
+                // Computed settings are written to run.json for information; reading them back is a no-op.
+                if (!a.FromFile) problems.Add($"{a.Origin}: {section}.{name} is computed from other settings and cannot be set");
+                continue;
+            }
             var value = Coerce(a.Value, property.PropertyType);
             if (CheckType(value, property) is { } typeProblem)
             {
@@ -352,13 +358,13 @@ public sealed class RunConfigBuilder
 
     private static readonly NullabilityInfoContext Nullability = new();
 
-    /// <summary>The JSON keys of a config record's settable properties, by name.</summary>
+    /// <summary>The JSON keys of a config record's public properties (settable or computed), by name.</summary>
     internal static IReadOnlyDictionary<string, PropertyInfo> Keys(Type type)
     {
         var keys = new SortedDictionary<string, PropertyInfo>(StringComparer.Ordinal);
         foreach (var p in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
-            if (p.SetMethod is not { IsPublic: true } || p.GetIndexParameters().Length > 0) continue;
+            if (p.GetMethod is not { IsPublic: true } || p.GetIndexParameters().Length > 0) continue;
             if (p.GetCustomAttribute<JsonIgnoreAttribute>() is { Condition: JsonIgnoreCondition.Always }) continue;
             var name = p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name);
             if (name == "model" && typeof(ModelConfig).IsAssignableFrom(type)) continue;

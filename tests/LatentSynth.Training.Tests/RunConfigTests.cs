@@ -214,6 +214,17 @@ public class RunConfigTests : IDisposable
     }
 
     [Fact]
+    public void ComputedSettingsAreWrittenButCannotBeSet()
+    {
+        var config = new RunConfigBuilder().Set("model", "test-ae", "--model").SetAssignment("input_shape=[1,3,3]").Build();
+        var json = config.ToJson();
+        Assert.Equal(9, JsonNode.Parse(json)!["model"]!["input_size"]!.GetValue<long>());
+        Assert.Equal(9, ((TestAeConfig)RunConfig.FromJson(json).Model).InputSize);
+        var e = Refused(new RunConfigBuilder().Set("model", "test-ae", "--model").SetAssignment("input_size=4"));
+        Assert.Contains("--set input_size=4: model.input_size is computed from other settings and cannot be set", e.Message);
+    }
+
+    [Fact]
     public void SettingInputShapeIsRemembered()
     {
         var config = new RunConfigBuilder().Set("model", "test-ae", "--model").SetAssignment("input_shape=[1,5,5]").Build();

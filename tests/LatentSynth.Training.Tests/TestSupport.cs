@@ -51,7 +51,11 @@ public sealed record TestWaeConfig : ModelConfig
     }
 }
 
-public sealed record TestAeConfig : ModelConfig;
+public sealed record TestAeConfig : ModelConfig
+{
+    /// <summary>A computed setting: written to run.json, never read back.</summary>
+    public long InputSize => InputShape.Aggregate(1L, (a, b) => a * b);
+}
 
 /// <summary>A linear Gaussian-posterior VAE on flattened inputs (one hidden width ignored: linear maps only).</summary>
 [Model("test-vae", typeof(TestVaeConfig), "tiny linear VAE for trainer tests")]
