@@ -205,7 +205,6 @@ public static class TrainCommands
             Console.CancelKeyPress -= handler;
         }
 
-        if (observer.Epochs.Count > 0) AnsiConsole.Write(EpochTable(observer.Epochs));
         if (result.Outcome == TrainingOutcome.Interrupted)
         {
             AnsiConsole.MarkupLine($"[yellow]Interrupted[/] after {Count(result.Step, "step")} ({Count(result.EpochsDone, "complete epoch")}); checkpoint saved in {Markup.Escape(result.Checkpoint)}.");
@@ -215,22 +214,6 @@ public static class TrainCommands
         var val = result.LastValidation is { } v ? $" validation loss {Fmt(v.Means["loss"])} per example;" : "";
         AnsiConsole.MarkupLine($"[green]Done[/]: {Count(result.EpochsDone, "epoch")}, {Count(result.Step, "step")};{val} run folder {Markup.Escape(result.RunDir)}");
         return 0;
-    }
-
-    private static Table EpochTable(List<EpochReport> epochs)
-    {
-        var terms = epochs[^1].Validation.Keys.ToList();
-        var table = new Table().Border(TableBorder.Rounded).AddColumn("epoch").AddColumn("train loss");
-        foreach (var t in terms) table.AddColumn("val " + Markup.Escape(t));
-        table.AddColumn("seconds");
-        foreach (var e in epochs)
-        {
-            var cells = new List<string> { e.Epoch.ToString(CultureInfo.InvariantCulture), Fmt(e.Train.GetValueOrDefault("loss", double.NaN)) };
-            cells.AddRange(terms.Select(t => Fmt(e.Validation.GetValueOrDefault(t, double.NaN))));
-            cells.Add(e.Seconds.ToString("F1", CultureInfo.InvariantCulture));
-            table.AddRow(cells.ToArray());
-        }
-        return table;
     }
 
     private static string Count(long n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
@@ -278,7 +261,6 @@ public static class TrainCommands
         private readonly Stopwatch sinceUpdate = Stopwatch.StartNew();
 
         public ProgressContext? Context { get; set; }
-        public List<EpochReport> Epochs { get; } = new();
 
         public void OnStart(TrainingStarted r)
         {
@@ -304,7 +286,6 @@ public static class TrainCommands
 
         public void OnEpochEnd(EpochReport r)
         {
-            Epochs.Add(r);
             var val = string.Join("  ", r.Validation.Select(kv => $"{kv.Key} {Fmt(kv.Value)}"));
             AnsiConsole.MarkupLine(Markup.Escape($"epoch {r.Epoch}/{r.Epochs}: train loss {Fmt(r.Train.GetValueOrDefault("loss", double.NaN))}; validation {val}; {r.Seconds:F1} s"));
         }

@@ -47,6 +47,12 @@ public sealed record TrainerState
     /// <summary>Seconds spent training over the whole run so far.</summary>
     public double TotalSeconds { get; init; }
 
+    /// <summary>Training examples the run uses (after limits); a resume on different data is refused.</summary>
+    public long TrainCount { get; init; }
+
+    /// <summary>Test examples the run uses (after limits).</summary>
+    public long TestCount { get; init; }
+
     /// <summary>Names of the model's optimizers (one <c>optimizer-NAME.safetensors</c> each).</summary>
     public List<string> Optimizers { get; init; } = new();
 

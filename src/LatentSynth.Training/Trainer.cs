@@ -138,6 +138,10 @@ public sealed class Trainer
                 : $"run '{runDir}' already finished its {total} epochs; pass --epochs N with N > {total} to train it further");
 
         using var data = LoadData(datasets, config.Training, warn);
+        if (state.TrainCount > 0 && (state.TrainCount != data.Train.Count || state.TestCount != data.Test.Count))
+            throw new InvalidOperationException(
+                $"data '{config.Training.Data}' now has {data.Train.Count} training / {data.Test.Count} test examples, but run '{runDir}' was trained on " +
+                $"{state.TrainCount} / {state.TestCount}: resuming would not continue the same run (start a new run instead)");
         Torch.ManualSeed((ulong)config.Training.Seed);
         using var model = ModelRegistry.Create(config.Model);
         RunFolder.LoadWeights(model, checkpoint.ModelPath);
@@ -191,7 +195,12 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(training);
-        var splits = source.Load(training.Data, warn);
+        DatasetSplits splits;
+        try { splits = source.Load(training.Data, warn); }
+        catch (Exception e) when (e is InvalidDataException or FormatException or UnauthorizedAccessException)
+        {
+            throw new IOException($"data '{training.Data}' cannot be loaded: {e.Message}", e);
+        }
         var train = splits.Train;
         var test = splits.Test;
         try
@@ -337,7 +346,7 @@ public sealed class Trainer
                         TrainSums = sums, TrainExamples = examples,
                         EpochSeconds = epochSeconds, TotalSeconds = totalSeconds + epochClock.Elapsed.TotalSeconds,
                     };
-                    var saved = Save(store, model, optimizers, partial, training.KeepCheckpoints, runDir);
+                    var saved = Save(store, model, optimizers, partial, training.KeepCheckpoints, runDir, data.Train.Count, data.Test.Count);
                     return new TrainingResult(TrainingOutcome.Interrupted, runDir, epoch, step, saved.Path, lastValidation);
                 }
             }
@@ -360,7 +369,7 @@ public sealed class Trainer
                     SamplerRng = Convert.ToBase64String(sampler.GetState()),
                     TotalSeconds = totalSeconds,
                 };
-                latest = Save(store, model, optimizers, full, training.KeepCheckpoints, runDir).Name;
+                latest = Save(store, model, optimizers, full, training.KeepCheckpoints, runDir, data.Train.Count, data.Test.Count).Name;
             }
             if (stop)
                 return new TrainingResult(TrainingOutcome.Interrupted, runDir, epoch + 1, step, Path.Combine(store.Dir, latest!), lastValidation);
@@ -369,12 +378,14 @@ public sealed class Trainer
     }
 
     private Checkpoint Save(CheckpointStore store, AutoencoderModel model, IReadOnlyDictionary<string, Optimizer> optimizers,
-        TrainerState state, int keep, string runDir)
+        TrainerState state, int keep, string runDir, long trainCount, long testCount)
     {
         state = state with
         {
             DefaultRng = Convert.ToBase64String(Torch.GetRngState()),
             Optimizers = optimizers.Keys.ToList(),
+            TrainCount = trainCount,
+            TestCount = testCount,
         };
         var files = new List<(string, Action<string>)> { (CheckpointStore.ModelFile, path => model.Save(path)) };
         foreach (var (name, opt) in optimizers)

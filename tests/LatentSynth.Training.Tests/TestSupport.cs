@@ -184,6 +184,7 @@ public sealed class TestWae : TestAe
 public sealed class ToySource : IDatasetSource
 {
     public int Loads { get; private set; }
+    public long TrainCount { get; init; } = 40;
 
     public DatasetSplits Load(string name, Action<string>? warn)
     {
@@ -195,7 +196,7 @@ public sealed class ToySource : IDatasetSource
             _ => throw new ArgumentException($"unknown dataset '{name}'; known: toy, toy-wide"),
         };
         warn?.Invoke($"{name}: 0 malformed records skipped");
-        return new DatasetSplits(Make(name + "/train", 40, item, 11), Make(name + "/test", 24, item, 12));
+        return new DatasetSplits(Make(name + "/train", TrainCount, item, 11), Make(name + "/test", 24, item, 12));
     }
 
     private static TensorDataset Make(string name, long n, long[] item, ulong seed)

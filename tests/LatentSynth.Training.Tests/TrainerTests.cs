@@ -219,6 +219,15 @@ public class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void ResumingOnDifferentDataIsRefused()
+    {
+        var dir = Dir("changed");
+        Train(TestModels.Config("test-ae", dir, epochs: 1));
+        var e = Assert.Throws<InvalidOperationException>(() => new Trainer(new ToySource { TrainCount = 32 }).Resume(dir, epochs: 2));
+        Assert.Contains("data 'toy' now has 32 training / 24 test examples, but run '" + dir + "' was trained on 40 / 24", e.Message);
+    }
+
+    [Fact]
     public void NonFiniteLossStopsNamingEpochStepAndTermAndKeepsTheLastGoodCheckpoint()
     {
         var dir = Dir("nan");
