@@ -391,7 +391,12 @@ public sealed class Trainer
         foreach (var (name, opt) in optimizers)
             files.Add((CheckpointStore.OptimizerFile(name), path => opt.Save(path)));
         var checkpoint = store.Commit(CheckpointStore.NameFor(state), files, state, keep);
-        model.Save(Path.Combine(runDir, RunFolder.WeightsFile));
+        // The run folder's copy for other tools: a plain copy then a rename (no second serialization;
+        // the checkpoint itself is the durable record).
+        var weights = Path.Combine(runDir, RunFolder.WeightsFile);
+        var tmp = Path.Combine(runDir, $".{RunFolder.WeightsFile}.{Guid.NewGuid():N}.tmp");
+        File.Copy(checkpoint.ModelPath, tmp);
+        File.Move(tmp, weights, overwrite: true);
         observer.OnCheckpoint(new CheckpointReport(checkpoint.Path, state.EpochsDone, state.Step, state.Partial));
         return checkpoint;
     }
