@@ -19,6 +19,8 @@ public static class Cli
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(DataCommands.Create());
         foreach (var verb in GenerateCommands.Create()) root.Subcommands.Add(verb);
+        root.Subcommands.Add(TrainCommands.Train());
+        root.Subcommands.Add(TrainCommands.Eval());
         return root;
     }
 

@@ -1,0 +1,293 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using LatentSynth.Models;
+using LatentSynth.Training;
+using Spectre.Console;
+
+namespace LatentSynth.Cli;
+
+/// <summary>
+/// <c>latentsynth train</c> and <c>latentsynth eval</c>: train a model of the zoo into a run folder
+/// (with progress bar, validation, metrics, checkpoints, <c>--resume</c>, Ctrl-C) and report a run's
+/// test-set loss.
+/// </summary>
+public static class TrainCommands
+{
+    /// <summary>
+    /// Where the verbs load datasets from. This is the adapter point to the dataset catalog of
+    /// <c>LatentSynth.Data</c>: the start-up code sets it once (for example to a
+    /// <see cref="DelegateDatasetSource"/> forwarding to <c>DatasetCatalog.Load(name, …)</c>); tests
+    /// set their own. While it is null, loading data fails with a message saying so.
+    /// </summary>
+    public static IDatasetSource? Datasets { get; set; }
+
+    /// <summary>Exit code of a run stopped by Ctrl-C after saving its checkpoint (128 + SIGINT, as shells use).</summary>
+    public const int InterruptedExitCode = 130;
+
+    /// <summary>Flags that set a model key: flag, key, help.</summary>
+    private static readonly (string Flag, string Key, string Help)[] ModelFlags =
+    [
+        ("--arch", "model.arch", "Network family: mlp or conv"),
+        ("--latent-dim", "model.latent_dim", "Latent dimensions"),
+        ("--prior", "model.prior", "Latent prior: normal, … (models with a prior)"),
+        ("--recon", "model.recon", "Reconstruction objective: bce, mse or l1"),
+        ("--kernel", "model.kernel", "MMD kernel: rbf or imq (wae-mmd)"),
+        ("--beta", "model.beta", "Weight of the KL term (vae, beta-vae)"),
+        ("--warmup-epochs", "model.warmup_epochs", "Epochs of linear warm-up of the regularizer weight from 0"),
+        ("--lambda", "model.lambda", "Weight λ of the latent regularizer (wae-mmd, wae-gan)"),
+    ];
+
+    /// <summary>Builds the <c>train</c> verb.</summary>
+    public static Command Train()
+    {
+        var defaults = new TrainingConfig();
+        var data = new Option<string?>("--data") { Description = $"Dataset: mnist, fashion-mnist, idx:DIR, npy:FILE, csv:FILE [default: {defaults.Data}]" };
+        var model = new Option<string?>("--model") { Description = "Model: " + string.Join(", ", ModelRegistry.All.Select(m => m.Name)) + " (required unless --config names one)" };
+        var hidden = new Option<string[]?>("--hidden")
+        {
+            Description = "Hidden widths, encoder side (the decoder mirrors them): --hidden 512 256 or --hidden 512,256 [default: model's]",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var epochs = new Option<int?>("--epochs") { Description = $"Epochs to train (with --resume: the new total) [default: {defaults.Epochs}]" };
+        var batch = new Option<int?>("--batch-size") { Description = $"Examples per step [default: {defaults.BatchSize}]" };
+        var lr = new Option<double?>("--lr") { Description = $"Learning rate [default: {defaults.Lr.ToString(CultureInfo.InvariantCulture)}]" };
+        var seed = new Option<long?>("--seed") { Description = $"Random seed: same seed, same run [default: {defaults.Seed}]" };
+        var outDir = new Option<string?>("--out") { Description = $"Run folder to create [default: {defaults.Out}]" };
+        var limitTrain = new Option<long?>("--limit-train") { Description = "Use only the first N training examples (tiny runs) [default: all]" };
+        var limitTest = new Option<long?>("--limit-test") { Description = "Use only the first N test examples (tiny runs) [default: all]" };
+        var config = new Option<string?>("--config") { Description = "Run config JSON {\"model\": {...}, \"training\": {...}} (a run's run.json works); flags and --set override it" };
+        var set = new Option<string[]>("--set")
+        {
+            Description = "Override one key: --set beta=4, --set training.lr=1e-4, --set hidden=[512,256] (repeatable; applied last)",
+            DefaultValueFactory = _ => [],
+        };
+        var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its latest checkpoint (only --epochs may be combined)" };
+        var modelFlags = ModelFlags.Select(f => (Option: (Option)(f.Flag is "--latent-dim" or "--warmup-epochs"
+            ? new Option<int?>(f.Flag) { Description = f.Help + " [default: model's]" }
+            : f.Flag is "--beta" or "--lambda"
+                ? new Option<double?>(f.Flag) { Description = f.Help + " [default: model's]" }
+                : new Option<string?>(f.Flag) { Description = f.Help + " [default: model's]" }), f.Key)).ToList();
+
+        var cmd = new Command("train", "Train a model into a run folder: progress bar, validation each epoch, metrics, atomic checkpoints; Ctrl-C saves and stops.")
+        {
+            data, model,
+        };
+        foreach (var (option, _) in modelFlags.Take(2)) cmd.Options.Add(option);
+        cmd.Options.Add(hidden);
+        foreach (var (option, _) in modelFlags.Skip(2)) cmd.Options.Add(option);
+        foreach (var o in new Option[] { epochs, batch, lr, seed, outDir, limitTrain, limitTest, config, set, resume }) cmd.Options.Add(o);
+
+        cmd.SetAction(parse => Guard(() =>
+        {
+            var resumeDir = parse.GetValue(resume);
+            if (resumeDir is not null)
+            {
+                var others = cmd.Options.Where(o => o != resume && o != epochs && parse.GetResult(o) is { Implicit: false })
+                    .Select(o => o.Name).ToList();
+                if (others.Count > 0)
+                    throw new ArgumentException($"--resume continues '{resumeDir}' with its own configuration ({RunFolder.ConfigFile}); " +
+                                                $"{string.Join(", ", others)} cannot be combined with it (only --epochs can, to extend the run)");
+                return RunResume(resumeDir, parse.GetValue(epochs));
+            }
+
+            var builder = parse.GetValue(config) is { } file ? RunConfigBuilder.FromFile(file) : new RunConfigBuilder();
+            void Put(Option option, string key, JsonNode? value)
+            {
+                if (parse.GetResult(option) is { Implicit: false }) builder.Set(key, value, option.Name);
+            }
+            Put(model, "model.model", parse.GetValue(model));
+            Put(data, "training.data", parse.GetValue(data));
+            foreach (var (option, key) in modelFlags)
+            {
+                JsonNode? value = option switch
+                {
+                    Option<int?> o => parse.GetValue(o),
+                    Option<double?> o => parse.GetValue(o),
+                    Option<string?> o => parse.GetValue(o),
+                    _ => null,
+                };
+                Put(option, key, value);
+            }
+            if (parse.GetResult(hidden) is { Implicit: false }) builder.Set("model.hidden", ParseHidden(parse.GetValue(hidden) ?? []), "--hidden");
+            Put(epochs, "training.epochs", parse.GetValue(epochs));
+            Put(batch, "training.batch_size", parse.GetValue(batch));
+            Put(lr, "training.lr", parse.GetValue(lr));
+            Put(seed, "training.seed", parse.GetValue(seed));
+            Put(outDir, "training.out", parse.GetValue(outDir));
+            Put(limitTrain, "training.limit_train", parse.GetValue(limitTrain));
+            Put(limitTest, "training.limit_test", parse.GetValue(limitTest));
+            foreach (var assignment in parse.GetValue(set) ?? []) builder.SetAssignment(assignment);
+            var run = builder.Build();
+            return RunNew(run);
+        }));
+        return cmd;
+    }
+
+    /// <summary>Reads <c>--hidden</c>: tokens holding integers separated by commas, spaces or brackets.</summary>
+    private static JsonArray ParseHidden(string[] tokens)
+    {
+        var array = new JsonArray();
+        foreach (var part in tokens.SelectMany(t => t.Split([',', ' ', '[', ']'], StringSplitOptions.RemoveEmptyEntries)))
+        {
+            if (!int.TryParse(part, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var width))
+                throw new ConfigException([$"--hidden: '{part}' is not an integer (write --hidden 512 256 or --hidden 512,256)"]);
+            array.Add(width);
+        }
+        if (array.Count == 0) throw new ConfigException(["--hidden: give at least one width"]);
+        return array;
+    }
+
+    /// <summary>Builds the <c>eval</c> verb.</summary>
+    public static Command Eval()
+    {
+        var run = new Argument<string>("run") { Description = "Run folder (written by train)" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table [default: false]" };
+        var cmd = new Command("eval", "Test-set loss and each loss term per example of a run's latest checkpoint.") { run, json };
+        cmd.SetAction(parse => Guard(() => RunEval(parse.GetValue(run)!, parse.GetValue(json))));
+        return cmd;
+    }
+
+    /// <summary>Permission problems become <see cref="IOException"/>s, which the command line prints as one error line.</summary>
+    private static int Guard(Func<int> action)
+    {
+        try { return action(); }
+        catch (UnauthorizedAccessException e) { throw new IOException(e.Message, e); }
+    }
+
+    private static IDatasetSource Source() => Datasets ?? new DelegateDatasetSource((name, _) =>
+        throw new InvalidOperationException($"cannot load dataset '{name}': this build has no dataset catalog wired in (TrainCommands.Datasets is not set)"));
+
+    private static void Warn(string message) => AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(message)}");
+
+    private static int RunNew(RunConfig config)
+    {
+        AnsiConsole.MarkupLine($"[bold]train[/] {Markup.Escape(config.Model.Model)} on {Markup.Escape(config.Training.Data)} → {Markup.Escape(config.Training.Out)}");
+        return WithProgress((trainer, token) => trainer.Train(config, token));
+    }
+
+    private static int RunResume(string runDir, int? epochs)
+    {
+        AnsiConsole.MarkupLine($"[bold]resume[/] {Markup.Escape(runDir)}");
+        return WithProgress((trainer, token) => trainer.Resume(runDir, epochs, token));
+    }
+
+    /// <summary>Runs training under a progress bar, with Ctrl-C wired to cancellation; prints the summary.</summary>
+    private static int WithProgress(Func<Trainer, CancellationToken, TrainingResult> train)
+    {
+        using var cts = new CancellationTokenSource();
+        ConsoleCancelEventHandler handler = (_, e) =>
+        {
+            // First Ctrl-C: finish the step, save, stop. A second one is not intercepted and ends the process
+            // (the checkpoints stay consistent: they are committed atomically).
+            if (cts.IsCancellationRequested) return;
+            e.Cancel = true;
+            cts.Cancel();
+        };
+        Console.CancelKeyPress += handler;
+        var observer = new ProgressObserver();
+        TrainingResult result;
+        try
+        {
+            result = AnsiConsole.Progress()
+                .AutoClear(false)
+                .HideCompleted(false)
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .Start(ctx =>
+                {
+                    observer.Context = ctx;
+                    return train(new Trainer(Source(), observer, Warn), cts.Token);
+                });
+        }
+        finally
+        {
+            Console.CancelKeyPress -= handler;
+        }
+
+        if (result.Outcome == TrainingOutcome.Interrupted)
+        {
+            AnsiConsole.MarkupLine($"[yellow]Interrupted[/] after {Count(result.Step, "step")} ({Count(result.EpochsDone, "complete epoch")}); checkpoint saved in {Markup.Escape(result.Checkpoint)}.");
+            AnsiConsole.MarkupLine($"Resume with: [bold]{Markup.Escape(result.ResumeCommand)}[/]");
+            return InterruptedExitCode;
+        }
+        var val = result.LastValidation is { } v ? $" validation loss {Fmt(v.Means["loss"])} per example;" : "";
+        AnsiConsole.MarkupLine($"[green]Done[/]: {Count(result.EpochsDone, "epoch")}, {Count(result.Step, "step")};{val} run folder {Markup.Escape(result.RunDir)}");
+        return 0;
+    }
+
+    private static string Count(long n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
+
+    private static string Fmt(double v) => double.IsFinite(v)
+        ? Math.Abs(v) >= 1000 || Math.Abs(v) < 0.01 && v != 0 ? v.ToString("G5", CultureInfo.InvariantCulture) : v.ToString("F4", CultureInfo.InvariantCulture)
+        : v.ToString(CultureInfo.InvariantCulture);
+
+    private static int RunEval(string runDir, bool json)
+    {
+        var run = RunFolder.Open(runDir);
+        Action<string> warn = json ? m => Console.Error.WriteLine("warning: " + m) : Warn;
+        var (result, checkpoint) = run.Evaluate(Source(), warn);
+        if (json)
+        {
+            var terms = new JsonObject();
+            foreach (var (k, v) in result.Means) if (k != "loss") terms[k] = double.IsFinite(v) ? v : null;
+            var obj = new JsonObject
+            {
+                ["run"] = runDir,
+                ["model"] = run.Config.Model.Model,
+                ["data"] = run.Config.Training.Data,
+                ["checkpoint"] = checkpoint.Name,
+                ["epochs"] = checkpoint.State.EpochsDone,
+                ["step"] = checkpoint.State.Step,
+                ["examples"] = result.Examples,
+                ["loss"] = double.IsFinite(result.Means["loss"]) ? result.Means["loss"] : null,
+                ["terms"] = terms,
+            };
+            Console.Out.WriteLine(obj.ToJsonString());
+            return 0;
+        }
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(runDir)}[/]: {Markup.Escape(run.Config.Model.Model)} on {Markup.Escape(run.Config.Training.Data)}, " +
+                               $"checkpoint {Markup.Escape(checkpoint.Name)} ({checkpoint.State.EpochsDone} epochs, {checkpoint.State.Step} steps), {result.Examples} test examples");
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("term").AddColumn(new TableColumn("per example").RightAligned());
+        foreach (var (k, v) in result.Means) table.AddRow(k == "loss" ? "[bold]loss[/]" : Markup.Escape(k), Fmt(v));
+        AnsiConsole.Write(table);
+        return 0;
+    }
+
+    /// <summary>Renders the trainer's reports as one progress task over all steps, with ETA and live loss terms.</summary>
+    private sealed class ProgressObserver : ITrainingObserver
+    {
+        private ProgressTask? task;
+        private readonly Stopwatch sinceUpdate = Stopwatch.StartNew();
+
+        public ProgressContext? Context { get; set; }
+
+        public void OnStart(TrainingStarted r)
+        {
+            var what = r.ResumedFrom is null ? "" : $" (resumed from {r.ResumedFrom})";
+            AnsiConsole.MarkupLine(Markup.Escape(
+                $"{r.Model}: {r.ParameterCount:N0} parameters; {r.Data}: {r.TrainExamples} train / {r.TestExamples} test examples; " +
+                $"{Count(r.Epochs, "epoch")} × {Count(r.StepsPerEpoch, "step")}{what}"));
+            task = Context?.AddTask("starting", maxValue: Math.Max(1, r.TotalSteps));
+            if (task is not null) task.Value = r.StartStep;
+        }
+
+        public void OnStep(StepReport r)
+        {
+            if (task is null) return;
+            bool epochDone = r.StepInEpoch == r.StepsPerEpoch;
+            if (!epochDone && sinceUpdate.ElapsedMilliseconds < 200) return;
+            sinceUpdate.Restart();
+            task.Value = r.Step;
+            var terms = string.Join("  ", r.EpochMean.Select(kv => $"{kv.Key} {Fmt(kv.Value)}"));
+            var eta = r.Eta is { } t ? $"  ETA {(int)t.TotalHours}:{t.Minutes:00}:{t.Seconds:00}" : "";
+            task.Description = Markup.Escape($"epoch {r.Epoch}/{r.Epochs}  {terms}{eta}");
+        }
+
+        public void OnEpochEnd(EpochReport r)
+        {
+            var val = string.Join("  ", r.Validation.Select(kv => $"{kv.Key} {Fmt(kv.Value)}"));
+            AnsiConsole.MarkupLine(Markup.Escape($"epoch {r.Epoch}/{r.Epochs}: train loss {Fmt(r.Train.GetValueOrDefault("loss", double.NaN))}; validation {val}; {r.Seconds:F1} s"));
+        }
+    }
+}

@@ -1,0 +1,194 @@
+using System.Text.Json.Nodes;
+using LatentSynth.Cli;
+
+namespace LatentSynth.Training.Tests;
+
+/// <summary>The <c>train</c> and <c>eval</c> verbs as a user meets them (with the toy data source).</summary>
+[Collection(ProcessWideState.Name)]
+public class TrainCommandsTests : IDisposable
+{
+    private readonly string root = Directory.CreateTempSubdirectory("lst-traincli-").FullName;
+
+    public TrainCommandsTests()
+    {
+        TestModels.Register();
+        TrainCommands.Datasets = new ToySource();
+    }
+
+    public void Dispose()
+    {
+        TrainCommands.Datasets = null;
+        Directory.Delete(root, recursive: true);
+    }
+
+    private static (int Code, string Output, string Error) RunCli(params string[] args)
+    {
+        var (previousOut, previousError) = (Console.Out, Console.Error);
+        var writer = new StringWriter();
+        var error = new StringWriter();
+        Console.SetOut(writer);
+        Console.SetError(error);
+        try
+        {
+            Spectre.Console.AnsiConsole.Console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+            {
+                Out = new Spectre.Console.AnsiConsoleOutput(writer),
+                Ansi = Spectre.Console.AnsiSupport.No,
+                Interactive = Spectre.Console.InteractionSupport.No,
+            });
+            Spectre.Console.AnsiConsole.Console.Profile.Width = 100_000; // no wrapping: messages are checked whole
+            int code = Cli.Cli.Run(args);
+            return (code, writer.ToString(), error.ToString());
+        }
+        finally
+        {
+            Console.SetOut(previousOut);
+            Console.SetError(previousError);
+        }
+    }
+
+    private string[] TrainArgs(string outDir, params string[] more) =>
+    [
+        "train", "--data", "toy", "--model", "test-vae", "--latent-dim", "2", "--hidden", "8", "--epochs", "2",
+        "--batch-size", "8", "--lr", "1e-2", "--seed", "0", "--out", outDir, .. more,
+    ];
+
+    [Fact]
+    public void TrainThenEvalAsTableAndJson()
+    {
+        var dir = Path.Combine(root, "vae");
+        var (code, output, _) = RunCli(TrainArgs(dir, "--beta", "0.5", "--warmup-epochs", "1", "--set", "recon=bce"));
+        Assert.True(code == 0, output);
+        Assert.Contains("epoch 2/2: train loss", output);
+        Assert.Contains("Done", output);
+        Assert.Contains("warning: toy: 0 malformed records skipped", output);
+        var run = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "run.json")))!;
+        Assert.Equal(0.5, run["model"]!["beta"]!.GetValue<double>());
+        Assert.Equal(1, run["model"]!["warmup_epochs"]!.GetValue<int>());
+        Assert.Equal("[8]", run["model"]!["hidden"]!.ToJsonString());
+        Assert.Equal("toy", run["training"]!["data"]!.GetValue<string>());
+
+        (code, output, _) = RunCli("eval", dir);
+        Assert.Equal(0, code);
+        Assert.Contains("checkpoint epoch-2", output);
+        Assert.Contains("24 test examples", output);
+        Assert.Contains("recon", output);
+        Assert.Contains("kl", output);
+
+        (code, output, var error) = RunCli("eval", dir, "--json");
+        Assert.Equal(0, code);
+        var json = JsonNode.Parse(output.Trim())!; // the whole output is one JSON object
+        Assert.Equal("test-vae", json["model"]!.GetValue<string>());
+        Assert.Equal(24, json["examples"]!.GetValue<long>());
+        Assert.Equal(2, json["epochs"]!.GetValue<int>());
+        double loss = json["loss"]!.GetValue<double>();
+        double recon = json["terms"]!["recon"]!.GetValue<double>(), kl = json["terms"]!["kl"]!.GetValue<double>();
+        Assert.Equal(recon + 0.5 * kl, loss, 3); // beta = 0.5 at full weight in evaluation
+        Assert.Contains("warning:", error); // warnings go to stderr in JSON mode
+    }
+
+    [Fact]
+    public void HiddenAcceptsSeveralWidthsAndConfigFilesWork()
+    {
+        var dir = Path.Combine(root, "cfg");
+        var file = Path.Combine(root, "run.json");
+        File.WriteAllText(file, """{"model": {"model": "test-wae", "lambda": 2}, "training": {"data": "toy", "epochs": 1, "batch_size": 20}}""");
+        var (code, output, _) = RunCli("train", "--config", file, "--hidden", "8", "4", "--kernel", "imq", "--out", dir, "--set", "training.lr=0.05");
+        Assert.True(code == 0, output);
+        var run = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "run.json")))!;
+        Assert.Equal("[8,4]", run["model"]!["hidden"]!.ToJsonString());
+        Assert.Equal("imq", run["model"]!["kernel"]!.GetValue<string>());
+        Assert.Equal(2.0, run["model"]!["lambda"]!.GetValue<double>());
+        Assert.Equal(0.05, run["training"]!["lr"]!.GetValue<double>());
+        Assert.Equal(20, run["training"]!["batch_size"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void ModelSpecificFlagOnTheWrongModelIsOneErrorLineNamingTheFlag()
+    {
+        var dir = Path.Combine(root, "ae");
+        var (code, output, _) = RunCli(["train", "--data", "toy", "--model", "test-ae", "--beta", "4", "--lambda", "-1", "--out", dir]);
+        Assert.Equal(1, code);
+        Assert.Contains("error: invalid configuration: --beta: model 'test-ae' has no setting 'beta'", output);
+        Assert.Contains("--lambda: model 'test-ae' has no setting 'lambda'", output);
+        Assert.DoesNotContain("   at ", output);
+        Assert.False(Directory.Exists(dir)); // refused before anything ran
+    }
+
+    [Fact]
+    public void BadValuesAreRefusedBeforeAnythingRuns()
+    {
+        var dir = Path.Combine(root, "bad");
+        var source = new ToySource();
+        TrainCommands.Datasets = source;
+        var (code, output, _) = RunCli(TrainArgs(dir, "--set", "beta=-2", "--prior", "cauchy", "--set", "latent_dim=0"));
+        Assert.Equal(1, code);
+        Assert.Contains("model.beta must be non-negative, got -2 (set by --set beta=-2)", output);
+        Assert.Contains("model.prior must be 'normal' for this model, got 'cauchy' (set by --prior)", output);
+        Assert.Contains("model.latent_dim must be at least 1, got 0 (set by --set latent_dim=0)", output);
+        Assert.Equal(0, source.Loads); // not even the data were loaded
+        Assert.False(Directory.Exists(dir));
+    }
+
+    [Fact]
+    public void ResumeExtendsARunAndRefusesOtherSettings()
+    {
+        var dir = Path.Combine(root, "resume");
+        Assert.Equal(0, RunCli(TrainArgs(dir)).Code);
+
+        var (code, output, _) = RunCli("train", "--resume", dir, "--lr", "1");
+        Assert.Equal(1, code);
+        Assert.Contains("--lr cannot be combined with it (only --epochs can", output);
+
+        (code, output, _) = RunCli("train", "--resume", dir);
+        Assert.Equal(1, code);
+        Assert.Contains("already finished its 2 epochs; pass --epochs N with N > 2", output);
+
+        (code, output, _) = RunCli("train", "--resume", dir, "--epochs", "3");
+        Assert.True(code == 0, output);
+        Assert.Contains("resumed from epoch-2", output);
+        Assert.Equal(3, new MetricsLog(dir).ReadCsv().Count);
+    }
+
+    [Fact]
+    public void NanGuardIsOneErrorLine()
+    {
+        var (code, output, _) = RunCli(TrainArgs(Path.Combine(root, "nan"), "--set", "nan_at_step=6"));
+        Assert.Equal(1, code);
+        Assert.Contains("error: training stopped: loss term 'kl' is NaN at epoch 2, step 2 of 5", output);
+    }
+
+    [Fact]
+    public void EvalOfSomethingThatIsNotARunIsOneErrorLine()
+    {
+        var (code, output, _) = RunCli("eval", root);
+        Assert.Equal(1, code);
+        Assert.Contains("is not a run folder: it has no run.json", output);
+    }
+
+    [Fact]
+    public void WithoutADatasetCatalogTheErrorSaysSo()
+    {
+        TrainCommands.Datasets = null;
+        var (code, output, _) = RunCli(TrainArgs(Path.Combine(root, "nodata")));
+        Assert.Equal(1, code);
+        Assert.Contains("cannot load dataset 'toy': this build has no dataset catalog wired in", output);
+    }
+
+    [Fact]
+    public void HelpShowsEveryFlagWithDefaults()
+    {
+        var (code, output, _) = RunCli("train", "--help");
+        Assert.Equal(0, code);
+        foreach (var flag in new[] { "--data", "--model", "--arch", "--latent-dim", "--hidden", "--epochs", "--batch-size", "--lr", "--seed", "--out",
+                                     "--kernel", "--prior", "--recon", "--beta", "--warmup-epochs", "--lambda", "--config", "--set", "--resume",
+                                     "--limit-train", "--limit-test" })
+            Assert.Contains(flag, output);
+        Assert.Contains("[default: 128]", output);
+        Assert.Contains("[default: 10]", output);
+        Assert.Contains("[default: 0.001]", output);
+        (code, output, _) = RunCli("eval", "--help");
+        Assert.Equal(0, code);
+        Assert.Contains("--json", output);
+    }
+}
