@@ -66,7 +66,7 @@ public abstract class EncoderDecoderModel : AutoencoderModel
     protected Tensor ReconstructionLoss(Tensor decoderOutput, Tensor x)
     {
         using var scope = Torch.NewScope();
-        return Likelihood.NegLogLikelihood(decoderOutput, x).Mean().MoveToOuterScope();
+        return Likelihood.MeanNegLogLikelihood(decoderOutput, x).MoveToOuterScope();
     }
 
     /// <summary>

@@ -21,6 +21,17 @@ public abstract class Likelihood : Module
     /// </summary>
     public abstract Tensor NegLogLikelihood(Tensor output, Tensor x);
 
+    /// <summary>
+    /// The batch mean of <see cref="NegLogLikelihood"/> (a 0-d tensor): what training minimises.
+    /// Likelihoods override it with one fused reduction over the whole batch, which skips the
+    /// [B, …] elementwise loss and its backward.
+    /// </summary>
+    public virtual Tensor MeanNegLogLikelihood(Tensor output, Tensor x)
+    {
+        using var scope = Torch.NewScope();
+        return NegLogLikelihood(output, x).Mean().MoveToOuterScope();
+    }
+
     /// <summary>The mean of p(x|z) in data space (what <see cref="AutoencoderModel.Decode"/> returns).</summary>
     public abstract Tensor Mean(Tensor output);
 
@@ -116,6 +127,15 @@ public sealed class BernoulliLikelihood : Likelihood
         // Bernoulli decoder: −log p(x|z) = Σ BCE(logits, x) (Kingma & Welling 2013, App. C.1).
         var bce = F.BinaryCrossEntropyWithLogits(output, x, reduction: Reduction.None);
         return SumPerExample(bce).MoveToOuterScope();
+    }
+
+    /// <inheritdoc />
+    public override Tensor MeanNegLogLikelihood(Tensor output, Tensor x)
+    {
+        CheckShapes(output, x);
+        using var scope = Torch.NewScope();
+        // The same Bernoulli NLL, summed over the batch in one fused reduction, divided by B.
+        return (F.BinaryCrossEntropyWithLogits(output, x, reduction: Reduction.Sum) / (double)x.Size(0)).MoveToOuterScope();
     }
 
     /// <inheritdoc />
