@@ -74,6 +74,7 @@ def fashion_section(a):
     lines = [f"## Fashion-MNIST VAE through the model zoo ({a.fashion_epochs} epochs, batch 128, Adam 1e-3), same split on both sides", "",
              "| arch | C# s/epoch (median) | PyTorch s/epoch (median) | C# / PyTorch | test loss C# | test loss PyTorch | difference |",
              "|---|---:|---:|---:|---:|---:|---:|"]
+    rss = {}
     for arch in ("mlp", "conv"):
         cs_cmd = [CS, "fashion-vae", "--epochs", str(a.fashion_epochs)] + (["--conv"] if arch == "conv" else [])
         py_cmd = ["/usr/bin/python3", FASHION_PY, "--data", FASHION_DATA, "--arch", arch, "--epochs", str(a.fashion_epochs)]
@@ -82,7 +83,10 @@ def fashion_section(a):
         ct, qt = statistics.median(c["epoch_seconds"]), statistics.median(q["epoch_seconds"])
         diff = 100 * (c["test_loss"] - q["test_loss"]) / q["test_loss"]
         lines.append(f"| {arch} | {ct:.2f} | {qt:.2f} | {ct / qt:.2f} | {c['test_loss']:.2f} | {q['test_loss']:.2f} | {diff:+.2f}% |")
+        rss[arch] = c["rss_mb"]
         print(lines[-1], file=sys.stderr, flush=True)
+    lines += ["", "Resident memory of the C# process after each epoch (MB): " +
+              "; ".join(f"{k}: {', '.join(f'{v:.0f}' for v in vs)}" for k, vs in rss.items())]
     return lines + [""]
 
 

@@ -41,6 +41,8 @@ public static class FashionVae
         var optimizers = model.CreateOptimizers(lr);
         using var sampler = new BatchSampler(train.Count, batch, shuffle: true, seed: seed);
         var times = new List<double>();
+        var rssMb = new List<double>();
+        using var process = Process.GetCurrentProcess();
         long step = 0;
         for (int epoch = 0; epoch < epochs; epoch++)
         {
@@ -53,6 +55,8 @@ public static class FashionVae
                 model.TrainStep(x, new TrainingProgress(epoch, step++, sampler.BatchesPerEpoch, epochs), optimizers);
             }
             times.Add(sw.Elapsed.TotalSeconds);
+            process.Refresh();
+            rssMb.Add(process.WorkingSet64 / 1048576.0);
         }
         // Test loss per image: the negative ELBO with one posterior sample, averaged over the test set.
         model.Eval();
@@ -68,6 +72,7 @@ public static class FashionVae
         }
         foreach (var o in optimizers.Values) o.Dispose();
         var epochsJson = string.Join(",", times.Select(t => t.ToString("F4", CultureInfo.InvariantCulture)));
-        Console.WriteLine($"{{\"impl\":\"c#\",\"arch\":\"{arch}\",\"epoch_seconds\":[{epochsJson}],\"test_loss\":{(total / splits.Test.Count).ToString("F4", CultureInfo.InvariantCulture)}}}");
+        var rssJson = string.Join(",", rssMb.Select(m => m.ToString("F1", CultureInfo.InvariantCulture)));
+        Console.WriteLine($"{{\"impl\":\"c#\",\"arch\":\"{arch}\",\"epoch_seconds\":[{epochsJson}],\"rss_mb\":[{rssJson}],\"test_loss\":{(total / splits.Test.Count).ToString("F4", CultureInfo.InvariantCulture)}}}");
     }
 }
