@@ -124,7 +124,7 @@ public class TrainCommandsTests : IDisposable
         var (code, output, _) = RunCli(TrainArgs(dir, "--set", "beta=-2", "--prior", "cauchy", "--set", "latent_dim=0"));
         Assert.Equal(1, code);
         Assert.Contains("model.beta must be non-negative, got -2 (set by --set beta=-2)", output);
-        Assert.Contains("model.prior must be 'normal' for this model, got 'cauchy' (set by --prior)", output);
+        Assert.Contains("model.prior must be 'mog', 'normal', 'sphere' or 'uniform', got 'cauchy' (set by --prior)", output);
         Assert.Contains("model.latent_dim must be at least 1, got 0 (set by --set latent_dim=0)", output);
         Assert.Equal(0, source.Loads); // not even the data were loaded
         Assert.False(Directory.Exists(dir));
