@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using LatentSynth.Data;
 using LatentSynth.Torch;
 using Spectre.Console;
 
@@ -11,6 +12,21 @@ using Torch = LatentSynth.Torch.Torch;
 /// <summary>The <c>latentsynth</c> command line: one verb per subcommand.</summary>
 public static class Cli
 {
+    private static IDatasetSource? dataSource;
+
+    /// <summary>
+    /// Where every verb that needs data (<c>train</c>, <c>eval</c>, <c>reconstruct</c>,
+    /// <c>interpolate</c>, <c>traverse</c>, <c>encode</c>) loads datasets from, by name. By default
+    /// the <see cref="DatasetCatalog"/> with its default cache (<see cref="CatalogDatasetSource"/>);
+    /// tests set their own. Setting null restores the default.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.AllowNull]
+    public static IDatasetSource DataSource
+    {
+        get => dataSource ??= new CatalogDatasetSource();
+        set => dataSource = value;
+    }
+
     /// <summary>Builds the command tree.</summary>
     public static RootCommand Build()
     {

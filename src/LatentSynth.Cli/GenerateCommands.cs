@@ -19,13 +19,6 @@ using Torch = LatentSynth.Torch.Torch;
 /// </summary>
 public static class GenerateCommands
 {
-    /// <summary>
-    /// Where the verbs that need examples (all but <c>sample</c>) load datasets from, by name; set
-    /// at start-up (the dataset catalog) or by tests. Null: those verbs explain that no catalog is
-    /// available.
-    /// </summary>
-    public static IDatasetSource? DataSource { get; set; } = new CatalogDatasetSource();
-
     /// <summary>The five verbs.</summary>
     public static IEnumerable<Command> Create() => [Sample(), Reconstruct(), Interpolate(), Traverse(), Encode()];
 
@@ -163,7 +156,7 @@ public static class GenerateCommands
             AtLeast("--n", count, 1);
             using var generator = Seeded(parse.GetValue(seed));
             using var run = RunFolder.Open(parse.GetValue(runArg)!);
-            using var splits = run.LoadData(DataSource, parse.GetValue(data), Warn);
+            using var splits = run.LoadData(Cli.DataSource, parse.GetValue(data), Warn);
             var set = Split(splits, parse.GetValue(split)!);
             if (count > set.Count) throw new ArgumentException($"--n {count} is more than the {set.Count} examples of {set.Name}");
             using var scope = Torch.NewScope();
@@ -202,7 +195,7 @@ public static class GenerateCommands
             AtLeast("--pairs", pairCount, 1);
             using var generator = Seeded(parse.GetValue(seed));
             using var run = RunFolder.Open(parse.GetValue(runArg)!);
-            using var splits = run.LoadData(DataSource, parse.GetValue(data), Warn);
+            using var splits = run.LoadData(Cli.DataSource, parse.GetValue(data), Warn);
             var set = Split(splits, parse.GetValue(split)!);
             if (2L * pairCount > set.Count) throw new ArgumentException($"--pairs {pairCount} needs {2 * pairCount} examples; {set.Name} has {set.Count}");
             using var scope = Torch.NewScope();
@@ -250,7 +243,7 @@ public static class GenerateCommands
             AtLeast("--max-dims", dims, 1);
             using var generator = Seeded(parse.GetValue(seed));
             using var run = RunFolder.Open(parse.GetValue(runArg)!);
-            using var splits = run.LoadData(DataSource, parse.GetValue(data), Warn);
+            using var splits = run.LoadData(Cli.DataSource, parse.GetValue(data), Warn);
             var set = Split(splits, parse.GetValue(split)!);
             long i = parse.GetValue(index) ?? Generation.PickExamples(set, 1, generator)[0];
             if (i < 0 || i >= set.Count) throw new ArgumentException($"--index must be in [0, {set.Count - 1}] for {set.Name}, got {i}");
@@ -288,7 +281,7 @@ public static class GenerateCommands
             var path = OutputPath(run, parse.GetValue(output), "latents.csv");
             var ext = Path.GetExtension(path).ToLowerInvariant();
             if (ext is not (".csv" or ".npy")) throw new ArgumentException($"--out must end in .csv or .npy, got '{path}'");
-            using var splits = run.LoadData(DataSource, parse.GetValue(data), Warn);
+            using var splits = run.LoadData(Cli.DataSource, parse.GetValue(data), Warn);
             var set = Split(splits, parse.GetValue(split)!);
             var codes = Generation.Encode(run.Model, set, parse.GetValue(batch));
             var files = codes.Write(path);

@@ -15,14 +15,6 @@ namespace LatentSynth.Cli;
 /// </summary>
 public static class TrainCommands
 {
-    /// <summary>
-    /// Where the verbs load datasets from. This is the adapter point to the dataset catalog of
-    /// <c>LatentSynth.Data</c>: the start-up code sets it once (for example to a
-    /// <see cref="DelegateDatasetSource"/> forwarding to <c>DatasetCatalog.Load(name, …)</c>); tests
-    /// set their own. While it is null, loading data fails with a message saying so.
-    /// </summary>
-    public static IDatasetSource? Datasets { get; set; }
-
     /// <summary>Exit code of a run stopped by Ctrl-C after saving its checkpoint (128 + SIGINT, as shells use).</summary>
     public const int InterruptedExitCode = 130;
 
@@ -156,9 +148,6 @@ public static class TrainCommands
         catch (UnauthorizedAccessException e) { throw new IOException(e.Message, e); }
     }
 
-    private static IDatasetSource Source() => Datasets ?? new DelegateDatasetSource((name, _) =>
-        throw new InvalidOperationException($"cannot load dataset '{name}': this build has no dataset catalog wired in (TrainCommands.Datasets is not set)"));
-
     private static void Warn(string message) => AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(message)}");
 
     private static int RunNew(RunConfig config)
@@ -197,7 +186,7 @@ public static class TrainCommands
                 .Start(ctx =>
                 {
                     observer.Context = ctx;
-                    return train(new Trainer(Source(), observer, Warn), cts.Token);
+                    return train(new Trainer(Cli.DataSource, observer, Warn), cts.Token);
                 });
         }
         finally
@@ -226,7 +215,7 @@ public static class TrainCommands
     {
         var run = RunFolder.Open(runDir);
         Action<string> warn = json ? m => Console.Error.WriteLine("warning: " + m) : Warn;
-        var (result, checkpoint) = run.Evaluate(Source(), warn);
+        var (result, checkpoint) = run.Evaluate(Cli.DataSource, warn);
         if (json)
         {
             var terms = new JsonObject();

@@ -21,12 +21,12 @@ public class CliVerbTests : IDisposable
     {
         using var model = TestModels.Tiny(seed: 3);
         run = RunFolders.Write(Path.Combine(dir, "run"), model);
-        GenerateCommands.DataSource = new TestDataSource();
+        Cli.Cli.DataSource = new TestDataSource();
     }
 
     public void Dispose()
     {
-        GenerateCommands.DataSource = null;
+        Cli.Cli.DataSource = null;
         Directory.Delete(dir, recursive: true);
     }
 
@@ -161,10 +161,10 @@ public class CliVerbTests : IDisposable
     }
 
     [Fact]
-    public void VerbsNeedingDataExplainAMissingCatalog()
+    public void ByDefaultVerbsNeedingDataAskTheDatasetCatalog()
     {
-        GenerateCommands.DataSource = null;
-        AssertOneLineError(RunCli("reconstruct", run), "no dataset catalog is available to load 'tiny'");
+        Cli.Cli.DataSource = null; // back to the default: the dataset catalog, which has no "tiny"
+        AssertOneLineError(RunCli("reconstruct", run), "unknown dataset 'tiny'; known names: fashion-mnist, mnist");
         Assert.Equal(0, RunCli("sample", run, "--n", "2", "--png", Out("s.png")).Code);   // sampling needs none
     }
 

@@ -11,7 +11,7 @@ namespace LatentSynth.Training.Tests;
 using Torch = LatentSynth.Torch.Torch;
 
 /// <summary>
-/// Tests that seed the default generator, count live tensors or set TrainCommands.Datasets run
+/// Tests that seed the default generator, count live tensors or set Cli.Cli.DataSource run
 /// alone, one after the other.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]

@@ -12,12 +12,12 @@ public class TrainCommandsTests : IDisposable
     public TrainCommandsTests()
     {
         TestModels.Register();
-        TrainCommands.Datasets = new ToySource();
+        Cli.Cli.DataSource = new ToySource();
     }
 
     public void Dispose()
     {
-        TrainCommands.Datasets = null;
+        Cli.Cli.DataSource = null;
         Directory.Delete(root, recursive: true);
     }
 
@@ -120,7 +120,7 @@ public class TrainCommandsTests : IDisposable
     {
         var dir = Path.Combine(root, "bad");
         var source = new ToySource();
-        TrainCommands.Datasets = source;
+        Cli.Cli.DataSource = source;
         var (code, output, _) = RunCli(TrainArgs(dir, "--set", "beta=-2", "--prior", "cauchy", "--set", "latent_dim=0"));
         Assert.Equal(1, code);
         Assert.Contains("model.beta must be non-negative, got -2 (set by --set beta=-2)", output);
@@ -167,12 +167,16 @@ public class TrainCommandsTests : IDisposable
     }
 
     [Fact]
-    public void WithoutADatasetCatalogTheErrorSaysSo()
+    public void ByDefaultTheDatasetCatalogLoadsTheData()
     {
-        TrainCommands.Datasets = null;
-        var (code, output, _) = RunCli(TrainArgs(Path.Combine(root, "nodata")));
+        Cli.Cli.DataSource = null; // back to the default: the dataset catalog
+        Assert.IsType<LatentSynth.Data.CatalogDatasetSource>(Cli.Cli.DataSource);
+        var dir = Path.Combine(root, "catalog");
+        var (code, output, _) = RunCli(TrainArgs(dir)); // "toy" is no catalog name: refused before anything is written
         Assert.Equal(1, code);
-        Assert.Contains("cannot load dataset 'toy': this build has no dataset catalog wired in", output);
+        Assert.Contains("error: unknown dataset 'toy'; known names: fashion-mnist, mnist, csv:FILE, idx:DIR, npy:FILE", output);
+        Assert.DoesNotContain("   at ", output);
+        Assert.False(Directory.Exists(dir));
     }
 
     [Fact]
