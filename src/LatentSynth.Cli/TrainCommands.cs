@@ -225,9 +225,10 @@ public static class TrainCommands
                 ["run"] = runDir,
                 ["model"] = run.Config.Model.Model,
                 ["data"] = run.Config.Training.Data,
-                ["checkpoint"] = checkpoint.Name,
-                ["epochs"] = checkpoint.State.EpochsDone,
-                ["step"] = checkpoint.State.Step,
+                ["checkpoint"] = checkpoint?.Name,   // null: the weights came from model.safetensors (no checkpoints)
+                ["weights"] = checkpoint?.ModelPath ?? run.WeightsPath,
+                ["epochs"] = checkpoint?.State.EpochsDone,
+                ["step"] = checkpoint?.State.Step,
                 ["examples"] = result.Examples,
                 ["loss"] = double.IsFinite(result.Means["loss"]) ? result.Means["loss"] : null,
                 ["terms"] = terms,
@@ -236,7 +237,10 @@ public static class TrainCommands
             return 0;
         }
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(runDir)}[/]: {Markup.Escape(run.Config.Model.Model)} on {Markup.Escape(run.Config.Training.Data)}, " +
-                               $"checkpoint {Markup.Escape(checkpoint.Name)} ({checkpoint.State.EpochsDone} epochs, {checkpoint.State.Step} steps), {result.Examples} test examples");
+                               (checkpoint is null
+                                   ? $"weights {Markup.Escape(run.WeightsPath)} (no checkpoints), "
+                                   : $"checkpoint {Markup.Escape(checkpoint.Name)} ({checkpoint.State.EpochsDone} epochs, {checkpoint.State.Step} steps), ") +
+                               $"{result.Examples} test examples");
         var table = new Table().Border(TableBorder.Rounded).AddColumn("term").AddColumn(new TableColumn("per example").RightAligned());
         foreach (var (k, v) in result.Means) table.AddRow(k == "loss" ? "[bold]loss[/]" : Markup.Escape(k), Fmt(v));
         AnsiConsole.Write(table);

@@ -52,7 +52,13 @@ public sealed class ConfigException : ArgumentException
 {
     /// <summary>Creates the exception from its problems.</summary>
     public ConfigException(IReadOnlyList<string> problems)
-        : base("invalid configuration: " + string.Join("; ", problems))
+        : this(problems, "invalid configuration: ")
+    {
+    }
+
+    /// <summary>Creates the exception from its problems, the message starting with <paramref name="lead"/>.</summary>
+    public ConfigException(IReadOnlyList<string> problems, string lead)
+        : base(lead + string.Join("; ", problems))
     {
         Problems = problems;
     }

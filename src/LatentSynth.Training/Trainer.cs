@@ -391,12 +391,21 @@ public sealed class Trainer
         foreach (var (name, opt) in optimizers)
             files.Add((CheckpointStore.OptimizerFile(name), path => opt.Save(path)));
         var checkpoint = store.Commit(CheckpointStore.NameFor(state), files, state, keep);
-        // The run folder's copy for other tools: a plain copy then a rename (no second serialization;
-        // the checkpoint itself is the durable record).
+        // The run folder's copy for other tools: a plain copy then a rename, so it is byte-identical
+        // to the checkpoint's weights (no second serialization; the checkpoint is the durable record
+        // and what RunFolder.LoadModel reads).
         var weights = Path.Combine(runDir, RunFolder.WeightsFile);
         var tmp = Path.Combine(runDir, $".{RunFolder.WeightsFile}.{Guid.NewGuid():N}.tmp");
-        File.Copy(checkpoint.ModelPath, tmp);
-        File.Move(tmp, weights, overwrite: true);
+        try
+        {
+            File.Copy(checkpoint.ModelPath, tmp);
+            File.Move(tmp, weights, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try { File.Delete(tmp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw new IOException($"checkpoint '{checkpoint.Path}' was saved, but copying its weights to '{weights}' failed: {e.Message}", e);
+        }
         observer.OnCheckpoint(new CheckpointReport(checkpoint.Path, state.EpochsDone, state.Step, state.Partial));
         return checkpoint;
     }

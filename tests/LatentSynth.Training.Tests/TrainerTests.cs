@@ -248,7 +248,7 @@ public class TrainerTests : IDisposable
         Assert.Single(new MetricsLog(dir).ReadCsv());
         var run = RunFolder.Open(dir);
         var (eval, checkpoint) = run.Evaluate(source);
-        Assert.Equal("epoch-1", checkpoint.Name);
+        Assert.Equal("epoch-1", checkpoint!.Name);
         Assert.True(double.IsFinite(eval.Means["loss"]));
     }
 
@@ -405,7 +405,7 @@ public class TrainerTests : IDisposable
         var dir = Dir("eval");
         var result = Train(TestModels.Config("test-ae", dir, epochs: 2));
         var (eval, checkpoint) = RunFolder.Open(dir).Evaluate(source);
-        Assert.Equal("epoch-2", checkpoint.Name);
+        Assert.Equal("epoch-2", checkpoint!.Name);
         Assert.Equal(24, eval.Examples);
         Assert.Equal(["loss", "recon"], eval.Means.Keys);
         // Same weights, same batches, deterministic model: the very same number.
