@@ -364,6 +364,16 @@ public sealed class RunConfigBuilder
 
     private static readonly NullabilityInfoContext Nullability = new();
 
+    /// <summary>
+    /// The keys a config type accepts (snake_case, settable ones only; for a model config without
+    /// <c>model</c> itself), for example to tell which models a command-line flag applies to.
+    /// </summary>
+    public static IReadOnlyList<string> SettableKeys(Type configType)
+    {
+        ArgumentNullException.ThrowIfNull(configType);
+        return Keys(configType).Where(kv => kv.Value.SetMethod is { IsPublic: true }).Select(kv => kv.Key).ToList();
+    }
+
     /// <summary>The JSON keys of a config record's public properties (settable or computed), by name.</summary>
     internal static IReadOnlyDictionary<string, PropertyInfo> Keys(Type type)
     {
