@@ -45,7 +45,9 @@ public sealed record TrainingResult(TrainingOutcome Outcome, string RunDir, int 
 /// <see cref="SamplerSeed"/>, the batch sampler's own generator (the order of the batches). Both
 /// states go into every checkpoint, so a resumed run draws exactly the numbers the uninterrupted
 /// run would have drawn and ends with bit-identical weights. The sanity check leaves the default
-/// generator as it found it.</para>
+/// generator as it found it, and so does the validation pass, which draws from the default generator
+/// seeded by the run's seed, exactly as <see cref="RunFolder.Evaluate"/> does: <c>eval</c> of the
+/// latest checkpoint prints the last validation numbers.</para>
 /// <para><b>Cancellation.</b> When the token is cancelled the trainer finishes the current step,
 /// saves a checkpoint (mid-epoch if need be, with the partial sums of the epoch's metrics) and
 /// returns <see cref="TrainingOutcome.Interrupted"/>.</para>
@@ -352,7 +354,7 @@ public sealed class Trainer
             }
 
             // End of the epoch: validation, metrics, checkpoint.
-            lastValidation = Evaluator.Evaluate(model, data.Test, training.EvalBatchSize);
+            lastValidation = ValidationPass(model, data.Test, training);
             double seconds = epochSecondsBefore + epochClock.Elapsed.TotalSeconds;
             totalSeconds += epochClock.Elapsed.TotalSeconds;
             var report = new EpochReport(epoch + 1, epochs, step, Means(sums, examples), lastValidation.Means,
@@ -375,6 +377,26 @@ public sealed class Trainer
                 return new TrainingResult(TrainingOutcome.Interrupted, runDir, epoch + 1, step, Path.Combine(store.Dir, latest!), lastValidation);
         }
         return new TrainingResult(TrainingOutcome.Completed, runDir, epochs, step, Path.Combine(store.Dir, latest!), lastValidation);
+    }
+
+    /// <summary>
+    /// The validation pass, with the default generator seeded by the run's seed (as
+    /// <see cref="RunFolder.Evaluate"/> does) and restored afterwards: stochastic terms (a VAE's
+    /// sampled code) give the numbers <c>eval</c> prints for the same weights, and validation does
+    /// not shift the random stream of training.
+    /// </summary>
+    private static EvaluationResult ValidationPass(AutoencoderModel model, TensorDataset test, TrainingConfig training)
+    {
+        var rng = Torch.GetRngState();
+        try
+        {
+            Torch.ManualSeed((ulong)training.Seed);
+            return Evaluator.Evaluate(model, test, training.EvalBatchSize);
+        }
+        finally
+        {
+            Torch.SetRngState(rng);
+        }
     }
 
     private Checkpoint Save(CheckpointStore store, AutoencoderModel model, IReadOnlyDictionary<string, Optimizer> optimizers,

@@ -410,6 +410,12 @@ public class TrainerTests : IDisposable
         Assert.Equal(["loss", "recon"], eval.Means.Keys);
         // Same weights, same batches, deterministic model: the very same number.
         Assert.Equal(result.LastValidation!.Means["loss"], eval.Means["loss"]);
+
+        // A VAE's evaluation samples its code: both passes draw from the generator seeded by the run's seed.
+        dir = Dir("eval-vae");
+        result = Train(TestModels.Config("test-vae", dir, epochs: 2));
+        (eval, _) = RunFolder.Open(dir).Evaluate(source);
+        Assert.Equal(result.LastValidation!.Means, eval.Means);
     }
 
     [Fact]
