@@ -51,7 +51,8 @@ public static class Cli
             // Our handler below prints one line; System.CommandLine's own would print a stack trace.
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is TorchException or ArgumentException or IOException or InvalidOperationException or DllNotFoundException)
+        catch (Exception e) when (e is TorchException or ArgumentException or IOException or UnauthorizedAccessException
+                                      or InvalidOperationException or DllNotFoundException)
         {
             AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
             return 1;

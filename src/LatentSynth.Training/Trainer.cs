@@ -90,8 +90,7 @@ public sealed class Trainer
             throw new ArgumentException($"'{runDir}' already holds a run ({RunFolder.ConfigFile}); continue it with --resume {runDir}, or choose another --out");
 
         using var data = LoadData(datasets, config.Training, warn);
-        if (config.InputShapeFromData)
-            config = config with { Model = config.Model with { InputShape = data.Train.ItemShape } };
+        if (config.InputShapeFromData) config = WithShapeOf(config, data);
         Torch.ManualSeed((ulong)config.Training.Seed);
         using var model = ModelRegistry.Create(config.Model);
         using var sampler = new BatchSampler(data.Train.Count, config.Training.BatchSize, shuffle: true, SamplerSeed(config.Training.Seed));
@@ -183,9 +182,20 @@ public sealed class Trainer
 
     private static void Validate(RunConfig config)
     {
-        var problems = config.Model.Validate().Select(p => "model." + p)
+        var problems = config.Model.Validate().Where(p => !(config.InputShapeFromData && RunConfig.IsAboutInputShape(p))).Select(p => "model." + p)
             .Concat(config.Training.Validate().Select(p => "training." + p)).ToList();
         if (problems.Count > 0) throw new ConfigException(problems);
+    }
+
+    /// <summary>Takes <c>input_shape</c> from the data and runs the checks that depend on it.</summary>
+    private static RunConfig WithShapeOf(RunConfig config, DatasetSplits data)
+    {
+        var shape = data.Train.ItemShape;
+        config = config with { Model = config.Model with { InputShape = shape } };
+        var problems = config.Model.Validate().ToList();
+        if (problems.Count > 0)
+            throw new ConfigException(problems.Select(p => $"model.{p} (input_shape {Shape(shape)} is that of the data '{config.Training.Data}')").ToList());
+        return config;
     }
 
     /// <summary>

@@ -156,6 +156,10 @@ public class CliVerbTests : IDisposable
         AssertOneLineError(RunCli("encode", run, "--out", Out("z.txt")), "--out must end in .csv or .npy");
         AssertOneLineError(RunCli("encode", run, "--data", "nope"), "unknown dataset 'nope'");
         AssertOneLineError(RunCli("encode", run, "--data", "wrong-shape"), "dataset 'wrong-shape' has examples of shape [1, 4, 4]");
+        var aFile = Out("a-file");
+        File.WriteAllText(aFile, "");
+        AssertOneLineError(RunCli("sample", run, "--png", Path.Combine(aFile, "s.png")), $"cannot write '{Path.Combine(aFile, "s.png")}'");
+        AssertOneLineError(RunCli("encode", run, "--out", Path.Combine(aFile, "z.csv")), $"cannot write '{Path.Combine(aFile, "z.csv")}'");
         File.WriteAllBytes(Path.Combine(run, "model.safetensors"), [1, 2, 3]);
         AssertOneLineError(RunCli("sample", run), "corrupt weights:");
     }

@@ -202,7 +202,8 @@ public sealed class ToySource : IDatasetSource
         {
             "toy" => [1, 4, 4],
             "toy-wide" => [1, 5, 5],
-            _ => throw new ArgumentException($"unknown dataset '{name}'; known: toy, toy-wide"),
+            "toy-1d" => [2, 8],
+            _ => throw new ArgumentException($"unknown dataset '{name}'; known: toy, toy-wide, toy-1d"),
         };
         warn?.Invoke($"{name}: 0 malformed records skipped");
         return new DatasetSplits(Make(name + "/train", TrainCount, item, 11), Make(name + "/test", 24, item, 12));

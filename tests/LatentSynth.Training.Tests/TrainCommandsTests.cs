@@ -200,6 +200,33 @@ public class TrainCommandsTests : IDisposable
     }
 
     [Fact]
+    public void ChecksThatNeedTheDatasShapeWaitForTheData()
+    {
+        // The default input_shape [1, 28, 28] says nothing about the data: conv1d on C×L data trains.
+        var dir = Path.Combine(root, "conv1d");
+        var (code, output, _) = RunCli(["train", "--data", "toy-1d", "--model", "ae", "--arch", "conv1d", "--latent-dim", "2", "--hidden", "8",
+                                        "--set", "channels=[4,8]", "--epochs", "1", "--batch-size", "8", "--out", dir]);
+        Assert.True(code == 0, output);
+        Assert.Equal("[2,8]", JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "run.json")))!["model"]!["input_shape"]!.ToJsonString());
+
+        // The data's shape does not suit the network: refused once the data are loaded, before any run folder exists.
+        dir = Path.Combine(root, "conv-wide");
+        (code, output, _) = RunCli(["train", "--data", "toy-wide", "--model", "ae", "--arch", "conv", "--out", dir]);
+        Assert.Equal(1, code);
+        Assert.Contains("error: invalid configuration: model.arch 'conv' needs spatial sizes divisible by 4 (two stride-2 convolutions), " +
+                        "got input_shape [1, 5, 5] (input_shape [1, 5, 5] is that of the data 'toy-wide')", output);
+        Assert.False(Directory.Exists(dir));
+
+        // input_shape given explicitly is checked at once.
+        var source = new ToySource();
+        Cli.Cli.DataSource = source;
+        (code, output, _) = RunCli(["train", "--data", "toy", "--model", "ae", "--arch", "conv", "--set", "input_shape=[1,6,6]", "--out", dir]);
+        Assert.Equal(1, code);
+        Assert.Contains("model.arch 'conv' needs spatial sizes divisible by 4", output);
+        Assert.Equal(0, source.Loads);
+    }
+
+    [Fact]
     public void ResumeExtendsARunAndRefusesOtherSettings()
     {
         var dir = Path.Combine(root, "resume");
