@@ -194,4 +194,23 @@ public class EndToEndTests : IDisposable
         }
         Assert.False(Directory.Exists(Path.Combine(dir, "x")));
     }
+
+    [Fact]
+    public void ARunSharedWithoutItsCheckpointsStillWorksFromModelSafetensors()
+    {
+        var run = Path.Combine(dir, "shared");
+        Ok("train", "--data", DataName, "--model", "wae-mmd", "--latent-dim", "2", "--hidden", "8", "--epochs", "1", "--batch-size", "32", "--out", run);
+        var before = JsonNode.Parse(Ok("eval", run, "--json").Trim())!;
+        Assert.Equal("epoch-1", before["checkpoint"]!.GetValue<string>());
+        Assert.Equal(Path.Combine(run, "checkpoints", "epoch-1", "model.safetensors"), before["weights"]!.GetValue<string>());
+
+        Directory.Delete(Path.Combine(run, "checkpoints"), recursive: true);
+        var after = JsonNode.Parse(Ok("eval", run, "--json").Trim())!;
+        Assert.Null(after["checkpoint"]);
+        Assert.Equal(Path.Combine(run, "model.safetensors"), after["weights"]!.GetValue<string>());
+        Assert.Equal(before["loss"]!.GetValue<double>(), after["loss"]!.GetValue<double>()); // the copy holds the same weights
+        Assert.Contains($"weights {Path.Combine(run, "model.safetensors")} (no checkpoints)", Ok("eval", run));
+        Ok("sample", run, "--n", "4");
+        Assert.True(File.Exists(Path.Combine(run, "samples.png")));
+    }
 }
