@@ -12,8 +12,12 @@ ls=./latentsynth
 "$ls" data fetch fashion-mnist
 for model in vae wae-mmd; do
   run="$out/$model"
-  if [[ -f "$run/run.json" && -f "$run/model.safetensors" ]] && grep -q "\"epochs\": $epochs" "$run/run.json"; then
+  latest=$(cat "$run/checkpoints/latest" 2>/dev/null || true)
+  if [[ "$latest" == "epoch-$epochs" ]] && grep -q "\"epochs\": $epochs" "$run/run.json"; then
     echo "== $model: already trained in $run (delete the folder to train again)"
+  elif [[ -n "$latest" ]] && grep -q "\"epochs\": $epochs" "$run/run.json"; then
+    echo "== $model: continuing the interrupted run in $run from $latest"
+    "$ls" train --resume "$run"
   else
     echo "== training $model for $epochs epochs"
     rm -rf "$run"

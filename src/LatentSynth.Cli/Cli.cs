@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using LatentSynth.Data;
 using LatentSynth.Torch;
 using Spectre.Console;
 
@@ -11,6 +12,21 @@ using Torch = LatentSynth.Torch.Torch;
 /// <summary>The <c>latentsynth</c> command line: one verb per subcommand.</summary>
 public static class Cli
 {
+    private static IDatasetSource? dataSource;
+
+    /// <summary>
+    /// Where every verb that needs data (<c>train</c>, <c>eval</c>, <c>reconstruct</c>,
+    /// <c>interpolate</c>, <c>traverse</c>, <c>encode</c>) loads datasets from, by name. By default
+    /// the <see cref="DatasetCatalog"/> with its default cache (<see cref="CatalogDatasetSource"/>);
+    /// tests set their own. Setting null restores the default.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.AllowNull]
+    public static IDatasetSource DataSource
+    {
+        get => dataSource ??= new CatalogDatasetSource();
+        set => dataSource = value;
+    }
+
     /// <summary>Builds the command tree.</summary>
     public static RootCommand Build()
     {
@@ -30,16 +46,47 @@ public static class Cli
         try
         {
             var parse = Build().Parse(args);
+            if (parse.Errors.Count > 0)
+            {
+                // One line, not System.CommandLine's error list followed by the whole help text.
+                var errors = string.Join("; ", parse.Errors.Select(e => Friendly(e.Message.TrimEnd('.'))).Distinct());
+                AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(errors)} (see `{Markup.Escape(CommandPath(parse.CommandResult))} --help`)");
+                return 1;
+            }
             if (parse.Errors.Count == 0 && parse.CommandResult.Command is not RootCommand)
                 RuntimeDefaults.Apply(w => AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(w)}"));
             // Our handler below prints one line; System.CommandLine's own would print a stack trace.
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is TorchException or ArgumentException or IOException or InvalidOperationException or DllNotFoundException)
+        catch (Exception e) when (e is TorchException or ArgumentException or IOException or UnauthorizedAccessException
+                                      or InvalidOperationException or DllNotFoundException)
         {
             AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
             return 1;
         }
+    }
+
+    /// <summary>"--epochs: 'x' is not an integer" instead of .NET type names.</summary>
+    private static string Friendly(string message)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(message, @"^Cannot parse argument '(.*)' for option '(.*)' as expected type '(.*)'$");
+        if (!m.Success) return message;
+        var type = m.Groups[3].Value;
+        var kind = type.Contains("Int", StringComparison.Ordinal) ? "an integer"
+            : type.Contains("Double", StringComparison.Ordinal) || type.Contains("Single", StringComparison.Ordinal) ? "a number"
+            : type.Contains("Boolean", StringComparison.Ordinal) ? "true or false"
+            : "a valid value";
+        return $"{m.Groups[2].Value}: '{m.Groups[1].Value}' is not {kind}";
+    }
+
+    /// <summary>"latentsynth data fetch": the command line up to the verb that was parsed.</summary>
+    private static string CommandPath(System.CommandLine.Parsing.CommandResult result)
+    {
+        var names = new List<string>();
+        for (var r = result; r is not null; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+            names.Add(r.Command is RootCommand ? "latentsynth" : r.Command.Name);
+        names.Reverse();
+        return string.Join(' ', names);
     }
 
     private static Command InfoCommand()

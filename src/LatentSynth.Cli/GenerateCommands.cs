@@ -4,6 +4,7 @@ using LatentSynth.Data;
 using LatentSynth.Evaluation;
 using LatentSynth.Evaluation.Imaging;
 using LatentSynth.Torch;
+using LatentSynth.Training;
 using Spectre.Console;
 
 namespace LatentSynth.Cli;
@@ -14,18 +15,12 @@ using Torch = LatentSynth.Torch.Torch;
 /// <summary>
 /// The verbs that get pictures and codes out of a trained run folder: <c>sample</c>,
 /// <c>reconstruct</c>, <c>interpolate</c>, <c>traverse</c> (PNG grids) and <c>encode</c> (latent
-/// codes with labels, CSV or NPY). Each takes the run folder (run.json + model.safetensors), a
+/// codes with labels, CSV or NPY). Each takes a run folder written by <c>train</c> (opened with
+/// <see cref="RunFolder"/>: the latest checkpoint's weights), a
 /// <c>--seed</c> (same seed, same picture) and writes into the run folder unless told otherwise.
 /// </summary>
 public static class GenerateCommands
 {
-    /// <summary>
-    /// Where the verbs that need examples (all but <c>sample</c>) load datasets from, by name; set
-    /// at start-up (the dataset catalog) or by tests. Null: those verbs explain that no catalog is
-    /// available.
-    /// </summary>
-    public static IDatasetSource? DataSource { get; set; } = new CatalogDatasetSource();
-
     /// <summary>The five verbs.</summary>
     public static IEnumerable<Command> Create() => [Sample(), Reconstruct(), Interpolate(), Traverse(), Encode()];
 
@@ -33,7 +28,7 @@ public static class GenerateCommands
 
     private static Argument<string> RunArgument() => new("RUN")
     {
-        Description = "Run folder written by `latentsynth train` (run.json + model.safetensors)",
+        Description = "Run folder written by `latentsynth train` (the weights of its latest checkpoint are used)",
     };
 
     private static Option<int> SeedOption(string description = "Random seed: the same seed gives the same picture") => new("--seed")
@@ -85,12 +80,12 @@ public static class GenerateCommands
     private static TensorDataset Split(DatasetSplits splits, string split) => split == "train" ? splits.Train : splits.Test;
 
     private static string OutputPath(RunFolder run, string? given, string fileName) =>
-        string.IsNullOrWhiteSpace(given) ? Path.Combine(run.Path, fileName) : given;
+        string.IsNullOrWhiteSpace(given) ? Path.Combine(run.Dir, fileName) : given;
 
     private static Dictionary<string, string> PngText(RunFolder run, string description) => new()
     {
         ["Software"] = $"LatentSynth {Torch.Version}",
-        ["Source"] = Latin1($"run {Path.GetFullPath(run.Path)} (model {run.Config.Model})"),
+        ["Source"] = Latin1($"run {Path.GetFullPath(run.Dir)} (model {run.Config.Model.Model})"),
         ["Description"] = Latin1(description),
     };
 
@@ -132,9 +127,10 @@ public static class GenerateCommands
             AtLeast("--n", count, 1);
             if (parse.GetValue(cols) is int c) AtLeast("--cols", c, 1);
             using var generator = Seeded(parse.GetValue(seed));
-            using var run = RunFolder.Open(parse.GetValue(runArg)!);
+            var run = RunFolder.Open(parse.GetValue(runArg)!);
+            using var model = run.LoadModel();
             using var scope = Torch.NewScope();
-            using var grid = Generation.Samples(run.Model, count, generator, parse.GetValue(cols));
+            using var grid = Generation.Samples(model, count, generator, parse.GetValue(cols));
             Save(run, grid, OutputPath(run, parse.GetValue(png), "samples.png"), parse.GetValue(scale),
                 $"{count} samples from the prior, seed {parse.GetValue(seed)}");
             return 0;
@@ -162,15 +158,16 @@ public static class GenerateCommands
             int count = parse.GetValue(n);
             AtLeast("--n", count, 1);
             using var generator = Seeded(parse.GetValue(seed));
-            using var run = RunFolder.Open(parse.GetValue(runArg)!);
-            using var splits = run.LoadData(DataSource, parse.GetValue(data), Warn);
+            var run = RunFolder.Open(parse.GetValue(runArg)!);
+            using var model = run.LoadModel();
+            using var splits = run.LoadData(Cli.DataSource, parse.GetValue(data), Warn);
             var set = Split(splits, parse.GetValue(split)!);
             if (count > set.Count) throw new ArgumentException($"--n {count} is more than the {set.Count} examples of {set.Name}");
             using var scope = Torch.NewScope();
             var indices = Generation.PickExamples(set, count, generator);
             var all = set.Labels?.ToArray<long>();
             var labels = all is null ? null : indices.Select(i => Label(all, i)).ToList();
-            using var grid = Generation.Reconstructions(run.Model, Rows(set, indices), labels);
+            using var grid = Generation.Reconstructions(model, Rows(set, indices), labels);
             Save(run, grid, OutputPath(run, parse.GetValue(png), "reconstructions.png"), parse.GetValue(scale),
                 $"{count} examples of {set.Name} (top) and their reconstructions (bottom), seed {parse.GetValue(seed)}");
             return 0;
@@ -201,8 +198,9 @@ public static class GenerateCommands
             AtLeast("--steps", stepCount, 2);
             AtLeast("--pairs", pairCount, 1);
             using var generator = Seeded(parse.GetValue(seed));
-            using var run = RunFolder.Open(parse.GetValue(runArg)!);
-            using var splits = run.LoadData(DataSource, parse.GetValue(data), Warn);
+            var run = RunFolder.Open(parse.GetValue(runArg)!);
+            using var model = run.LoadModel();
+            using var splits = run.LoadData(Cli.DataSource, parse.GetValue(data), Warn);
             var set = Split(splits, parse.GetValue(split)!);
             if (2L * pairCount > set.Count) throw new ArgumentException($"--pairs {pairCount} needs {2 * pairCount} examples; {set.Name} has {set.Count}");
             using var scope = Torch.NewScope();
@@ -210,7 +208,7 @@ public static class GenerateCommands
             var all = set.Labels?.ToArray<long>();
             var rowLabels = all is null ? null : a.Zip(b, (i, j) => $"{Label(all, i)}→{Label(all, j)}").ToList();
             var kind = parse.GetValue(spherical) ? InterpolationKind.Spherical : InterpolationKind.Linear;
-            using var grid = Generation.Interpolations(run.Model, Rows(set, a), Rows(set, b), stepCount, kind, rowLabels);
+            using var grid = Generation.Interpolations(model, Rows(set, a), Rows(set, b), stepCount, kind, rowLabels);
             Save(run, grid, OutputPath(run, parse.GetValue(png), "interpolations.png"), parse.GetValue(scale),
                 $"{(kind == InterpolationKind.Spherical ? "spherical" : "linear")} interpolations between {pairCount} pairs of {set.Name}, {stepCount} steps, seed {parse.GetValue(seed)}");
             return 0;
@@ -249,14 +247,15 @@ public static class GenerateCommands
             AtLeast("--steps", stepCount, 2);
             AtLeast("--max-dims", dims, 1);
             using var generator = Seeded(parse.GetValue(seed));
-            using var run = RunFolder.Open(parse.GetValue(runArg)!);
-            using var splits = run.LoadData(DataSource, parse.GetValue(data), Warn);
+            var run = RunFolder.Open(parse.GetValue(runArg)!);
+            using var model = run.LoadModel();
+            using var splits = run.LoadData(Cli.DataSource, parse.GetValue(data), Warn);
             var set = Split(splits, parse.GetValue(split)!);
             long i = parse.GetValue(index) ?? Generation.PickExamples(set, 1, generator)[0];
             if (i < 0 || i >= set.Count) throw new ArgumentException($"--index must be in [0, {set.Count - 1}] for {set.Name}, got {i}");
             using var scope = Torch.NewScope();
-            var reference = run.Model.LatentDim > dims ? set.Examples : null;
-            using var grid = Generation.Traversals(run.Model, set.Examples.Narrow(0, i, 1), r, stepCount, reference, dims, parse.GetValue(absolute));
+            var reference = model.LatentDim > dims ? set.Examples : null;
+            using var grid = Generation.Traversals(model, set.Examples.Narrow(0, i, 1), r, stepCount, reference, dims, parse.GetValue(absolute));
             var label = set.Labels is null ? "" : $" (class {Label(set.Labels.ToArray<long>(), i)})";
             Save(run, grid, OutputPath(run, parse.GetValue(png), "traversals.png"), parse.GetValue(scale),
                 $"traversals of {grid.Rows} latent dimensions around example {i}{label} of {set.Name}, " +
@@ -284,13 +283,14 @@ public static class GenerateCommands
         {
             AtLeast("--batch-size", parse.GetValue(batch), 1);
             using var generator = Seeded(parse.GetValue(seed));
-            using var run = RunFolder.Open(parse.GetValue(runArg)!);
+            var run = RunFolder.Open(parse.GetValue(runArg)!);
+            using var model = run.LoadModel();
             var path = OutputPath(run, parse.GetValue(output), "latents.csv");
             var ext = Path.GetExtension(path).ToLowerInvariant();
             if (ext is not (".csv" or ".npy")) throw new ArgumentException($"--out must end in .csv or .npy, got '{path}'");
-            using var splits = run.LoadData(DataSource, parse.GetValue(data), Warn);
+            using var splits = run.LoadData(Cli.DataSource, parse.GetValue(data), Warn);
             var set = Split(splits, parse.GetValue(split)!);
-            var codes = Generation.Encode(run.Model, set, parse.GetValue(batch));
+            var codes = Generation.Encode(model, set, parse.GetValue(batch));
             var files = codes.Write(path);
             AnsiConsole.MarkupLine($"Wrote the {codes.Dim}-dimensional codes of the {codes.Count} examples of {Markup.Escape(set.Name)} to [bold]{Markup.Escape(string.Join(" and ", files))}[/]");
             return 0;

@@ -3,6 +3,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using LatentSynth.Models;
+using LatentSynth.Models.Likelihoods;
+using LatentSynth.Models.Networks;
+using LatentSynth.Models.Priors;
+using LatentSynth.Models.Regularizers;
 using LatentSynth.Training;
 using Spectre.Console;
 
@@ -15,39 +19,64 @@ namespace LatentSynth.Cli;
 /// </summary>
 public static class TrainCommands
 {
-    /// <summary>
-    /// Where the verbs load datasets from. This is the adapter point to the dataset catalog of
-    /// <c>LatentSynth.Data</c>: the start-up code sets it once (for example to a
-    /// <see cref="DelegateDatasetSource"/> forwarding to <c>DatasetCatalog.Load(name, …)</c>); tests
-    /// set their own. While it is null, loading data fails with a message saying so.
-    /// </summary>
-    public static IDatasetSource? Datasets { get; set; }
-
     /// <summary>Exit code of a run stopped by Ctrl-C after saving its checkpoint (128 + SIGINT, as shells use).</summary>
     public const int InterruptedExitCode = 130;
 
-    /// <summary>Flags that set a model key: flag, key, help.</summary>
-    private static readonly (string Flag, string Key, string Help)[] ModelFlags =
+    /// <summary>
+    /// Flags that set a model key: flag, key (<c>model.NAME</c>, a property of the zoo's config
+    /// records), help. The help is completed from the registries when the verb is built: the choices
+    /// of the named components, the models that have the key and their defaults.
+    /// </summary>
+    private static readonly (string Flag, string Key, string Help, Func<IReadOnlyList<string>>? Choices)[] ModelFlags =
     [
-        ("--arch", "model.arch", "Network family: mlp or conv"),
-        ("--latent-dim", "model.latent_dim", "Latent dimensions"),
-        ("--prior", "model.prior", "Latent prior: normal, … (models with a prior)"),
-        ("--recon", "model.recon", "Reconstruction objective: bce, mse or l1"),
-        ("--kernel", "model.kernel", "MMD kernel: rbf or imq (wae-mmd)"),
-        ("--beta", "model.beta", "Weight of the KL term (vae, beta-vae)"),
-        ("--warmup-epochs", "model.warmup_epochs", "Epochs of linear warm-up of the regularizer weight from 0"),
-        ("--lambda", "model.lambda", "Weight λ of the latent regularizer (wae-mmd, wae-gan)"),
+        ("--arch", "model.arch", "Network family", () => NetworkRegistry.Registry.Names),
+        ("--latent-dim", "model.latent_dim", "Latent dimensions", null),
+        ("--prior", "model.prior", "Latent prior", () => PriorRegistry.Registry.Names),
+        ("--recon", "model.recon", "Reconstruction objective", () => LikelihoodRegistry.Registry.Names),
+        ("--kernel", "model.kernel", "MMD kernel", () => KernelRegistry.Registry.Names),
+        ("--beta", "model.beta", "Weight β of the KL term", null),
+        ("--warmup-epochs", "model.warmup_epochs", "Epochs of linear warm-up of the regularizer weight from 0 (fractions allowed)", null),
+        ("--lambda", "model.lambda", "Weight λ of the latent regularizer", null),
     ];
+
+    /// <summary>The flags of <c>train</c> that set a model key, with that key (<c>model.NAME</c>).</summary>
+    public static IReadOnlyList<(string Flag, string Key)> ModelFlagKeys => ModelFlags.Select(f => (f.Flag, f.Key)).ToList();
+
+    /// <summary>
+    /// "Latent prior: mog, normal, sphere or uniform (vae, wae-mmd) [default: normal]": the choices, the
+    /// registered models that have the key (all when none is named) and their default values.
+    /// </summary>
+    private static string FlagHelp(string key, string help, Func<IReadOnlyList<string>>? choices)
+    {
+        var name = key["model.".Length..];
+        var models = ModelRegistry.All.Where(m => RunConfigBuilder.SettableKeys(m.ConfigType).Contains(name)).ToList();
+        var text = help;
+        if (choices is not null) text += ": " + OrList(choices());
+        if (models.Count < ModelRegistry.All.Count) text += $" ({string.Join(", ", models.Select(m => m.Name))})";
+        var defaults = models.Select(m => (m.Name, Value: DefaultValue(m.Name, name))).ToList();
+        var distinct = defaults.Select(d => d.Value).Distinct().ToList();
+        var shown = distinct.Count == 1 ? distinct[0] : string.Join(", ", defaults.Select(d => $"{d.Name} {d.Value}"));
+        return $"{text} [default: {shown}]";
+    }
+
+    private static string DefaultValue(string model, string key)
+    {
+        var node = JsonNode.Parse(ModelRegistry.ToJson(ModelRegistry.DefaultConfig(model)))?[key];
+        return node is JsonValue v && v.TryGetValue<string>(out var s) ? s : node?.ToJsonString() ?? "null";
+    }
+
+    private static string OrList(IReadOnlyList<string> names) =>
+        names.Count <= 1 ? string.Join("", names) : string.Join(", ", names.Take(names.Count - 1)) + " or " + names[^1];
 
     /// <summary>Builds the <c>train</c> verb.</summary>
     public static Command Train()
     {
         var defaults = new TrainingConfig();
-        var data = new Option<string?>("--data") { Description = $"Dataset: mnist, fashion-mnist, idx:DIR, npy:FILE, csv:FILE [default: {defaults.Data}]" };
+        var data = new Option<string?>("--data") { Description = $"Dataset: {string.Join(", ", LatentSynth.Data.DatasetCatalog.List().Select(d => d.Name))} [default: {defaults.Data}]" };
         var model = new Option<string?>("--model") { Description = "Model: " + string.Join(", ", ModelRegistry.All.Select(m => m.Name)) + " (required unless --config names one)" };
         var hidden = new Option<string[]?>("--hidden")
         {
-            Description = "Hidden widths, encoder side (the decoder mirrors them): --hidden 512 256 or --hidden 512,256 [default: model's]",
+            Description = FlagHelp("model.hidden", "Hidden widths, encoder side (the decoder mirrors them): --hidden 512 256 or --hidden 512,256", null),
             AllowMultipleArgumentsPerToken = true,
         };
         var epochs = new Option<int?>("--epochs") { Description = $"Epochs to train (with --resume: the new total) [default: {defaults.Epochs}]" };
@@ -64,11 +93,12 @@ public static class TrainCommands
             DefaultValueFactory = _ => [],
         };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its latest checkpoint (only --epochs may be combined)" };
-        var modelFlags = ModelFlags.Select(f => (Option: (Option)(f.Flag is "--latent-dim" or "--warmup-epochs"
-            ? new Option<int?>(f.Flag) { Description = f.Help + " [default: model's]" }
-            : f.Flag is "--beta" or "--lambda"
-                ? new Option<double?>(f.Flag) { Description = f.Help + " [default: model's]" }
-                : new Option<string?>(f.Flag) { Description = f.Help + " [default: model's]" }), f.Key)).ToList();
+        var modelFlags = ModelFlags.Select(f => (Option: (Option)(f.Flag switch
+        {
+            "--latent-dim" => new Option<int?>(f.Flag) { Description = FlagHelp(f.Key, f.Help, f.Choices) },
+            "--beta" or "--lambda" or "--warmup-epochs" => new Option<double?>(f.Flag) { Description = FlagHelp(f.Key, f.Help, f.Choices) },
+            _ => new Option<string?>(f.Flag) { Description = FlagHelp(f.Key, f.Help, f.Choices) },
+        }), f.Key)).ToList();
 
         var cmd = new Command("train", "Train a model into a run folder: progress bar, validation each epoch, metrics, atomic checkpoints; Ctrl-C saves and stops.")
         {
@@ -156,9 +186,6 @@ public static class TrainCommands
         catch (UnauthorizedAccessException e) { throw new IOException(e.Message, e); }
     }
 
-    private static IDatasetSource Source() => Datasets ?? new DelegateDatasetSource((name, _) =>
-        throw new InvalidOperationException($"cannot load dataset '{name}': this build has no dataset catalog wired in (TrainCommands.Datasets is not set)"));
-
     private static void Warn(string message) => AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(message)}");
 
     private static int RunNew(RunConfig config)
@@ -197,7 +224,7 @@ public static class TrainCommands
                 .Start(ctx =>
                 {
                     observer.Context = ctx;
-                    return train(new Trainer(Source(), observer, Warn), cts.Token);
+                    return train(new Trainer(Cli.DataSource, observer, Warn), cts.Token);
                 });
         }
         finally
@@ -226,7 +253,7 @@ public static class TrainCommands
     {
         var run = RunFolder.Open(runDir);
         Action<string> warn = json ? m => Console.Error.WriteLine("warning: " + m) : Warn;
-        var (result, checkpoint) = run.Evaluate(Source(), warn);
+        var (result, checkpoint) = run.Evaluate(Cli.DataSource, warn);
         if (json)
         {
             var terms = new JsonObject();
@@ -236,9 +263,10 @@ public static class TrainCommands
                 ["run"] = runDir,
                 ["model"] = run.Config.Model.Model,
                 ["data"] = run.Config.Training.Data,
-                ["checkpoint"] = checkpoint.Name,
-                ["epochs"] = checkpoint.State.EpochsDone,
-                ["step"] = checkpoint.State.Step,
+                ["checkpoint"] = checkpoint?.Name,   // null: the weights came from model.safetensors (no checkpoints)
+                ["weights"] = checkpoint?.ModelPath ?? run.WeightsPath,
+                ["epochs"] = checkpoint?.State.EpochsDone,
+                ["step"] = checkpoint?.State.Step,
                 ["examples"] = result.Examples,
                 ["loss"] = double.IsFinite(result.Means["loss"]) ? result.Means["loss"] : null,
                 ["terms"] = terms,
@@ -247,7 +275,10 @@ public static class TrainCommands
             return 0;
         }
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(runDir)}[/]: {Markup.Escape(run.Config.Model.Model)} on {Markup.Escape(run.Config.Training.Data)}, " +
-                               $"checkpoint {Markup.Escape(checkpoint.Name)} ({checkpoint.State.EpochsDone} epochs, {checkpoint.State.Step} steps), {result.Examples} test examples");
+                               (checkpoint is null
+                                   ? $"weights {Markup.Escape(run.WeightsPath)} (no checkpoints), "
+                                   : $"checkpoint {Markup.Escape(checkpoint.Name)} ({checkpoint.State.EpochsDone} epochs, {checkpoint.State.Step} steps), ") +
+                               $"{result.Examples} test examples");
         var table = new Table().Border(TableBorder.Rounded).AddColumn("term").AddColumn(new TableColumn("per example").RightAligned());
         foreach (var (k, v) in result.Means) table.AddRow(k == "loss" ? "[bold]loss[/]" : Markup.Escape(k), Fmt(v));
         AnsiConsole.Write(table);

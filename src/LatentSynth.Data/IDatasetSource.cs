@@ -1,8 +1,10 @@
 namespace LatentSynth.Data;
 
 /// <summary>
-/// Where datasets come from, by name (<c>mnist</c>, <c>fashion-mnist</c>, …). The command line
-/// hands in the dataset catalog; tests hand in their own data.
+/// Where datasets come from, by name (<c>mnist</c>, <c>fashion-mnist</c>, <c>idx:DIR</c>, …): the
+/// one seam between the data and everything that uses it (the trainer, <c>eval</c>, the
+/// generation verbs). The command line uses <see cref="CatalogDatasetSource"/> (the
+/// <see cref="DatasetCatalog"/>); tests hand in their own data.
 /// </summary>
 public interface IDatasetSource
 {
@@ -24,4 +26,14 @@ public sealed class CatalogDatasetSource : IDatasetSource
     /// <inheritdoc />
     public DatasetSplits Load(string name, Action<string>? warn) =>
         DatasetCatalog.Load(name, new DatasetOptions { CacheDir = CacheDir, Warn = warn });
+}
+
+/// <summary>An <see cref="IDatasetSource"/> made from a function (wiring another catalog, tests).</summary>
+/// <param name="load">Called for each <see cref="Load"/>.</param>
+public sealed class DelegateDatasetSource(Func<string, Action<string>?, DatasetSplits> load) : IDatasetSource
+{
+    private readonly Func<string, Action<string>?, DatasetSplits> load = load ?? throw new ArgumentNullException(nameof(load));
+
+    /// <inheritdoc />
+    public DatasetSplits Load(string name, Action<string>? warn) => load(name, warn);
 }

@@ -19,10 +19,18 @@ public sealed record RunConfig(ModelConfig Model, TrainingConfig Training)
 {
     /// <summary>
     /// True when the config does not set <c>model.input_shape</c>: the trainer then takes it from
-    /// the data. When it is set and differs from the data, training refuses to start.
+    /// the data, and the checks that depend on it (a network's needs, such as <c>conv</c>'s C×H×W)
+    /// run once the data are loaded. When it is set and differs from the data, training refuses to start.
     /// </summary>
     [JsonIgnore]
     public bool InputShapeFromData { get; init; } = true;
+
+    /// <summary>
+    /// Whether a model problem concerns the input shape (for example "arch 'conv' needs a C×H×W
+    /// input_shape"). While <see cref="InputShapeFromData"/> is true such problems wait until the
+    /// data's shape is known: the default shape says nothing about the data.
+    /// </summary>
+    internal static bool IsAboutInputShape(string problem) => problem.Contains("input_shape", StringComparison.Ordinal);
 
     /// <summary>The JSON form (indented, snake_case keys, the model's registry name under <c>model.model</c>).</summary>
     public string ToJson()
@@ -52,7 +60,13 @@ public sealed class ConfigException : ArgumentException
 {
     /// <summary>Creates the exception from its problems.</summary>
     public ConfigException(IReadOnlyList<string> problems)
-        : base("invalid configuration: " + string.Join("; ", problems))
+        : this(problems, "invalid configuration: ")
+    {
+    }
+
+    /// <summary>Creates the exception from its problems, the message starting with <paramref name="lead"/>.</summary>
+    public ConfigException(IReadOnlyList<string> problems, string lead)
+        : base(lead + string.Join("; ", problems))
     {
         Problems = problems;
     }
@@ -296,10 +310,12 @@ public sealed class RunConfigBuilder
         {
             throw new ConfigException([$"config does not fit model '{modelName}': {e.Message}"]);
         }
-        foreach (var p in SafeValidate(model.Validate)) problems.Add(Attribute("model", p, modelKeys!, origins));
+        bool shapeFromData = !sections["model"].ContainsKey("input_shape");
+        foreach (var p in SafeValidate(model.Validate))
+            if (!(shapeFromData && RunConfig.IsAboutInputShape(p))) problems.Add(Attribute("model", p, modelKeys!, origins));
         foreach (var p in SafeValidate(training.Validate)) problems.Add(Attribute("training", p, trainingKeys, origins));
         if (problems.Count > 0) throw new ConfigException(problems);
-        return new RunConfig(model, training) { InputShapeFromData = !sections["model"].ContainsKey("input_shape") };
+        return new RunConfig(model, training) { InputShapeFromData = shapeFromData };
     }
 
     private static IEnumerable<string> SafeValidate(Func<IEnumerable<string>> validate)
@@ -357,6 +373,16 @@ public sealed class RunConfigBuilder
     private static string Show(JsonNode? value) => value is null ? "null" : value.ToJsonString();
 
     private static readonly NullabilityInfoContext Nullability = new();
+
+    /// <summary>
+    /// The keys a config type accepts (snake_case, settable ones only; for a model config without
+    /// <c>model</c> itself), for example to tell which models a command-line flag applies to.
+    /// </summary>
+    public static IReadOnlyList<string> SettableKeys(Type configType)
+    {
+        ArgumentNullException.ThrowIfNull(configType);
+        return Keys(configType).Where(kv => kv.Value.SetMethod is { IsPublic: true }).Select(kv => kv.Key).ToList();
+    }
 
     /// <summary>The JSON keys of a config record's public properties (settable or computed), by name.</summary>
     internal static IReadOnlyDictionary<string, PropertyInfo> Keys(Type type)

@@ -45,7 +45,9 @@ public sealed record TrainingResult(TrainingOutcome Outcome, string RunDir, int 
 /// <see cref="SamplerSeed"/>, the batch sampler's own generator (the order of the batches). Both
 /// states go into every checkpoint, so a resumed run draws exactly the numbers the uninterrupted
 /// run would have drawn and ends with bit-identical weights. The sanity check leaves the default
-/// generator as it found it.</para>
+/// generator as it found it, and so does the validation pass, which draws from the default generator
+/// seeded by the run's seed, exactly as <see cref="RunFolder.Evaluate"/> does: <c>eval</c> of the
+/// latest checkpoint prints the last validation numbers.</para>
 /// <para><b>Cancellation.</b> When the token is cancelled the trainer finishes the current step,
 /// saves a checkpoint (mid-epoch if need be, with the partial sums of the epoch's metrics) and
 /// returns <see cref="TrainingOutcome.Interrupted"/>.</para>
@@ -88,8 +90,7 @@ public sealed class Trainer
             throw new ArgumentException($"'{runDir}' already holds a run ({RunFolder.ConfigFile}); continue it with --resume {runDir}, or choose another --out");
 
         using var data = LoadData(datasets, config.Training, warn);
-        if (config.InputShapeFromData)
-            config = config with { Model = config.Model with { InputShape = data.Train.ItemShape } };
+        if (config.InputShapeFromData) config = WithShapeOf(config, data);
         Torch.ManualSeed((ulong)config.Training.Seed);
         using var model = ModelRegistry.Create(config.Model);
         using var sampler = new BatchSampler(data.Train.Count, config.Training.BatchSize, shuffle: true, SamplerSeed(config.Training.Seed));
@@ -181,9 +182,20 @@ public sealed class Trainer
 
     private static void Validate(RunConfig config)
     {
-        var problems = config.Model.Validate().Select(p => "model." + p)
+        var problems = config.Model.Validate().Where(p => !(config.InputShapeFromData && RunConfig.IsAboutInputShape(p))).Select(p => "model." + p)
             .Concat(config.Training.Validate().Select(p => "training." + p)).ToList();
         if (problems.Count > 0) throw new ConfigException(problems);
+    }
+
+    /// <summary>Takes <c>input_shape</c> from the data and runs the checks that depend on it.</summary>
+    private static RunConfig WithShapeOf(RunConfig config, DatasetSplits data)
+    {
+        var shape = data.Train.ItemShape;
+        config = config with { Model = config.Model with { InputShape = shape } };
+        var problems = config.Model.Validate().ToList();
+        if (problems.Count > 0)
+            throw new ConfigException(problems.Select(p => $"model.{p} (input_shape {Shape(shape)} is that of the data '{config.Training.Data}')").ToList());
+        return config;
     }
 
     /// <summary>
@@ -352,7 +364,7 @@ public sealed class Trainer
             }
 
             // End of the epoch: validation, metrics, checkpoint.
-            lastValidation = Evaluator.Evaluate(model, data.Test, training.EvalBatchSize);
+            lastValidation = ValidationPass(model, data.Test, training);
             double seconds = epochSecondsBefore + epochClock.Elapsed.TotalSeconds;
             totalSeconds += epochClock.Elapsed.TotalSeconds;
             var report = new EpochReport(epoch + 1, epochs, step, Means(sums, examples), lastValidation.Means,
@@ -377,6 +389,26 @@ public sealed class Trainer
         return new TrainingResult(TrainingOutcome.Completed, runDir, epochs, step, Path.Combine(store.Dir, latest!), lastValidation);
     }
 
+    /// <summary>
+    /// The validation pass, with the default generator seeded by the run's seed (as
+    /// <see cref="RunFolder.Evaluate"/> does) and restored afterwards: stochastic terms (a VAE's
+    /// sampled code) give the numbers <c>eval</c> prints for the same weights, and validation does
+    /// not shift the random stream of training.
+    /// </summary>
+    private static EvaluationResult ValidationPass(AutoencoderModel model, TensorDataset test, TrainingConfig training)
+    {
+        var rng = Torch.GetRngState();
+        try
+        {
+            Torch.ManualSeed((ulong)training.Seed);
+            return Evaluator.Evaluate(model, test, training.EvalBatchSize);
+        }
+        finally
+        {
+            Torch.SetRngState(rng);
+        }
+    }
+
     private Checkpoint Save(CheckpointStore store, AutoencoderModel model, IReadOnlyDictionary<string, Optimizer> optimizers,
         TrainerState state, int keep, string runDir, long trainCount, long testCount)
     {
@@ -391,12 +423,21 @@ public sealed class Trainer
         foreach (var (name, opt) in optimizers)
             files.Add((CheckpointStore.OptimizerFile(name), path => opt.Save(path)));
         var checkpoint = store.Commit(CheckpointStore.NameFor(state), files, state, keep);
-        // The run folder's copy for other tools: a plain copy then a rename (no second serialization;
-        // the checkpoint itself is the durable record).
+        // The run folder's copy for other tools: a plain copy then a rename, so it is byte-identical
+        // to the checkpoint's weights (no second serialization; the checkpoint is the durable record
+        // and what RunFolder.LoadModel reads).
         var weights = Path.Combine(runDir, RunFolder.WeightsFile);
         var tmp = Path.Combine(runDir, $".{RunFolder.WeightsFile}.{Guid.NewGuid():N}.tmp");
-        File.Copy(checkpoint.ModelPath, tmp);
-        File.Move(tmp, weights, overwrite: true);
+        try
+        {
+            File.Copy(checkpoint.ModelPath, tmp);
+            File.Move(tmp, weights, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try { File.Delete(tmp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw new IOException($"checkpoint '{checkpoint.Path}' was saved, but copying its weights to '{weights}' failed: {e.Message}", e);
+        }
         observer.OnCheckpoint(new CheckpointReport(checkpoint.Path, state.EpochsDone, state.Step, state.Partial));
         return checkpoint;
     }

@@ -21,12 +21,12 @@ public class CliVerbTests : IDisposable
     {
         using var model = TestModels.Tiny(seed: 3);
         run = RunFolders.Write(Path.Combine(dir, "run"), model);
-        GenerateCommands.DataSource = new TestDataSource();
+        Cli.Cli.DataSource = new TestDataSource();
     }
 
     public void Dispose()
     {
-        GenerateCommands.DataSource = null;
+        Cli.Cli.DataSource = null;
         Directory.Delete(dir, recursive: true);
     }
 
@@ -156,15 +156,19 @@ public class CliVerbTests : IDisposable
         AssertOneLineError(RunCli("encode", run, "--out", Out("z.txt")), "--out must end in .csv or .npy");
         AssertOneLineError(RunCli("encode", run, "--data", "nope"), "unknown dataset 'nope'");
         AssertOneLineError(RunCli("encode", run, "--data", "wrong-shape"), "dataset 'wrong-shape' has examples of shape [1, 4, 4]");
+        var aFile = Out("a-file");
+        File.WriteAllText(aFile, "");
+        AssertOneLineError(RunCli("sample", run, "--png", Path.Combine(aFile, "s.png")), $"cannot write '{Path.Combine(aFile, "s.png")}'");
+        AssertOneLineError(RunCli("encode", run, "--out", Path.Combine(aFile, "z.csv")), $"cannot write '{Path.Combine(aFile, "z.csv")}'");
         File.WriteAllBytes(Path.Combine(run, "model.safetensors"), [1, 2, 3]);
         AssertOneLineError(RunCli("sample", run), "corrupt weights:");
     }
 
     [Fact]
-    public void VerbsNeedingDataExplainAMissingCatalog()
+    public void ByDefaultVerbsNeedingDataAskTheDatasetCatalog()
     {
-        GenerateCommands.DataSource = null;
-        AssertOneLineError(RunCli("reconstruct", run), "no dataset catalog is available to load 'tiny'");
+        Cli.Cli.DataSource = null; // back to the default: the dataset catalog, which has no "tiny"
+        AssertOneLineError(RunCli("reconstruct", run), "unknown dataset 'tiny'; known names: fashion-mnist, mnist");
         Assert.Equal(0, RunCli("sample", run, "--n", "2", "--png", Out("s.png")).Code);   // sampling needs none
     }
 

@@ -113,7 +113,10 @@ public sealed class TestDataSource : IDatasetSource
     }
 }
 
-/// <summary>Writes run folders the way the trainer does: run.json ({"model": …, "training": {"data": …}}) and model.safetensors.</summary>
+/// <summary>
+/// Writes run folders as a run is shared without its checkpoints: run.json ({"model": …, "training":
+/// {"data": …}}) and model.safetensors, which RunFolder then loads (its fallback when there are no checkpoints).
+/// </summary>
 public static class RunFolders
 {
     public static string Write(string dir, LatentSynth.Models.AutoencoderModel model, string? data = "tiny")
@@ -126,8 +129,8 @@ public static class RunFolders
             ["model"] = System.Text.Json.Nodes.JsonNode.Parse(LatentSynth.Models.ModelRegistry.ToJson(model.Config)),
             ["training"] = training,
         };
-        File.WriteAllText(Path.Combine(dir, RunFolder.ConfigFileName), run.ToJsonString());
-        model.Save(Path.Combine(dir, RunFolder.WeightsFileName));
+        File.WriteAllText(Path.Combine(dir, LatentSynth.Training.RunFolder.ConfigFile), run.ToJsonString());
+        model.Save(Path.Combine(dir, LatentSynth.Training.RunFolder.WeightsFile));
         return dir;
     }
 }

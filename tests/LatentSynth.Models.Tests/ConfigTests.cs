@@ -121,6 +121,14 @@ public class ConfigTests
     }
 
     [Fact]
+    public void ASpatialSizeProblemIsReportedOnceWhateverTheNumberOfBadSizes()
+    {
+        var config = ModelRegistry.FromJson("""{"model": "ae", "arch": "conv", "input_shape": [1, 30, 30]}""");
+        var problem = Assert.Single(config.Validate());
+        Assert.Equal("arch 'conv' needs spatial sizes divisible by 4 (two stride-2 convolutions), got input_shape [1, 30, 30]", problem);
+    }
+
+    [Fact]
     public void NullValuesFromJsonAreRefusedNotCrashed()
     {
         var config = ModelRegistry.FromJson("""{"model": "wae-mmd", "hidden": null, "kernel_scales": null}""");

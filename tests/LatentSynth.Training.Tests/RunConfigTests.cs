@@ -145,14 +145,18 @@ public class RunConfigTests : IDisposable
             .SetAssignment("limit_test=0"));
         Assert.Contains("model.latent_dim must be at least 1, got -1 (set by --latent-dim)", e.Message);
         Assert.Contains("model.lambda must be non-negative, got -0.5 (set by --set lambda=-0.5)", e.Message);
-        Assert.Contains("model.prior must be 'normal' or 'uniform', got 'cauchy'", e.Message);
+        Assert.Contains("model.prior must be 'mog', 'normal', 'sphere' or 'uniform', got 'cauchy' (set by --set prior=cauchy)", e.Message);
         Assert.Contains("model.kernel must be 'rbf' or 'imq', got 'cosine'", e.Message);
         Assert.Contains("model.hidden sizes must be positive", e.Message);
         Assert.Contains("training.batch_size must be at least 1, got 0 (set by --batch-size)", e.Message);
         Assert.Contains("training.epochs must be at least 1, got -3", e.Message);
         Assert.Contains("training.lr must be a positive finite number, got 0", e.Message);
         Assert.Contains("training.limit_test must be at least 1", e.Message);
-        Assert.Equal(9, e.Problems.Count);
+        Assert.True(9 == e.Problems.Count, string.Join("\n", e.Problems)); // one message per bad value
+
+        // A registered prior the model does not support is refused by the model's own check.
+        e = Refused(new RunConfigBuilder().Set("model", "test-wae", "--model").Set("model.prior", "sphere", "--prior"));
+        Assert.Equal(["model.prior must be 'normal' or 'uniform' for this model, got 'sphere' (set by --prior)"], e.Problems);
     }
 
     [Fact]
@@ -218,10 +222,14 @@ public class RunConfigTests : IDisposable
     {
         var config = new RunConfigBuilder().Set("model", "test-ae", "--model").SetAssignment("input_shape=[1,3,3]").Build();
         var json = config.ToJson();
-        Assert.Equal(9, JsonNode.Parse(json)!["model"]!["input_size"]!.GetValue<long>());
-        Assert.Equal(9, ((TestAeConfig)RunConfig.FromJson(json).Model).InputSize);
-        var e = Refused(new RunConfigBuilder().Set("model", "test-ae", "--model").SetAssignment("input_size=4"));
-        Assert.Contains("--set input_size=4: model.input_size is computed from other settings and cannot be set", e.Message);
+        Assert.Equal(9, JsonNode.Parse(json)!["model"]!["pixels"]!.GetValue<long>());
+        Assert.Equal(9, ((TestAeConfig)RunConfig.FromJson(json).Model).Pixels); // read back without complaint
+        var e = Refused(new RunConfigBuilder().Set("model", "test-ae", "--model").SetAssignment("pixels=4"));
+        Assert.Contains("--set pixels=4: model.pixels is computed from other settings and cannot be set", e.Message);
+        // ModelConfig.InputSize is [JsonIgnore]: not written, and not a key.
+        Assert.Null(JsonNode.Parse(json)!["model"]!["input_size"]);
+        e = Refused(new RunConfigBuilder().Set("model", "test-ae", "--model").SetAssignment("input_size=4"));
+        Assert.Contains("--set input_size=4: unknown key 'input_size'", e.Message);
     }
 
     [Fact]

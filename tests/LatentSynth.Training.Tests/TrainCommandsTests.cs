@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using LatentSynth.Cli;
+using LatentSynth.Models;
 
 namespace LatentSynth.Training.Tests;
 
@@ -12,12 +13,12 @@ public class TrainCommandsTests : IDisposable
     public TrainCommandsTests()
     {
         TestModels.Register();
-        TrainCommands.Datasets = new ToySource();
+        Cli.Cli.DataSource = new ToySource();
     }
 
     public void Dispose()
     {
-        TrainCommands.Datasets = null;
+        Cli.Cli.DataSource = null;
         Directory.Delete(root, recursive: true);
     }
 
@@ -120,14 +121,109 @@ public class TrainCommandsTests : IDisposable
     {
         var dir = Path.Combine(root, "bad");
         var source = new ToySource();
-        TrainCommands.Datasets = source;
+        Cli.Cli.DataSource = source;
         var (code, output, _) = RunCli(TrainArgs(dir, "--set", "beta=-2", "--prior", "cauchy", "--set", "latent_dim=0"));
         Assert.Equal(1, code);
         Assert.Contains("model.beta must be non-negative, got -2 (set by --set beta=-2)", output);
-        Assert.Contains("model.prior must be 'normal' for this model, got 'cauchy' (set by --prior)", output);
+        Assert.Contains("model.prior must be 'mog', 'normal', 'sphere' or 'uniform', got 'cauchy' (set by --prior)", output);
         Assert.Contains("model.latent_dim must be at least 1, got 0 (set by --set latent_dim=0)", output);
         Assert.Equal(0, source.Loads); // not even the data were loaded
         Assert.False(Directory.Exists(dir));
+    }
+
+    /// <summary>The zoo's models that must accept each model flag (the real config property names).</summary>
+    public static TheoryData<string, string, string, string[]> ZooFlags => new()
+    {
+        { "--arch", "model.arch", "conv", ["ae", "beta-vae", "vae", "wae-gan", "wae-mmd"] },
+        { "--latent-dim", "model.latent_dim", "3", ["ae", "beta-vae", "vae", "wae-gan", "wae-mmd"] },
+        { "--prior", "model.prior", "mog", ["ae", "beta-vae", "vae", "wae-gan", "wae-mmd"] },
+        { "--recon", "model.recon", "l1", ["ae", "beta-vae", "vae", "wae-gan", "wae-mmd"] },
+        { "--kernel", "model.kernel", "rbf", ["wae-mmd"] },
+        { "--beta", "model.beta", "2.5", ["beta-vae"] },
+        { "--warmup-epochs", "model.warmup_epochs", "0.5", ["beta-vae", "wae-gan", "wae-mmd"] },
+        { "--lambda", "model.lambda", "3", ["wae-gan", "wae-mmd"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(ZooFlags))]
+    public void ModelFlagsSetTheZoosRealConfigKeys(string flag, string key, string value, string[] models)
+    {
+        Assert.Contains((flag, key), TrainCommands.ModelFlagKeys);
+        var zoo = ModelRegistry.All.Where(m => m.ModelType.Assembly == typeof(ModelRegistry).Assembly).Select(m => m.Name).ToList();
+        Assert.Equal(["ae", "beta-vae", "vae", "wae-gan", "wae-mmd"], zoo);
+        var name = key["model.".Length..];
+        foreach (var model in zoo)
+        {
+            var builder = new RunConfigBuilder().Set("model", model, "--model").Set(key, RunConfigBuilder.ParseValue(value), flag);
+            if (models.Contains(model))
+            {
+                var json = JsonNode.Parse(builder.Build().ToJson())!["model"]![name]!;
+                Assert.Equal(RunConfigBuilder.ParseValue(value)!.ToJsonString(), json.ToJsonString());
+            }
+            else
+            {
+                var e = Assert.Throws<ConfigException>(() => builder.Build());
+                Assert.Equal([$"{flag}: model '{model}' has no setting '{name}'"], e.Problems.Select(p => p[..p.IndexOf(';')]));
+            }
+        }
+        // The help names the models that have the key (all: none named).
+        var (_, help, _) = RunCli("train", "--help");
+        var line = help.Split('\n').Single(l => l.TrimStart().StartsWith(flag + " ", StringComparison.Ordinal));
+        var named = System.Text.RegularExpressions.Regex.Match(line, @"\(([^()]*)\) \[default: ");
+        if (models.Length == zoo.Count)
+            Assert.False(named.Success, line);   // the test models registered here have every common key too
+        else
+            Assert.Equal(models, named.Groups[1].Value.Split(", ").Where(zoo.Contains));
+        Assert.Contains("[default: ", line);
+    }
+
+    [Theory]
+    [InlineData("vae", "--prior", "cauchy", "model.prior must be 'mog', 'normal', 'sphere' or 'uniform', got 'cauchy' (set by --prior)")]
+    [InlineData("vae", "--prior", "uniform", "model.prior 'uniform' cannot serve a VAE")]
+    [InlineData("wae-mmd", "--prior", "Normal", "model.prior must be 'mog', 'normal', 'sphere' or 'uniform', got 'Normal' (set by --prior)")]
+    [InlineData("wae-mmd", "--kernel", "cosine", "model.kernel must be 'imq' or 'rbf', got 'cosine' (set by --kernel)")]
+    [InlineData("ae", "--recon", "huber", "model.recon must be 'bce', 'l1' or 'mse', got 'huber' (set by --recon)")]
+    [InlineData("ae", "--arch", "resnet", "model.arch must be 'conv', 'conv1d' or 'mlp', got 'resnet' (set by --arch)")]
+    [InlineData("wae-gan", "--lambda", "-1", "model.lambda must be finite and ≥ 0, got -1 (set by --lambda)")]
+    [InlineData("beta-vae", "--warmup-epochs", "-2", "model.warmup_epochs must be finite and ≥ 0, got -2 (set by --warmup-epochs)")]
+    public void BadZooChoicesAreRefusedBeforeAnythingRunsNamingTheKey(string model, string flag, string value, string expected)
+    {
+        var dir = Path.Combine(root, "refused");
+        var source = new ToySource();
+        Cli.Cli.DataSource = source;
+        var (code, output, _) = RunCli(["train", "--data", "toy", "--model", model, flag, value, "--out", dir]);
+        Assert.Equal(1, code);
+        Assert.Contains("error: invalid configuration: " + expected, output);
+        Assert.DoesNotContain("   at ", output);
+        Assert.Equal(0, source.Loads); // not even the data were loaded
+        Assert.False(Directory.Exists(dir));
+    }
+
+    [Fact]
+    public void ChecksThatNeedTheDatasShapeWaitForTheData()
+    {
+        // The default input_shape [1, 28, 28] says nothing about the data: conv1d on C×L data trains.
+        var dir = Path.Combine(root, "conv1d");
+        var (code, output, _) = RunCli(["train", "--data", "toy-1d", "--model", "ae", "--arch", "conv1d", "--latent-dim", "2", "--hidden", "8",
+                                        "--set", "channels=[4,8]", "--epochs", "1", "--batch-size", "8", "--out", dir]);
+        Assert.True(code == 0, output);
+        Assert.Equal("[2,8]", JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "run.json")))!["model"]!["input_shape"]!.ToJsonString());
+
+        // The data's shape does not suit the network: refused once the data are loaded, before any run folder exists.
+        dir = Path.Combine(root, "conv-wide");
+        (code, output, _) = RunCli(["train", "--data", "toy-wide", "--model", "ae", "--arch", "conv", "--out", dir]);
+        Assert.Equal(1, code);
+        Assert.Contains("error: invalid configuration: model.arch 'conv' needs spatial sizes divisible by 4 (two stride-2 convolutions), " +
+                        "got input_shape [1, 5, 5] (input_shape [1, 5, 5] is that of the data 'toy-wide')", output);
+        Assert.False(Directory.Exists(dir));
+
+        // input_shape given explicitly is checked at once.
+        var source = new ToySource();
+        Cli.Cli.DataSource = source;
+        (code, output, _) = RunCli(["train", "--data", "toy", "--model", "ae", "--arch", "conv", "--set", "input_shape=[1,6,6]", "--out", dir]);
+        Assert.Equal(1, code);
+        Assert.Contains("model.arch 'conv' needs spatial sizes divisible by 4", output);
+        Assert.Equal(0, source.Loads);
     }
 
     [Fact]
@@ -167,12 +263,16 @@ public class TrainCommandsTests : IDisposable
     }
 
     [Fact]
-    public void WithoutADatasetCatalogTheErrorSaysSo()
+    public void ByDefaultTheDatasetCatalogLoadsTheData()
     {
-        TrainCommands.Datasets = null;
-        var (code, output, _) = RunCli(TrainArgs(Path.Combine(root, "nodata")));
+        Cli.Cli.DataSource = null; // back to the default: the dataset catalog
+        Assert.IsType<LatentSynth.Data.CatalogDatasetSource>(Cli.Cli.DataSource);
+        var dir = Path.Combine(root, "catalog");
+        var (code, output, _) = RunCli(TrainArgs(dir)); // "toy" is no catalog name: refused before anything is written
         Assert.Equal(1, code);
-        Assert.Contains("cannot load dataset 'toy': this build has no dataset catalog wired in", output);
+        Assert.Contains("error: unknown dataset 'toy'; known names: fashion-mnist, mnist, csv:FILE, idx:DIR, npy:FILE", output);
+        Assert.DoesNotContain("   at ", output);
+        Assert.False(Directory.Exists(dir));
     }
 
     [Fact]

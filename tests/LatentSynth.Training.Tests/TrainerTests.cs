@@ -248,7 +248,7 @@ public class TrainerTests : IDisposable
         Assert.Single(new MetricsLog(dir).ReadCsv());
         var run = RunFolder.Open(dir);
         var (eval, checkpoint) = run.Evaluate(source);
-        Assert.Equal("epoch-1", checkpoint.Name);
+        Assert.Equal("epoch-1", checkpoint!.Name);
         Assert.True(double.IsFinite(eval.Means["loss"]));
     }
 
@@ -405,11 +405,17 @@ public class TrainerTests : IDisposable
         var dir = Dir("eval");
         var result = Train(TestModels.Config("test-ae", dir, epochs: 2));
         var (eval, checkpoint) = RunFolder.Open(dir).Evaluate(source);
-        Assert.Equal("epoch-2", checkpoint.Name);
+        Assert.Equal("epoch-2", checkpoint!.Name);
         Assert.Equal(24, eval.Examples);
         Assert.Equal(["loss", "recon"], eval.Means.Keys);
         // Same weights, same batches, deterministic model: the very same number.
         Assert.Equal(result.LastValidation!.Means["loss"], eval.Means["loss"]);
+
+        // A VAE's evaluation samples its code: both passes draw from the generator seeded by the run's seed.
+        dir = Dir("eval-vae");
+        result = Train(TestModels.Config("test-vae", dir, epochs: 2));
+        (eval, _) = RunFolder.Open(dir).Evaluate(source);
+        Assert.Equal(result.LastValidation!.Means, eval.Means);
     }
 
     [Fact]

@@ -47,9 +47,8 @@ public abstract class ConvNetworkFactoryBase : INetworkFactory
             yield return $"arch '{Name}' needs a {layout} input_shape ({SpatialDims + 1} sizes), got [{string.Join(", ", shape)}]{hint}";
             yield break;
         }
-        for (int i = 1; i < shape.Length; i++)
-            if (shape[i] % 4 != 0)
-                yield return $"arch '{Name}' needs spatial sizes divisible by 4 (two stride-2 convolutions), got input_shape [{string.Join(", ", shape)}]";
+        if (shape.Skip(1).Any(size => size % 4 != 0))
+            yield return $"arch '{Name}' needs spatial sizes divisible by 4 (two stride-2 convolutions), got input_shape [{string.Join(", ", shape)}]";
         if (config.Channels.Length != 2)
             yield return $"channels must hold 2 values for arch '{Name}' (one per stride-2 convolution), got [{string.Join(", ", config.Channels)}]";
     }
