@@ -16,29 +16,10 @@ public class CliTests : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    private static (int Code, string Output) RunCli(params string[] args)
-    {
-        var previous = Console.Out;
-        var writer = new StringWriter();
-        Console.SetOut(writer);
-        try
-        {
-            Spectre.Console.AnsiConsole.Console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
-            {
-                Out = new Spectre.Console.AnsiConsoleOutput(writer),
-                Ansi = Spectre.Console.AnsiSupport.No,
-                Interactive = Spectre.Console.InteractionSupport.No,
-            });
-            int code = Cli.Run(args);
-            return (code, writer.ToString());
-        }
-        finally { Console.SetOut(previous); }
-    }
-
     [Fact]
     public void InfoPrintsVersionsBlasAndThreads()
     {
-        var (code, output) = RunCli("info");
+        var (code, output) = CliRunner.Run("info");
         Assert.Equal(0, code);
         Assert.Contains("libtorch", output);
         Assert.Contains("1.13", output);
@@ -49,7 +30,7 @@ public class CliTests : IDisposable
     [Fact]
     public void BadValueIsOneErrorLineNotAStackTrace()
     {
-        var (code, output) = RunCli("demo", "--epochs", "0", "--out", dir);
+        var (code, output) = CliRunner.Run("demo", "--epochs", "0", "--out", dir);
         Assert.Equal(1, code);
         Assert.Contains("error: --epochs must be at least 1, got 0", output);
         Assert.DoesNotContain("   at ", output);
@@ -58,7 +39,7 @@ public class CliTests : IDisposable
     [Fact]
     public void DemoTrainsAndWritesItsRunFolder()
     {
-        var (code, output) = RunCli("demo", "--epochs", "3", "--out", dir);
+        var (code, output) = CliRunner.Run("demo", "--epochs", "3", "--out", dir);
         Assert.Equal(0, code);
         Assert.Contains("Results in", output);
         foreach (var f in new[] { "model.safetensors", "optimizer.safetensors", "metrics.csv", "loss.svg", "config.json" })

@@ -57,25 +57,7 @@ public class EndToEndTests : IDisposable
         });
     }
 
-    private static (int Code, string Output) RunCli(params string[] args)
-    {
-        var previous = Console.Out;
-        var writer = new StringWriter();
-        Console.SetOut(writer);
-        try
-        {
-            Spectre.Console.AnsiConsole.Console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
-            {
-                Out = new Spectre.Console.AnsiConsoleOutput(writer),
-                Ansi = Spectre.Console.AnsiSupport.No,
-                Interactive = Spectre.Console.InteractionSupport.No,
-            });
-            Spectre.Console.AnsiConsole.Console.Profile.Width = 10_000; // messages are checked whole
-            int code = LatentSynth.Cli.Cli.Run(args);
-            return (code, writer.ToString());
-        }
-        finally { Console.SetOut(previous); }
-    }
+    private static CliResult RunCli(params string[] args) => CliRunner.Run(width: 10_000, args); // messages are checked whole
 
     private static string Ok(params string[] args)
     {

@@ -14,25 +14,7 @@ public class DataCliTests : IDisposable
 
     public void Dispose() => tmp.Dispose();
 
-    private static (int Code, string Output) RunCli(params string[] args)
-    {
-        var previous = Console.Out;
-        var writer = new StringWriter();
-        Console.SetOut(writer);
-        try
-        {
-            Spectre.Console.AnsiConsole.Console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
-            {
-                Out = new Spectre.Console.AnsiConsoleOutput(writer),
-                Ansi = Spectre.Console.AnsiSupport.No,
-                Interactive = Spectre.Console.InteractionSupport.No,
-            });
-            Spectre.Console.AnsiConsole.Profile.Width = 200;
-            int code = LatentSynth.Cli.Cli.Run(args);
-            return (code, writer.ToString());
-        }
-        finally { Console.SetOut(previous); }
-    }
+    private static CliResult RunCli(params string[] args) => CliRunner.Run(width: 200, args);
 
     [Fact]
     public void ListShowsNamesAndPatterns()

@@ -30,26 +30,7 @@ public class CliVerbTests : IDisposable
         Directory.Delete(dir, recursive: true);
     }
 
-    private static (int Code, string Output) RunCli(params string[] args)
-    {
-        var previous = Console.Out;
-        var writer = new StringWriter();
-        Console.SetOut(writer);
-        try
-        {
-            Spectre.Console.AnsiConsole.Console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
-            {
-                Out = new Spectre.Console.AnsiConsoleOutput(writer),
-                Ansi = Spectre.Console.AnsiSupport.No,
-                Interactive = Spectre.Console.InteractionSupport.No,
-            });
-            int code = Cli.Cli.Run(args);
-            return (code, writer.ToString());
-        }
-        finally { Console.SetOut(previous); }
-    }
-
-    private static void AssertOneLineError((int Code, string Output) result, string expected)
+    private static void AssertOneLineError(CliResult result, string expected)
     {
         Assert.Equal(1, result.Code);
         Assert.Contains("error: " + expected, result.Output.ReplaceLineEndings(" "));
@@ -61,7 +42,7 @@ public class CliVerbTests : IDisposable
     [Fact]
     public void SampleWritesAGridThatTheSeedDetermines()
     {
-        var (code, output) = RunCli("sample", run, "--n", "10", "--png", Out("a.png"), "--seed", "3");
+        var (code, output) = CliRunner.Run("sample", run, "--n", "10", "--png", Out("a.png"), "--seed", "3");
         Assert.True(code == 0, output);
         Assert.Contains("a.png", output);
         var png = DecodedPng.Read(File.ReadAllBytes(Out("a.png")));
@@ -70,16 +51,16 @@ public class CliVerbTests : IDisposable
         Assert.Equal("10 samples from the prior, seed 3", png.Text["Description"]);
         Assert.StartsWith("LatentSynth", png.Text["Software"]);
 
-        Assert.Equal(0, RunCli("sample", run, "--n", "10", "--png", Out("b.png"), "--seed", "3").Code);
-        Assert.Equal(0, RunCli("sample", run, "--n", "10", "--png", Out("c.png"), "--seed", "4").Code);
+        Assert.Equal(0, CliRunner.Run("sample", run, "--n", "10", "--png", Out("b.png"), "--seed", "3").Code);
+        Assert.Equal(0, CliRunner.Run("sample", run, "--n", "10", "--png", Out("c.png"), "--seed", "4").Code);
         Assert.Equal(png.Pixels, DecodedPng.Read(File.ReadAllBytes(Out("b.png"))).Pixels);
         Assert.NotEqual(png.Pixels, DecodedPng.Read(File.ReadAllBytes(Out("c.png"))).Pixels);
 
         // Defaults: 64 samples into RUN/samples.png; --cols and --scale shape the grid.
-        Assert.Equal(0, RunCli("sample", run).Code);
+        Assert.Equal(0, CliRunner.Run("sample", run).Code);
         var defaults = DecodedPng.Read(File.ReadAllBytes(Path.Combine(run, "samples.png")));
         Assert.Equal(ImageGrid.Layout(64, 7, 5).Width, defaults.Width);
-        Assert.Equal(0, RunCli("sample", run, "--n", "6", "--cols", "6", "--scale", "1", "--png", Out("d.png")).Code);
+        Assert.Equal(0, CliRunner.Run("sample", run, "--n", "6", "--cols", "6", "--scale", "1", "--png", Out("d.png")).Code);
         Assert.Equal((2 + 6 * 7, 2 + 9), (DecodedPng.Read(File.ReadAllBytes(Out("d.png"))).Width, DecodedPng.Read(File.ReadAllBytes(Out("d.png"))).Height));
     }
 
@@ -88,7 +69,7 @@ public class CliVerbTests : IDisposable
     {
         var other = Path.Combine(dir, "运行-ü");
         Directory.Move(run, other);
-        Assert.Equal(0, RunCli("sample", other, "--n", "2").Code);
+        Assert.Equal(0, CliRunner.Run("sample", other, "--n", "2").Code);
         var png = DecodedPng.Read(File.ReadAllBytes(Path.Combine(other, "samples.png")));
         Assert.Contains("??-ü", png.Text["Source"]);   // tEXt is Latin-1: the rest is replaced
     }
@@ -96,19 +77,19 @@ public class CliVerbTests : IDisposable
     [Fact]
     public void ReconstructInterpolateTraverseWriteTheirGrids()
     {
-        Assert.Equal(0, RunCli("reconstruct", run, "--n", "5", "--png", Out("r.png"), "--scale", "2").Code);
+        Assert.Equal(0, CliRunner.Run("reconstruct", run, "--n", "5", "--png", Out("r.png"), "--scale", "2").Code);
         var r = DecodedPng.Read(File.ReadAllBytes(Out("r.png")));
         var rl = ImageGrid.Layout(10, 7, 5, new GridOptions { Columns = 5, Scale = 2, RowLabels = ["input", "recon"], ColumnLabels = ["0", "1", "2", "0", "1"] });
         Assert.Equal((rl.Width, rl.Height), (r.Width, r.Height));
         Assert.Contains("reconstructions", r.Text["Description"]);
 
-        Assert.Equal(0, RunCli("interpolate", run, "--steps", "4", "--pairs", "3", "--png", Out("i.png"), "--spherical").Code);
+        Assert.Equal(0, CliRunner.Run("interpolate", run, "--steps", "4", "--pairs", "3", "--png", Out("i.png"), "--spherical").Code);
         var i = DecodedPng.Read(File.ReadAllBytes(Out("i.png")));
         var il = ImageGrid.Layout(18, 7, 5, new GridOptions { Columns = 6, RowLabels = ["0→1", "1→2", "2→0"], ColumnLabels = ["A", "0", "0.33", "0.67", "1", "B"] });
         Assert.Equal((il.Width, il.Height), (i.Width, i.Height));
         Assert.StartsWith("spherical interpolations between 3 pairs", i.Text["Description"]);
 
-        Assert.Equal(0, RunCli("traverse", run, "--range", "2", "--steps", "5", "--index", "4", "--png", Out("t.png")).Code);
+        Assert.Equal(0, CliRunner.Run("traverse", run, "--range", "2", "--steps", "5", "--index", "4", "--png", Out("t.png")).Code);
         var t = DecodedPng.Read(File.ReadAllBytes(Out("t.png")));
         var tl = ImageGrid.Layout(15, 7, 5, new GridOptions { Columns = 5, RowLabels = ["z0", "z1", "z2"], ColumnLabels = ["-2", "-1", "0", "+1", "+2"] });
         Assert.Equal((tl.Width, tl.Height), (t.Width, t.Height));
@@ -116,7 +97,7 @@ public class CliVerbTests : IDisposable
 
         // Defaults write into the run folder.
         foreach (var verb in new[] { "reconstruct", "interpolate", "traverse" })
-            Assert.Equal(0, RunCli(verb, run).Code);
+            Assert.Equal(0, CliRunner.Run(verb, run).Code);
         foreach (var file in new[] { "reconstructions.png", "interpolations.png", "traversals.png" })
             Assert.True(File.Exists(Path.Combine(run, file)), file);
     }
@@ -124,52 +105,52 @@ public class CliVerbTests : IDisposable
     [Fact]
     public void EncodeWritesCsvOrNpyWithLabels()
     {
-        Assert.Equal(0, RunCli("encode", run, "--out", Out("z.npy")).Code);
+        Assert.Equal(0, CliRunner.Run("encode", run, "--out", Out("z.npy")).Code);
         var codes = NpyFile.Read(Out("z.npy"));
         Assert.Equal([30L, 3L], codes.Shape);
         var labels = NpyFile.Read(Out("z.labels.npy"));
         Assert.Equal(Enumerable.Range(0, 30).Select(k => (long)(k % 3)), labels.Longs());
 
-        var (code, output) = RunCli("encode", run, "--out", Out("z.csv"), "--split", "train", "--batch-size", "7");
+        var (code, output) = CliRunner.Run("encode", run, "--out", Out("z.csv"), "--split", "train", "--batch-size", "7");
         Assert.Equal(0, code);
         Assert.Contains("3-dimensional codes of the 40 examples of tiny/train", output);
         var lines = File.ReadAllLines(Out("z.csv"));
         Assert.Equal("z0,z1,z2,label", lines[0]);
         Assert.Equal(41, lines.Length);
 
-        Assert.Equal(0, RunCli("encode", run).Code);
+        Assert.Equal(0, CliRunner.Run("encode", run).Code);
         Assert.True(File.Exists(Path.Combine(run, "latents.csv")));
     }
 
     [Fact]
     public void MistakesEndInOneErrorLine()
     {
-        AssertOneLineError(RunCli("sample", Out("missing")), $"run folder '{Out("missing")}' does not exist");
-        AssertOneLineError(RunCli("sample", run, "--n", "0"), "--n must be at least 1, got 0");
-        AssertOneLineError(RunCli("sample", run, "--scale", "0"), "--scale must be at least 1, got 0");
-        AssertOneLineError(RunCli("sample", run, "--seed", "-1"), "--seed must be at least 0, got -1");
-        AssertOneLineError(RunCli("reconstruct", run, "--n", "31"), "--n 31 is more than the 30 examples of tiny/test");
-        AssertOneLineError(RunCli("interpolate", run, "--steps", "1"), "--steps must be at least 2, got 1");
-        AssertOneLineError(RunCli("interpolate", run, "--pairs", "16"), "--pairs 16 needs 32 examples; tiny/test has 30");
-        AssertOneLineError(RunCli("traverse", run, "--range", "0"), "--range must be a positive number, got 0");
-        AssertOneLineError(RunCli("traverse", run, "--index", "30"), "--index must be in [0, 29] for tiny/test, got 30");
-        AssertOneLineError(RunCli("encode", run, "--out", Out("z.txt")), "--out must end in .csv or .npy");
-        AssertOneLineError(RunCli("encode", run, "--data", "nope"), "unknown dataset 'nope'");
-        AssertOneLineError(RunCli("encode", run, "--data", "wrong-shape"), "dataset 'wrong-shape' has examples of shape [1, 4, 4]");
+        AssertOneLineError(CliRunner.Run("sample", Out("missing")), $"run folder '{Out("missing")}' does not exist");
+        AssertOneLineError(CliRunner.Run("sample", run, "--n", "0"), "--n must be at least 1, got 0");
+        AssertOneLineError(CliRunner.Run("sample", run, "--scale", "0"), "--scale must be at least 1, got 0");
+        AssertOneLineError(CliRunner.Run("sample", run, "--seed", "-1"), "--seed must be at least 0, got -1");
+        AssertOneLineError(CliRunner.Run("reconstruct", run, "--n", "31"), "--n 31 is more than the 30 examples of tiny/test");
+        AssertOneLineError(CliRunner.Run("interpolate", run, "--steps", "1"), "--steps must be at least 2, got 1");
+        AssertOneLineError(CliRunner.Run("interpolate", run, "--pairs", "16"), "--pairs 16 needs 32 examples; tiny/test has 30");
+        AssertOneLineError(CliRunner.Run("traverse", run, "--range", "0"), "--range must be a positive number, got 0");
+        AssertOneLineError(CliRunner.Run("traverse", run, "--index", "30"), "--index must be in [0, 29] for tiny/test, got 30");
+        AssertOneLineError(CliRunner.Run("encode", run, "--out", Out("z.txt")), "--out must end in .csv or .npy");
+        AssertOneLineError(CliRunner.Run("encode", run, "--data", "nope"), "unknown dataset 'nope'");
+        AssertOneLineError(CliRunner.Run("encode", run, "--data", "wrong-shape"), "dataset 'wrong-shape' has examples of shape [1, 4, 4]");
         var aFile = Out("a-file");
         File.WriteAllText(aFile, "");
-        AssertOneLineError(RunCli("sample", run, "--png", Path.Combine(aFile, "s.png")), $"cannot write '{Path.Combine(aFile, "s.png")}'");
-        AssertOneLineError(RunCli("encode", run, "--out", Path.Combine(aFile, "z.csv")), $"cannot write '{Path.Combine(aFile, "z.csv")}'");
+        AssertOneLineError(CliRunner.Run("sample", run, "--png", Path.Combine(aFile, "s.png")), $"cannot write '{Path.Combine(aFile, "s.png")}'");
+        AssertOneLineError(CliRunner.Run("encode", run, "--out", Path.Combine(aFile, "z.csv")), $"cannot write '{Path.Combine(aFile, "z.csv")}'");
         File.WriteAllBytes(Path.Combine(run, "model.safetensors"), [1, 2, 3]);
-        AssertOneLineError(RunCli("sample", run), "corrupt weights:");
+        AssertOneLineError(CliRunner.Run("sample", run), "corrupt weights:");
     }
 
     [Fact]
     public void ByDefaultVerbsNeedingDataAskTheDatasetCatalog()
     {
         Cli.Cli.DataSource = null; // back to the default: the dataset catalog, which has no "tiny"
-        AssertOneLineError(RunCli("reconstruct", run), "unknown dataset 'tiny'; known names: fashion-mnist, mnist");
-        Assert.Equal(0, RunCli("sample", run, "--n", "2", "--png", Out("s.png")).Code);   // sampling needs none
+        AssertOneLineError(CliRunner.Run("reconstruct", run), "unknown dataset 'tiny'; known names: fashion-mnist, mnist");
+        Assert.Equal(0, CliRunner.Run("sample", run, "--n", "2", "--png", Out("s.png")).Code);   // sampling needs none
     }
 
     [Theory]
@@ -181,7 +162,7 @@ public class CliVerbTests : IDisposable
     [InlineData("encode", "--out", "[default: RUN/latents.csv]")]
     public void HelpShowsEachOptionsDefault(string verb, string option, string expected)
     {
-        var (code, output) = RunCli(verb, "--help");
+        var (code, output) = CliRunner.Run(verb, "--help");
         Assert.Equal(0, code);
         var line = output.Split('\n').FirstOrDefault(l => l.TrimStart().StartsWith(option + " ", StringComparison.Ordinal)) ?? "";
         // The description may wrap: look at the option's line and the ones after it.
@@ -195,7 +176,7 @@ public class CliVerbTests : IDisposable
     [Fact]
     public void RootHelpListsTheVerbs()
     {
-        var (_, output) = RunCli("--help");
+        var (_, output) = CliRunner.Run("--help");
         foreach (var verb in new[] { "sample", "reconstruct", "interpolate", "traverse", "encode" })
             Assert.Contains(verb, output);
     }

@@ -13,6 +13,9 @@ using Torch = LatentSynth.Torch.Torch;
 /// </summary>
 public class GoldenTests
 {
+    /// <summary>The goldens file: tests/goldens/models.safetensors.</summary>
+    private const string Area = "models";
+
     public static TheoryData<string> VaeCases() => new() { "vae_mlp", "vae_conv", "vae_conv1d" };
 
     private static VaeConfig ConfigFor(string name) => name switch
@@ -34,9 +37,9 @@ public class GoldenTests
         using var scope = Torch.NewScope();
         using var model = (VaeModel)ModelRegistry.Create(ConfigFor(name));
         // Strict loading: the golden's keys and shapes are exactly our architecture's.
-        model.LoadStateDict(Goldens.WithPrefix(name + ".sd."), strict: true);
-        var x = Goldens.Get(name + ".x");
-        var eps = Goldens.Get(name + ".eps");
+        model.LoadStateDict(Goldens.WithPrefix(Area, name + ".sd."), strict: true);
+        var x = Goldens.Get(Area, name + ".x");
+        var eps = Goldens.Get(Area, name + ".eps");
 
         // Tolerances: the same libtorch kernels run on both sides in the same order, and on the
         // development machine every value and gradient here is bit-identical (checked with zero
@@ -45,21 +48,21 @@ public class GoldenTests
         // (the script runs with 1 thread, the tests with the default pool).
         const double rtol = 1e-6, atol = 1e-7;
         var (mu, logVar) = model.Posterior(x);
-        Goldens.AssertClose(Goldens.Get(name + ".mu"), mu, rtol, atol, $"{name} mu");
-        Goldens.AssertClose(Goldens.Get(name + ".logvar"), logVar, rtol, atol, $"{name} logvar");
+        Goldens.AssertClose(Goldens.Get(Area, name + ".mu"), mu, rtol, atol, $"{name} mu");
+        Goldens.AssertClose(Goldens.Get(Area, name + ".logvar"), logVar, rtol, atol, $"{name} logvar");
         using (Torch.NoGrad())
         {
             var z = mu + logVar.Mul(0.5).Exp() * eps;
-            Goldens.AssertClose(Goldens.Get(name + ".out"), model.Decoder.Call(z), rtol, atol, $"{name} decoder output");
+            Goldens.AssertClose(Goldens.Get(Area, name + ".out"), model.Decoder.Call(z), rtol, atol, $"{name} decoder output");
         }
         var loss = model.LossWithNoise(x, eps, TrainingProgress.Finished);
-        Goldens.AssertClose(Goldens.Get(name + ".recon"), loss.Terms["recon"], rtol, atol, $"{name} recon");
-        Goldens.AssertClose(Goldens.Get(name + ".kl"), loss.Terms["kl"], rtol, atol, $"{name} kl");
-        Goldens.AssertClose(Goldens.Get(name + ".total"), loss.Total, rtol, atol, $"{name} total");
+        Goldens.AssertClose(Goldens.Get(Area, name + ".recon"), loss.Terms["recon"], rtol, atol, $"{name} recon");
+        Goldens.AssertClose(Goldens.Get(Area, name + ".kl"), loss.Terms["kl"], rtol, atol, $"{name} kl");
+        Goldens.AssertClose(Goldens.Get(Area, name + ".total"), loss.Total, rtol, atol, $"{name} total");
         Assert.Equal(1.0, loss.Weights["kl"]);
 
         loss.Total.Backward();
-        var grads = Goldens.WithPrefix(name + ".grad.");
+        var grads = Goldens.WithPrefix(Area, name + ".grad.");
         var parameters = model.NamedParameters().ToList();
         Assert.Equal(grads.Keys.Order(), parameters.Select(p => p.Name).Order());
         foreach (var (key, p) in parameters)
@@ -74,8 +77,8 @@ public class GoldenTests
     public void MmdMatchesPyTorch(string kernel, bool unbiased)
     {
         using var scope = Torch.NewScope();
-        var x = Goldens.Get("mmd.x").RequiresGrad_();
-        var y = Goldens.Get("mmd.y");
+        var x = Goldens.Get(Area, "mmd.x").RequiresGrad_();
+        var y = Goldens.Get(Area, "mmd.y");
         double c = Mmd.DefaultBandwidth(3, 1.0);
         Assert.Equal(6.0, c);
         var value = Mmd.Compute(x, y, KernelRegistry.Get(kernel), c, Mmd.DefaultScales, unbiased);
@@ -83,20 +86,20 @@ public class GoldenTests
         // Elementwise ops and sums over 36-49 pairs in the same order as the script: bit-identical
         // on the development machine; the margin is a float32 ulp or two of the O(1) kernel sums
         // (the value itself is a difference of such sums, hence an absolute rather than relative bound).
-        Goldens.AssertClose(Goldens.Get(key), value, 1e-6, 1e-6, key);
+        Goldens.AssertClose(Goldens.Get(Area, key), value, 1e-6, 1e-6, key);
         if (!unbiased) return;
         value.Backward();
-        Goldens.AssertClose(Goldens.Get(key + ".grad_x"), x.Grad!, 1e-6, 1e-6, key + " grad");
+        Goldens.AssertClose(Goldens.Get(Area, key + ".grad_x"), x.Grad!, 1e-6, 1e-6, key + " grad");
     }
 
     [Fact]
     public void PriorLogDensitiesMatchTorchDistributions()
     {
         using var scope = Torch.NewScope();
-        var z = Goldens.Get("prior.z");
+        var z = Goldens.Get(Area, "prior.z");
         // The goldens are float64 (torch.distributions); ours are float32: a few float32 ulps of
         // values of size ~5-15, so relative 2e-6.
-        Goldens.AssertClose(Goldens.Get("prior.normal_logprob"), new NormalPrior().LogProb(z), 2e-6, 1e-6, "normal log p");
-        Goldens.AssertClose(Goldens.Get("prior.mog_logprob"), new MixturePrior(3, 2.0, 0.5).LogProb(z), 2e-6, 1e-6, "mog log p");
+        Goldens.AssertClose(Goldens.Get(Area, "prior.normal_logprob"), new NormalPrior().LogProb(z), 2e-6, 1e-6, "normal log p");
+        Goldens.AssertClose(Goldens.Get(Area, "prior.mog_logprob"), new MixturePrior(3, 2.0, 0.5).LogProb(z), 2e-6, 1e-6, "mog log p");
     }
 }

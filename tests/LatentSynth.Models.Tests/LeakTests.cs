@@ -8,15 +8,8 @@ using Torch = LatentSynth.Torch.Torch;
 [Collection(ProcessWideState.Name)]
 public class LeakTests
 {
-    public static TheoryData<string> ModelNames()
-    {
-        var d = new TheoryData<string>();
-        foreach (var m in ModelRegistry.All) d.Add(m.Name);
-        return d;
-    }
-
     [Theory]
-    [MemberData(nameof(ModelNames))]
+    [MemberData(nameof(ConfigTests.ModelNames), MemberType = typeof(ConfigTests))]
     public void ScopedTrainStepsLeaveNoLiveTensors(string name)
     {
         var config = ModelRegistry.DefaultConfig(name) with { InputShape = [1, 8, 8], Hidden = [16], LatentDim = 3 };

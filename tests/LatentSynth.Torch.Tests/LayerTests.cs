@@ -34,7 +34,7 @@ public class LayerTests
 
     private static readonly Lazy<Dictionary<string, string>> MetaLazy = new(() =>
     {
-        using var file = SafeTensors.Read(Path.Combine(AppContext.BaseDirectory, "goldens", Area + ".safetensors"));
+        using var file = SafeTensors.Read(Goldens.PathOf(Area));
         return new Dictionary<string, string>(file.Metadata);
     });
 

@@ -21,29 +21,9 @@ public class LossTests
         _ => throw new ArgumentException(r),
     };
 
-    /// <summary>Compares output and gradients of golden case <paramref name="name"/> (inputs with a
-    /// golden gradient become leaves that require grad).</summary>
-    private static void CheckCase(string name, string[] inputs, Func<Tensor[], Tensor> op)
-    {
-        using var scope = Torch.NewScope();
-        var args = inputs.Select(n =>
-        {
-            var t = Goldens.Get("nn", $"{name}.{n}");
-            return Goldens.Has("nn", $"{name}.{n}.grad") ? t.Detach().RequiresGrad_() : t;
-        }).ToArray();
-        var output = op(args);
-        Goldens.AssertClose(Goldens.Get("nn", $"{name}.out"), output, Rtol, Atol, $"{name} output");
-        output.Backward(Goldens.Get("nn", $"{name}.gout"));
-        int compared = 0;
-        for (int i = 0; i < inputs.Length; i++)
-        {
-            if (!Goldens.Has("nn", $"{name}.{inputs[i]}.grad")) continue;
-            Assert.NotNull(args[i].Grad);
-            Goldens.AssertClose(Goldens.Get("nn", $"{name}.{inputs[i]}.grad"), args[i].Grad!, Rtol, Atol, $"{name} d/d{inputs[i]}");
-            compared++;
-        }
-        Assert.True(compared > 0, $"{name}: no gradient compared");
-    }
+    /// <summary>Compares output and gradients of golden case <paramref name="name"/> of nn.safetensors (see
+    /// <see cref="NnGolden.CheckCase"/>); every case must have a golden grad_output.</summary>
+    private static void CheckCase(string name, string[] inputs, Func<Tensor[], Tensor> op) => NnGolden.CheckCase(name, inputs, op, Rtol, Atol);
 
     [Theory, MemberData(nameof(Reductions))]
     public void BinaryCrossEntropyMatchesPyTorch(string r)

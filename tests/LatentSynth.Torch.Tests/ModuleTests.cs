@@ -62,7 +62,7 @@ public class ModuleTests
     }
 
     private static SafeTensorsFile PyTorchTree() =>
-        SafeTensors.Read(Path.Combine(AppContext.BaseDirectory, "goldens", "nn_module.safetensors"));
+        SafeTensors.Read(Goldens.PathOf("nn_module"));
 
     private static string TempFile() => Path.Combine(Path.GetTempPath(), $"ls-module-{Guid.NewGuid():N}.safetensors");
 

@@ -58,7 +58,7 @@ internal static class OpsGolden
     /// <summary>Every case name in ops.safetensors (the names that have an output NAME.y).</summary>
     public static IReadOnlyList<string> AllCaseNames()
     {
-        var path = Path.Combine(AppContext.BaseDirectory, "goldens", Area + ".safetensors");
+        var path = Goldens.PathOf(Area);
         var all = SafeTensors.Load(path);
         try
         {

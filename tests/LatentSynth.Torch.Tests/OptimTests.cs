@@ -135,7 +135,7 @@ public class OptimTests
 
         // The final optimizer state equals PyTorch's opt.state, key for key.
         using var sd = opt.StateDict();
-        using var golden = SafeTensors.Read(Path.Combine(AppContext.BaseDirectory, "goldens", "optim.safetensors"));
+        using var golden = SafeTensors.Read(Goldens.PathOf("optim"));
         var prefix = $"state.{config}.";
         var expectedKeys = golden.Tensors.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal))
             .Select(k => "state." + k[prefix.Length..]).OrderBy(k => k, StringComparer.Ordinal);

@@ -22,31 +22,8 @@ public class TrainCommandsTests : IDisposable
         Directory.Delete(root, recursive: true);
     }
 
-    private static (int Code, string Output, string Error) RunCli(params string[] args)
-    {
-        var (previousOut, previousError) = (Console.Out, Console.Error);
-        var writer = new StringWriter();
-        var error = new StringWriter();
-        Console.SetOut(writer);
-        Console.SetError(error);
-        try
-        {
-            Spectre.Console.AnsiConsole.Console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
-            {
-                Out = new Spectre.Console.AnsiConsoleOutput(writer),
-                Ansi = Spectre.Console.AnsiSupport.No,
-                Interactive = Spectre.Console.InteractionSupport.No,
-            });
-            Spectre.Console.AnsiConsole.Console.Profile.Width = 100_000; // no wrapping: messages are checked whole
-            int code = Cli.Cli.Run(args);
-            return (code, writer.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(previousOut);
-            Console.SetError(previousError);
-        }
-    }
+    // No wrapping: messages are checked whole. Warnings in JSON mode are checked on stderr (CliResult.Error).
+    private static CliResult RunCli(params string[] args) => CliRunner.Run(width: 100_000, args);
 
     private string[] TrainArgs(string outDir, params string[] more) =>
     [
