@@ -41,3 +41,30 @@ LST_API lst_tensor lst_ops_linear(lst_tensor input, lst_tensor weight, lst_tenso
   return lst::wrap(at::linear(T(input, "input"), T(weight, "weight"), b));
   LST_CATCH_HANDLE
 }
+
+/// torch.linalg.eigh: eigenvalues (ascending) and eigenvectors (columns) of a symmetric
+/// (batch of) matrix; upper != 0 reads the upper triangle. Results through out-parameters.
+LST_API int32_t lst_linalg_eigh(lst_tensor a, int32_t upper, lst_tensor* eigenvalues, lst_tensor* eigenvectors) {
+  LST_TRY
+  *eigenvalues = nullptr;
+  *eigenvectors = nullptr;
+  auto result = at::linalg_eigh(lst::T(a), upper ? "U" : "L");
+  *eigenvalues = lst::wrap(std::move(std::get<0>(result)));
+  *eigenvectors = lst::wrap(std::move(std::get<1>(result)));
+  return 0;
+  LST_CATCH_INT
+}
+
+/// torch.linalg.svd (reduced when full_matrices == 0): U, S, Vh through out-parameters.
+LST_API int32_t lst_linalg_svd(lst_tensor a, int32_t full_matrices, lst_tensor* u, lst_tensor* s, lst_tensor* vh) {
+  LST_TRY
+  *u = nullptr;
+  *s = nullptr;
+  *vh = nullptr;
+  auto result = at::linalg_svd(lst::T(a), full_matrices != 0);
+  *u = lst::wrap(std::move(std::get<0>(result)));
+  *s = lst::wrap(std::move(std::get<1>(result)));
+  *vh = lst::wrap(std::move(std::get<2>(result)));
+  return 0;
+  LST_CATCH_INT
+}
