@@ -30,7 +30,7 @@ public sealed record ChartOptions
 public static class Charts
 {
     const int FontSize = 13;
-    const int MarginLeft = 70, MarginTop = 34, MarginBottom = 48, LegendWidth = 150;
+    const int MarginLeft = 70, MarginTop = 34, MarginBottom = 48, LegendWidth = 165;
 
     /// <summary>A line chart of several series with a legend, nice ticks and labelled axes.</summary>
     /// <exception cref="ArgumentException">No series is given.</exception>
@@ -95,7 +95,9 @@ public static class Charts
         double yMin = ok.Count > 0 ? ok.Min(i => points[i].Y) : -1, yMax = ok.Count > 0 ? ok.Max(i => points[i].Y) : 1;
         int classes = Math.Max(classNames?.Count ?? 0, labels.Count > 0 ? labels.Max() + 1 : 0);
         var names = Enumerable.Range(0, classes).Select(c => classNames != null && c < classNames.Count ? classNames[c] : c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
-        var frame = new Frame(options, Ticks.Linear(xMin, xMax, 5), Ticks.Linear(yMin, yMax, 5), false, classes);
+        // A little room around the cloud, so no point sits on the frame.
+        double padX = 0.03 * (xMax - xMin), padY = 0.03 * (yMax - yMin);
+        var frame = new Frame(options, Ticks.Linear(xMin - padX, xMax + padX, 5), Ticks.Linear(yMin - padY, yMax + padY, 5), false, classes);
         var sb = frame.Begin("scatter-plot");
         // One group per class, so a class can be styled or counted as a whole.
         for (int c = 0; c < classes; c++)
@@ -169,7 +171,7 @@ public static class Charts
                 sb.Append(swatch == "line"
                     ? $"<line x1=\"{Svg.N(x)}\" x2=\"{Svg.N(x + 18)}\" y1=\"{Svg.N(y)}\" y2=\"{Svg.N(y)}\" stroke=\"{color}\" stroke-width=\"3\"{(i >= Palette.Colors.Count ? " stroke-dasharray=\"6 3\"" : "")}/>"
                     : $"<circle cx=\"{Svg.N(x + 9)}\" cy=\"{Svg.N(y)}\" r=\"5\" fill=\"{color}\"/>");
-                var name = names[i].Length > 20 ? names[i][..19] + "…" : names[i];
+                var name = names[i].Length > 18 ? names[i][..17] + "…" : names[i];
                 sb.Append($"<text class=\"legend-entry\" x=\"{Svg.N(x + 24)}\" y=\"{Svg.N(y)}\" dy=\"0.35em\">{Svg.Escape(name)}<title>{Svg.Escape(names[i])}</title></text>");
             }
             sb.Append("</g>");

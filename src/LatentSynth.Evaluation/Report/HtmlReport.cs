@@ -144,13 +144,14 @@ table.results{border-collapse:collapse;font-variant-numeric:tabular-nums;margin:
 .results td.best{background:#d9f2e3;font-weight:700}.star{color:#0b7a3b}
 .results td.missing{color:#999;text-align:center}
 .plots,.images{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}
-figure{margin:8px 0}figure img{image-rendering:pixelated;max-width:100%;border:1px solid #ddd}
+figure{margin:8px 0}figcaption{max-width:560px}figure img{image-rendering:pixelated;min-width:160px;max-width:100%;border:1px solid #ddd}
 details.legend{background:#fafafa;border:1px solid #e2e2e2;padding:8px 14px;margin:12px 0}
 details.legend dt{font-weight:600;margin-top:6px}details.legend dd{margin-left:16px}
 code{background:#f4f4f4;padding:1px 4px;border-radius:3px}footer{margin-top:40px;border-top:1px solid #ddd;padding-top:8px}
 """;
 
     // Sorts the results table by the clicked header: numbers by data-value (empty cells last), text otherwise.
+    // After loading, <html data-images-loaded="ok/total"> counts the pictures that decoded (a browser test reads it).
     const string Script = """
 (function(){var t=document.getElementById('results-table');if(!t)return;var hs=t.tHead.rows[0].cells;
 for(var i=0;i<hs.length;i++)(function(col,h){h.addEventListener('click',function(){
@@ -160,5 +161,7 @@ var b=t.tBodies[0],rows=Array.prototype.slice.call(b.rows);
 rows.sort(function(x,y){var a=x.cells[col].getAttribute('data-value'),c=y.cells[col].getAttribute('data-value');
 if(num){if(a===''&&c==='')return 0;if(a==='')return 1;if(c==='')return -1;var d=parseFloat(a)-parseFloat(c);return asc?d:-d;}
 var s=a.localeCompare(c);return asc?s:-s;});rows.forEach(function(r){b.appendChild(r);});});})(i,hs[i]);})();
+window.addEventListener('load',function(){var im=document.images,ok=0;for(var i=0;i<im.length;i++)if(im[i].complete&&im[i].naturalWidth>0)ok++;
+document.documentElement.setAttribute('data-images-loaded',ok+'/'+im.length);});
 """;
 }

@@ -204,8 +204,18 @@ public class BrowserTests
             HtmlReport.Write(SampleReport.Make(), page);
             string[] common = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--no-first-run", $"--user-data-dir={Path.Combine(dir, "profile")}"];
-            var (rc, dom, err) = RunChromium([.. common, "--dump-dom", "file://" + page]);
+            // The console check must be able to fail: a page with an error and a broken picture shows both.
+            var bad = Path.Combine(dir, "bad.html");
+            File.WriteAllText(bad, "<html><body><img src=\"data:image/png;base64,AAAA\"><script>console.error('boom');</script></body></html>");
+            var (rc, _, err) = RunChromium([.. common, "--enable-logging=stderr", "--v=0", "--dump-dom", "file://" + bad]);
+            Assert.Contains(":CONSOLE", err);
+
+            string dom;
+            (rc, dom, err) = RunChromium([.. common, "--enable-logging=stderr", "--v=0", "--dump-dom", "file://" + page]);
             Assert.True(rc == 0, $"chromium exited {rc}: {err}");
+            var console = err.Split('\n').Where(l => l.Contains(":CONSOLE", StringComparison.Ordinal)).ToList();
+            Assert.True(console.Count == 0, "console messages: " + string.Join("\n", console));
+            Assert.Contains("data-images-loaded=\"4/4\"", dom);   // every picture decoded (set by the page's load handler)
             Assert.Contains("id=\"results-table\"", dom);
             Assert.Equal(4, Regex.Matches(dom, "<img ").Count);
             Assert.Equal(5, Regex.Matches(dom, "<svg ").Count);
@@ -213,6 +223,7 @@ public class BrowserTests
             (rc, _, err) = RunChromium([.. common, "--window-size=1280,2400", $"--screenshot={shot}", "file://" + page]);
             Assert.True(rc == 0 && File.Exists(shot), $"no screenshot (exit {rc}): {err}");
             Assert.Equal(Png.Signature.ToArray(), File.ReadAllBytes(shot)[..8]);
+            // LATENTSYNTH_SCREENSHOT=path keeps the screenshot for a person to look at.
             var keep = Environment.GetEnvironmentVariable("LATENTSYNTH_SCREENSHOT");
             if (!string.IsNullOrEmpty(keep)) File.Copy(shot, keep, overwrite: true);
         }
