@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using LatentSynth.Evaluation.Plots;
 using LatentSynth.Torch;
 using LatentSynth.Torch.NN;
 using LatentSynth.Torch.Optim;
@@ -146,39 +147,18 @@ public static class DemoCommand
         File.WriteAllText(path, sb.ToString());
     }
 
-    /// <summary>A small self-contained SVG line chart of the losses on a log scale.</summary>
-    private static string LossChart(List<(int Epoch, double Train, double Val, double Lr)> rows)
-    {
-        const double w = 640, h = 400, left = 70, right = 20, top = 40, bottom = 50;
-        var values = rows.SelectMany(r => new[] { r.Train, r.Val }).Where(v => !double.IsNaN(v) && v > 0).ToList();
-        double lo = Math.Floor(Math.Log10(values.Min())), hi = Math.Ceiling(Math.Log10(values.Max()));
-        if (hi <= lo) hi = lo + 1;
-        int maxEpoch = rows.Max(r => r.Epoch);
-        double X(double e) => left + (w - left - right) * e / Math.Max(1, maxEpoch);
-        double Y(double v) => top + (h - top - bottom) * (hi - Math.Log10(v)) / (hi - lo);
-        string F(double v) => v.ToString("F1", CultureInfo.InvariantCulture);
-        string Line(Func<(int Epoch, double Train, double Val, double Lr), double> pick) =>
-            string.Join(" ", rows.Where(r => !double.IsNaN(pick(r))).Select(r => $"{F(X(r.Epoch))},{F(Y(pick(r)))}"));
-        var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"12\">");
-        sb.Append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>");
-        sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{w / 2}\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">Demo autoencoder: mean squared error per element</text>");
-        for (double p = lo; p <= hi; p++)
-        {
-            sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{left}\" x2=\"{w - right}\" y1=\"{F(Y(Math.Pow(10, p)))}\" y2=\"{F(Y(Math.Pow(10, p)))}\" stroke=\"#ddd\"/>");
-            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{left - 6}\" y=\"{F(Y(Math.Pow(10, p)) + 4)}\" text-anchor=\"end\">1e{p:0}</text>");
-        }
-        int tick = Math.Max(1, maxEpoch / 8);
-        for (int e = 0; e <= maxEpoch; e += tick)
-            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(X(e))}\" y=\"{h - bottom + 18}\" text-anchor=\"middle\">{e}</text>");
-        sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{(left + w - right) / 2}\" y=\"{h - 12}\" text-anchor=\"middle\">epoch</text>");
-        sb.Append(CultureInfo.InvariantCulture, $"<text transform=\"translate(16 {(top + h - bottom) / 2}) rotate(-90)\" text-anchor=\"middle\">MSE (log scale)</text>");
-        sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{left}\" y=\"{top}\" width=\"{w - left - right}\" height=\"{h - top - bottom}\" fill=\"none\" stroke=\"#888\"/>");
-        sb.Append($"<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" points=\"{Line(r => r.Train)}\"/>");
-        sb.Append($"<polyline fill=\"none\" stroke=\"#ff7f0e\" stroke-width=\"2\" points=\"{Line(r => r.Val)}\"/>");
-        sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{w - right - 140}\" y=\"{top + 18}\" fill=\"#1f77b4\">— train</text>");
-        sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{w - right - 140}\" y=\"{top + 36}\" fill=\"#ff7f0e\">— validation</text>");
-        sb.Append("</svg>");
-        return sb.ToString();
-    }
+    /// <summary>The losses on a log scale, drawn by the project's chart renderer.</summary>
+    private static string LossChart(List<(int Epoch, double Train, double Val, double Lr)> rows) =>
+        Charts.Line(
+            [
+                new LineSeries("train", rows.Where(r => !double.IsNaN(r.Train)).Select(r => ((double)r.Epoch, r.Train)).ToList()),
+                new LineSeries("validation", rows.Select(r => ((double)r.Epoch, r.Val)).ToList()),
+            ],
+            new ChartOptions
+            {
+                Title = "Demo autoencoder: mean squared error per element",
+                XLabel = "epoch",
+                YLabel = "MSE (log scale)",
+                LogY = true,
+            });
 }
