@@ -147,6 +147,8 @@ public static class ClassifierStore
         try
         {
             Directory.CreateDirectory(folder);
+            // The description goes first and comes back last: a run cut off in between leaves no JSON, so no stale match.
+            File.Delete(json);
             trained.Network.Save(weights);
             AtomicFile.WriteAllBytes(json, JsonSerializer.SerializeToUtf8Bytes(trained.Info, ClassifierInfo.Json));
             progress?.Invoke($"classifier for '{datasetKey}' saved to {weights}");
