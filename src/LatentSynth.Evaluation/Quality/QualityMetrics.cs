@@ -108,7 +108,8 @@ public static class QualityMetrics
     /// Σ1 Σ2 is similar to Σ1^{1/2} Σ2 Σ1^{1/2} (conjugate by Σ1^{1/2}), so both have the same
     /// non-negative eigenvalues λ_i and the trace is Σ √λ_i; the symmetric form is positive
     /// semidefinite, so a symmetric eigendecomposition (<see cref="Linalg.Eigh"/>) gives real,
-    /// stable eigenvalues. Round-off negatives (rank-deficient covariances, N ≤ d) are clamped to 0.
+    /// stable eigenvalues. Round-off negatives (rank-deficient covariances, N ≤ d) are clamped to 0, and so is a
+    /// distance that round-off makes slightly negative.
     /// </remarks>
     /// <exception cref="ArgumentException">The dimensions differ.</exception>
     public static double FrechetDistance(GaussianMoments a, GaussianMoments b)
