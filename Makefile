@@ -22,6 +22,7 @@ build: setup
 	@dotnet build LatentSynth.slnx -c Release --nologo -v q -clp:ErrorsOnly -clp:NoSummary
 
 test: build
+	@scripts/setup.sh chromium  # the report's real-browser test (headless, Debian's package)
 	@scripts/test-summary.sh -c Release
 
 demo: build
