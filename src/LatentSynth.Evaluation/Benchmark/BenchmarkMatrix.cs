@@ -137,6 +137,7 @@ public sealed record BenchmarkMatrix(string Data, IReadOnlyList<long> Seeds, Ben
                     "classifier_epochs" => evaluation with { ClassifierEpochs = v!.GetValue<int>() },
                     "quality_samples" => evaluation with { QualitySamples = v!.GetValue<int>() },
                     "latent_map_points" => evaluation with { LatentMapPoints = v!.GetValue<int>() },
+                    "cache_dir" => evaluation with { CacheDir = v?.GetValue<string>() },
                     _ => throw new ArgumentException($"{source}: unknown evaluation key '{k}'"),
                 };
             }

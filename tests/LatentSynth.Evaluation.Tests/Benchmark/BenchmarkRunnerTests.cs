@@ -134,3 +134,34 @@ public sealed class BenchmarkRunnerTests : IDisposable
         Assert.Equal(500, q.Training.LimitTest);
     }
 }
+
+[Collection(ProcessWideState.Name)]
+public sealed class BenchmarkCommandTests : IDisposable
+{
+    private readonly string dir = Path.Combine(Path.GetTempPath(), "ls-benchcli-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        LatentSynth.Cli.Cli.DataSource = null;
+        try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+    }
+
+    [Fact]
+    public void Benchmark_verb_runs_a_matrix_file()
+    {
+        Directory.CreateDirectory(dir);
+        var config = Path.Combine(dir, "matrix.json");
+        File.WriteAllText(config, $$$"""
+            {"data": "tiny", "seeds": [3], "training": {"epochs": 1, "batch_size": 16},
+             "evaluation": {"iwae_samples": 2, "iwae_examples": 5, "classifier_epochs": 1, "quality_samples": 10, "latent_map_points": 20, "cache_dir": {{{System.Text.Json.JsonSerializer.Serialize(Path.Combine(dir, "cache"))}}}},
+             "variants": [{"name": "ae", "model": {"model": "ae", "latent_dim": 2, "hidden": [8]}}]}
+            """);
+        LatentSynth.Cli.Cli.DataSource = new TestDataSource();
+        var outDir = Path.Combine(dir, "out");
+        var r = CliRunner.Run("benchmark", "--config", config, "--out", outDir);
+        Assert.True(r.Code == 0, r.Output + r.Error);
+        Assert.Contains("estimated", r.Output);
+        Assert.True(File.Exists(Path.Combine(outDir, "report.html")));
+        Assert.Contains("| ae ", File.ReadAllText(Path.Combine(outDir, "summary.md")));
+    }
+}
