@@ -120,7 +120,7 @@ public sealed class BenchmarkRunner
                     else
                     {
                         log($"[{index}/{total}] {variant.Name} seed {seed}: resuming an interrupted run");
-                        result = trainer.Resume(dir, cancel: cancel);
+                        result = trainer.Resume(dir, matrix.Training.Epochs, cancel);
                         resumed++;
                     }
                 }
@@ -321,13 +321,15 @@ public sealed class BenchmarkRunner
             {
                 Name = v.Name,
                 ConfigSummary = $"{v.Summary}; seeds {string.Join(", ", runs.Select(r => r.Seed))}",
-                Metrics = Aggregate(runs.Select(r => (IReadOnlyDictionary<string, double>)r.Values)),
+                Metrics = Aggregate(runs.Select(r => (IReadOnlyDictionary<string, double>)r.Values
+                    .Where(kv => kv.Key != "classifier_accuracy").ToDictionary(kv => kv.Key, kv => kv.Value))),
                 Curves = curves,
                 Images = images,
                 LatentMap = map,
             });
         }
         var t = matrix.Training;
+        var accuracy = results.Select(r => r.Values.GetValueOrDefault("classifier_accuracy", double.NaN)).FirstOrDefault(double.IsFinite, double.NaN);
         return new BenchmarkReport
         {
             Title = $"LatentSynth benchmark: {matrix.Data}",
@@ -340,6 +342,8 @@ public sealed class BenchmarkRunner
                 $"{matrix.Seeds.Count} seed(s) ({string.Join(", ", matrix.Seeds)}); values are mean ± sample standard deviation over seeds.",
                 $"Training: {t.Epochs} epoch(s), batch {t.BatchSize}, lr {t.Lr.ToString(CultureInfo.InvariantCulture)}" +
                     (t.LimitTrain is { } lt ? $", {lt} training examples" : "") + (t.LimitTest is { } ls ? $", {ls} test examples" : "") + ".",
+                $"Sample quality is judged by a small classifier trained on the real training set (test accuracy {ReportTable.Format(accuracy)}).",
+                "With recon \"mse\" the likelihood omits its normalising constant, so neg_elbo and iwae_nll compare only between variants with the same recon.",
                 $"IWAE with k = {matrix.Evaluation.IwaeSamples} on at most {matrix.Evaluation.IwaeExamples} test examples; curves, pictures and the latent map are from the first seed.",
             ],
         };

@@ -45,6 +45,7 @@ public sealed class BenchmarkRunnerTests : IDisposable
             Assert.Contains($"| {name} ", summary);
         var html = File.ReadAllText(first.ReportPath!);
         Assert.Contains("iwae_nll", html);
+        Assert.Contains("test accuracy", summary);
         var metricsFile = Path.Combine(BenchmarkRunner.RunDir(outDir, "vae", 0), BenchmarkRunner.MetricsFile);
         var before = File.ReadAllText(metricsFile);
         var vaeMetrics = System.Text.Json.JsonDocument.Parse(before).RootElement.GetProperty("Values");
@@ -79,6 +80,22 @@ public sealed class BenchmarkRunnerTests : IDisposable
         Assert.Equal(1, second.SkippedRuns);
         Assert.Equal(2, second.TrainedRuns);
         Assert.True(File.Exists(Path.Combine(outDir, "summary.md")));
+    }
+
+    [Fact]
+    public void A_partially_trained_run_is_resumed_with_the_trainer()
+    {
+        var outDir = Path.Combine(dir, "out");
+        var m = Matrix(0) with { Variants = [new("vae", Model("vae"))], Training = new BenchmarkTraining { Epochs = 2, BatchSize = 16 } };
+        var runDir = BenchmarkRunner.RunDir(outDir, "vae", 0);
+        // A run stopped after 1 of its 2 epochs (as Ctrl-C between epochs leaves it).
+        var partial = BenchmarkRunner.ConfigFor(m with { Training = m.Training with { Epochs = 1 } }, m.Variants[0], 0, runDir);
+        new LatentSynth.Training.Trainer(new TestDataSource()).Train(partial);
+        var result = new BenchmarkRunner(new TestDataSource()).Run(m, outDir);
+        Assert.True(result.Completed);
+        Assert.Equal(1, result.ResumedRuns);
+        Assert.Equal(0, result.TrainedRuns);
+        Assert.Equal(2, new LatentSynth.Training.MetricsLog(runDir).ReadCsv().Count);
     }
 
     [Fact]
