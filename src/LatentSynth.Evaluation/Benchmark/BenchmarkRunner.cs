@@ -336,7 +336,7 @@ public sealed class BenchmarkRunner
             Dataset = matrix.Data,
             ClassNames = classNames,
             Variants = variants,
-            MetricInfo = Info,
+            MetricInfo = Info.Where(kv => kv.Key != "classifier_accuracy").ToDictionary(kv => kv.Key, kv => kv.Value),
             Notes =
             [
                 $"{matrix.Seeds.Count} seed(s) ({string.Join(", ", matrix.Seeds)}); values are mean ± sample standard deviation over seeds.",

@@ -46,6 +46,8 @@ public sealed class BenchmarkRunnerTests : IDisposable
         var html = File.ReadAllText(first.ReportPath!);
         Assert.Contains("iwae_nll", html);
         Assert.Contains("test accuracy", summary);
+        Assert.DoesNotContain("classifier_accuracy", summary);
+        Assert.Equal(3 * 4, System.Text.RegularExpressions.Regex.Matches(html, "data:image/png").Count); // samples, reconstructions, interpolations, traversals per variant
         var metricsFile = Path.Combine(BenchmarkRunner.RunDir(outDir, "vae", 0), BenchmarkRunner.MetricsFile);
         var before = File.ReadAllText(metricsFile);
         var vaeMetrics = System.Text.Json.JsonDocument.Parse(before).RootElement.GetProperty("Values");
