@@ -37,6 +37,7 @@ public static class Cli
         foreach (var verb in GenerateCommands.Create()) root.Subcommands.Add(verb);
         root.Subcommands.Add(TrainCommands.Train());
         root.Subcommands.Add(TrainCommands.Eval());
+        root.Subcommands.Add(BenchmarkCommand.Create());
         return root;
     }
 

@@ -1,0 +1,65 @@
+using System.CommandLine;
+using LatentSynth.Evaluation.Benchmark;
+using Spectre.Console;
+
+namespace LatentSynth.Cli;
+
+/// <summary>
+/// <c>latentsynth benchmark</c>: trains and evaluates a matrix of variants × seeds (resumable) and
+/// writes OUT/report.html and OUT/summary.md (see <see cref="BenchmarkRunner"/>).
+/// </summary>
+public static class BenchmarkCommand
+{
+    /// <summary>Builds the verb.</summary>
+    public static Command Create()
+    {
+        var config = new Option<string?>("--config") { Description = "Matrix JSON {\"data\", \"seeds\", \"training\": {epochs, batch_size, lr, limit_train, limit_test}, \"variants\": [{\"name\", \"model\": {...}}]} [default: the built-in 10-variant matrix]" };
+        var data = new Option<string?>("--data") { Description = "Dataset (overrides the matrix's) [default: fashion-mnist]" };
+        var outDir = new Option<string>("--out") { Description = "Output folder: runs/<variant>-s<seed>, report.html, summary.md [default: benchmark]", DefaultValueFactory = _ => "benchmark" };
+        var quick = new Option<bool>("--quick") { Description = "Tiny smoke run: 2000 train / 500 test examples, 1 epoch, 1 seed, k = 16 IWAE, 1-epoch classifier [default: false]" };
+        var seeds = new Option<long[]?>("--seeds") { Description = "Seeds (override the matrix's)", AllowMultipleArgumentsPerToken = true };
+        var epochs = new Option<int?>("--epochs") { Description = "Epochs per run (override the matrix's)" };
+        var cmd = new Command("benchmark", "Train and evaluate a matrix of models × seeds (resumable) and write an HTML report and a Markdown summary")
+        {
+            config, data, outDir, quick, seeds, epochs,
+        };
+        cmd.SetAction(parse =>
+        {
+            var matrix = parse.GetValue(config) is { } path ? BenchmarkMatrix.Load(path) : BenchmarkMatrix.Default();
+            if (parse.GetValue(data) is { } d) matrix = matrix with { Data = d };
+            if (parse.GetValue(quick)) matrix = matrix.Quick();
+            if (parse.GetValue(seeds) is { Length: > 0 } s) matrix = matrix with { Seeds = s };
+            if (parse.GetValue(epochs) is { } e) matrix = matrix with { Training = matrix.Training with { Epochs = e } };
+            return Run(matrix, parse.GetValue(outDir)!);
+        });
+        return cmd;
+    }
+
+    private static int Run(BenchmarkMatrix matrix, string outDir)
+    {
+        using var cts = new CancellationTokenSource();
+        ConsoleCancelEventHandler handler = (_, e) =>
+        {
+            if (cts.IsCancellationRequested) return;
+            e.Cancel = true;
+            cts.Cancel();
+        };
+        Console.CancelKeyPress += handler;
+        try
+        {
+            var runner = new BenchmarkRunner(Cli.DataSource, line => AnsiConsole.WriteLine(line));
+            var outcome = runner.Run(matrix, outDir, cts.Token);
+            if (!outcome.Completed)
+            {
+                AnsiConsole.MarkupLine($"[yellow]Interrupted[/]; rerun the same command to continue ({Markup.Escape(outDir)}).");
+                return TrainCommands.InterruptedExitCode;
+            }
+            AnsiConsole.MarkupLine($"[green]Done[/]: trained {outcome.TrainedRuns}, resumed {outcome.ResumedRuns}, reused {outcome.SkippedRuns} run(s); {Markup.Escape(outcome.ReportPath!)}");
+            return 0;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= handler;
+        }
+    }
+}

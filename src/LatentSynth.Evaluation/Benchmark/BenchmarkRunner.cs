@@ -1,0 +1,351 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LatentSynth.Data;
+using LatentSynth.Evaluation.Metrics;
+using LatentSynth.Evaluation.Quality;
+using LatentSynth.Evaluation.Report;
+using LatentSynth.Models;
+using LatentSynth.Models.Vae;
+using LatentSynth.Torch;
+using LatentSynth.Training;
+
+namespace LatentSynth.Evaluation.Benchmark;
+
+using Torch = LatentSynth.Torch.Torch;
+
+/// <summary>The metrics of one finished run (variant × seed), as saved in its metrics file.</summary>
+public sealed record RunMetrics(string Variant, long Seed, Dictionary<string, double> Values, double TrainSeconds, double EvalSeconds,
+    List<double[]>? MapPoints = null, List<int>? MapLabels = null, string? MapX = null, string? MapY = null, string? MapNote = null);
+
+/// <summary>What a call to <see cref="BenchmarkRunner.Run"/> did.</summary>
+public sealed record BenchmarkOutcome(bool Completed, int TrainedRuns, int ResumedRuns, int EvaluatedRuns, int SkippedRuns,
+    string? ReportPath, string? SummaryPath, double Seconds);
+
+/// <summary>
+/// Runs a <see cref="BenchmarkMatrix"/>: every variant × seed in <c>OUT/runs/&lt;variant&gt;-s&lt;seed&gt;</c>
+/// (trained, resumed when a previous call was interrupted, or skipped when its
+/// <see cref="MetricsFile"/> exists), evaluated once, aggregated over seeds (mean ± sample std) into
+/// <c>OUT/report.html</c> and <c>OUT/summary.md</c>.
+/// </summary>
+public sealed class BenchmarkRunner
+{
+    /// <summary>The per-run metrics file (written last: its presence means the run is complete).</summary>
+    public const string MetricsFile = "benchmark-metrics.json";
+
+    /// <summary>Seconds per epoch per training example assumed before any run has been measured.</summary>
+    public const double AssumedSecondsPerExampleEpoch = 2e-4;
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, IncludeFields = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    private readonly IDatasetSource source;
+    private readonly Action<string> log;
+
+    /// <summary>A runner loading data from <paramref name="source"/> and printing progress to <paramref name="log"/>.</summary>
+    public BenchmarkRunner(IDatasetSource source, Action<string>? log = null)
+    {
+        this.source = source ?? throw new ArgumentNullException(nameof(source));
+        this.log = log ?? (_ => { });
+    }
+
+    /// <summary>Called after each run is complete (trained and evaluated or skipped); tests cancel from here.</summary>
+    public Action<RunMetrics>? RunDone { get; set; }
+
+    /// <summary>The folder of one run.</summary>
+    public static string RunDir(string outDir, string variant, long seed) => Path.Combine(outDir, "runs", $"{variant}-s{seed}");
+
+    /// <summary>The run config of one variant and seed.</summary>
+    public static RunConfig ConfigFor(BenchmarkMatrix matrix, BenchmarkVariant variant, long seed, string runDir)
+    {
+        var t = matrix.Training;
+        var training = new JsonObject
+        {
+            ["data"] = matrix.Data, ["epochs"] = t.Epochs, ["batch_size"] = t.BatchSize, ["lr"] = t.Lr, ["seed"] = seed, ["out"] = runDir,
+        };
+        if (t.LimitTrain is { } lt) training["limit_train"] = lt;
+        if (t.LimitTest is { } ls) training["limit_test"] = ls;
+        var root = new JsonObject { ["model"] = variant.Model.DeepClone(), ["training"] = training };
+        return RunConfig.FromJson(root.ToJsonString(), $"variant '{variant.Name}'");
+    }
+
+    /// <summary>Runs (or continues) the matrix and writes the report; stops early when <paramref name="cancel"/> fires.</summary>
+    public BenchmarkOutcome Run(BenchmarkMatrix matrix, string outDir, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        var clock = Stopwatch.StartNew();
+        // Validate every config before anything runs.
+        foreach (var v in matrix.Variants) ConfigFor(matrix, v, matrix.Seeds[0], RunDir(outDir, v.Name, matrix.Seeds[0]));
+        Directory.CreateDirectory(outDir);
+
+        using var data = Trainer.LoadData(source, ConfigFor(matrix, matrix.Variants[0], matrix.Seeds[0], outDir).Training, log);
+        int total = matrix.Variants.Count * matrix.Seeds.Count;
+        var (perEpoch, measured) = SecondsPerEpoch(matrix, outDir, data.Train.Count);
+        double estimate = total * matrix.Training.Epochs * perEpoch;
+        log($"benchmark: {matrix.Variants.Count} variants × {matrix.Seeds.Count} seeds × {matrix.Training.Epochs} epochs × " +
+            $"{perEpoch.ToString("0.0", CultureInfo.InvariantCulture)} s/epoch ({(measured ? "measured" : "estimated")}) ≈ {Duration(estimate)} of training (plus evaluation)");
+
+        Classifier? classifier = null;
+        int trained = 0, resumed = 0, evaluated = 0, skipped = 0, index = 0;
+        var results = new List<RunMetrics>();
+        bool completed = true;
+        foreach (var variant in matrix.Variants)
+        {
+            foreach (var seed in matrix.Seeds)
+            {
+                index++;
+                if (cancel.IsCancellationRequested) { completed = false; break; }
+                var dir = RunDir(outDir, variant.Name, seed);
+                var metricsPath = Path.Combine(dir, MetricsFile);
+                if (File.Exists(metricsPath))
+                {
+                    var done = JsonSerializer.Deserialize<RunMetrics>(File.ReadAllText(metricsPath), Json)!;
+                    log($"[{index}/{total}] {variant.Name} seed {seed}: complete, skipped");
+                    skipped++;
+                    results.Add(done);
+                    RunDone?.Invoke(done);
+                    continue;
+                }
+                var trainClock = Stopwatch.StartNew();
+                var trainer = new Trainer(source, warn: log);
+                TrainingResult result;
+                if (RunFolder.Exists(dir) && Directory.Exists(Path.Combine(dir, "checkpoints")) && HasCheckpoint(dir))
+                {
+                    var run = RunFolder.Open(dir);
+                    if (run.LatestCheckpoint().State.EpochsDone >= matrix.Training.Epochs)
+                    {
+                        log($"[{index}/{total}] {variant.Name} seed {seed}: trained, evaluating");
+                        result = new TrainingResult(TrainingOutcome.Completed, dir, matrix.Training.Epochs, 0, "", null);
+                    }
+                    else
+                    {
+                        log($"[{index}/{total}] {variant.Name} seed {seed}: resuming an interrupted run");
+                        result = trainer.Resume(dir, matrix.Training.Epochs, cancel);
+                        resumed++;
+                    }
+                }
+                else
+                {
+                    if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); // started but no checkpoint: start again
+                    log($"[{index}/{total}] {variant.Name} seed {seed}: training {matrix.Training.Epochs} epoch(s)");
+                    result = trainer.Train(ConfigFor(matrix, variant, seed, dir), cancel);
+                    trained++;
+                }
+                if (result.Outcome == TrainingOutcome.Interrupted)
+                {
+                    log($"[{index}/{total}] {variant.Name} seed {seed}: interrupted after {result.EpochsDone} epoch(s); rerun to continue");
+                    completed = false;
+                    break;
+                }
+                double trainSeconds = trainClock.Elapsed.TotalSeconds;
+                var evalClock = Stopwatch.StartNew();
+                classifier ??= ClassifierStore.GetOrTrain(data.Train, data.Test, ClassifierKey(matrix, data),
+                    new ClassifierOptions { Epochs = matrix.Evaluation.ClassifierEpochs, CacheDir = matrix.Evaluation.CacheDir }, log);
+                var metrics = Evaluate(matrix, variant, seed, dir, data, classifier) with { TrainSeconds = trainSeconds };
+                metrics = metrics with { EvalSeconds = evalClock.Elapsed.TotalSeconds };
+                AtomicFile.WriteAllBytes(metricsPath, JsonSerializer.SerializeToUtf8Bytes(metrics, Json));
+                evaluated++;
+                log($"[{index}/{total}] {variant.Name} seed {seed}: done (train {Duration(trainSeconds)}, eval {Duration(metrics.EvalSeconds)}): " +
+                    string.Join(", ", metrics.Values.Select(kv => $"{kv.Key} {ReportTable.Format(kv.Value)}")));
+                results.Add(metrics);
+                RunDone?.Invoke(metrics);
+            }
+            if (!completed) break;
+        }
+        classifier?.Dispose();
+        if (!completed)
+        {
+            log($"benchmark interrupted after {Duration(clock.Elapsed.TotalSeconds)}; rerun the same command to continue");
+            return new BenchmarkOutcome(false, trained, resumed, evaluated, skipped, null, null, clock.Elapsed.TotalSeconds);
+        }
+        var report = BuildReport(matrix, outDir, results, data.Test.ClassNames);
+        string html = Path.Combine(outDir, "report.html"), md = Path.Combine(outDir, "summary.md");
+        HtmlReport.Write(report, html);
+        MarkdownSummary.Write(report, md);
+        log($"benchmark finished in {Duration(clock.Elapsed.TotalSeconds)} (estimated {Duration(estimate)} of training): {html}, {md}");
+        return new BenchmarkOutcome(true, trained, resumed, evaluated, skipped, html, md, clock.Elapsed.TotalSeconds);
+    }
+
+    private static bool HasCheckpoint(string dir)
+    {
+        try { RunFolder.Open(dir).LatestCheckpoint(); return true; }
+        catch (Exception e) when (e is InvalidOperationException or IOException or ArgumentException) { return false; }
+    }
+
+    private static string ClassifierKey(BenchmarkMatrix matrix, DatasetSplits data) =>
+        $"{matrix.Data}-{data.Train.Count}-{data.Test.Count}";
+
+    /// <summary>Seconds per epoch: the mean of the "seconds" column of runs already in <paramref name="outDir"/>, else an assumption per example.</summary>
+    private static (double Seconds, bool Measured) SecondsPerEpoch(BenchmarkMatrix matrix, string outDir, long trainCount)
+    {
+        var seconds = new List<double>();
+        var runs = Path.Combine(outDir, "runs");
+        if (Directory.Exists(runs))
+            foreach (var dir in Directory.GetDirectories(runs))
+                foreach (var row in new MetricsLog(dir).ReadCsv())
+                    if (row.TryGetValue("seconds", out var s) && double.IsFinite(s)) seconds.Add(s);
+        return seconds.Count > 0 ? (seconds.Average(), true) : (trainCount * AssumedSecondsPerExampleEpoch, false);
+    }
+
+    private static string Duration(double s) => s < 120 ? $"{s.ToString("0.0", CultureInfo.InvariantCulture)} s"
+        : s < 7200 ? $"{(s / 60).ToString("0.0", CultureInfo.InvariantCulture)} min" : $"{(s / 3600).ToString("0.0", CultureInfo.InvariantCulture)} h";
+
+    /// <summary>Computes every metric that applies to the run's model, and its images.</summary>
+    private RunMetrics Evaluate(BenchmarkMatrix matrix, BenchmarkVariant variant, long seed, string dir, DatasetSplits data, Classifier classifier)
+    {
+        var ev = matrix.Evaluation;
+        var run = RunFolder.Open(dir);
+        using var model = run.LoadModel();
+        var test = data.Test;
+        var values = new Dictionary<string, double>();
+        using var g = new Generator((ulong)seed + 1000);
+        var recon = ReconstructionMetrics.Compute(model, test);
+        values["recon_bce"] = recon.Bce;
+        values["recon_mse"] = recon.Mse;
+        if (model is VaeModel vae)
+        {
+            values["neg_elbo"] = Elbo.Compute(vae, test).NegativeElbo;
+            using var iwaeData = test.Take(Math.Min(ev.IwaeExamples, test.Count));
+            values["iwae_nll"] = IwaeNll.Compute(vae, iwaeData, samples: ev.IwaeSamples).Nll;
+            values["aggregate_kl"] = AggregateKl.Compute(vae, test).Kl;
+        }
+        values["latent_mmd"] = LatentMmd.Compute(model, test, g).Mmd2;
+        values["active_units"] = ActiveUnits.Compute(model, test).Active;
+        using (var scope = Torch.NewScope())
+        {
+            using var samples = Generation.Samples(model, Math.Max(2, ev.QualitySamples), g);
+            var generated = samples.Images.Reshape([samples.Count, .. test.ItemShape]);
+            var q = SampleQuality.Evaluate(classifier, generated, test, new SampleQualityOptions { Seed = (ulong)seed });
+            values["sample_fd"] = q.FrechetDistance;
+            values["sample_is"] = q.Generated.InceptionScore;
+            values["sample_mmd"] = q.Mmd.Mmd2;
+            values["classifier_accuracy"] = q.ClassifierTestAccuracy;
+        }
+        WriteImages(model, test, dir, g);
+
+        // Latent map: PCA of test codes.
+        using var mapData = test.Take(Math.Min(ev.LatentMapPoints, test.Count));
+        var codes = Generation.Encode(model, mapData);
+        var flat = codes.Means.Select(f => (double)f).ToArray();
+        List<double[]>? points = null; List<int>? labels = null; string? mx = null, my = null, note = null;
+        if (codes.Labels is { } lab && codes.Count >= 2)
+        {
+            var pca = Pca.Fit(flat, codes.Count, codes.Dim, Math.Min(2, codes.Dim));
+            var map = LatentMap.FromPca(pca, lab.Select(l => (int)l).ToList());
+            points = map.Points.Select(p => new[] { p.X, p.Y }).ToList();
+            labels = map.Labels.ToList();
+            (mx, my, note) = (map.XLabel, map.YLabel, map.Note);
+        }
+        return new RunMetrics(variant.Name, seed, values, 0, 0, points, labels, mx, my, note);
+    }
+
+    private static readonly string[] ImageKinds = ["samples", "reconstructions", "interpolations", "traversals"];
+
+    private static void WriteImages(AutoencoderModel model, TensorDataset test, string dir, Generator g)
+    {
+        using var scope = Torch.NewScope();
+        int n = (int)Math.Min(8, test.Count);
+        var (x, _) = test.Range(0, n);
+        var grids = new List<(string, PictureGrid)>
+        {
+            ("samples", Generation.Samples(model, 16, g)),
+            ("reconstructions", Generation.Reconstructions(model, x)),
+        };
+        if (test.Count >= 2)
+        {
+            int pairs = (int)Math.Min(4, test.Count / 2);
+            grids.Add(("interpolations", Generation.Interpolations(model, test.Range(0, pairs).X, test.Range(pairs, pairs).X, 6)));
+        }
+        grids.Add(("traversals", Generation.Traversals(model, test.Range(0, 1).X, 3.0, 7)));
+        foreach (var (name, grid) in grids)
+        {
+            using (grid) grid.SavePng(Path.Combine(dir, name + ".png"));
+        }
+    }
+
+    /// <summary>Mean and sample standard deviation (n − 1; null for a single value) of each metric over seeds.</summary>
+    public static Dictionary<string, MetricValue> Aggregate(IEnumerable<IReadOnlyDictionary<string, double>> perSeed)
+    {
+        var byName = new Dictionary<string, List<double>>();
+        foreach (var run in perSeed)
+            foreach (var (k, v) in run)
+                (byName.TryGetValue(k, out var l) ? l : byName[k] = []).Add(v);
+        var result = new Dictionary<string, MetricValue>();
+        foreach (var (k, vs) in byName)
+        {
+            double mean = vs.Average();
+            double? std = vs.Count > 1 ? Math.Sqrt(vs.Sum(v => (v - mean) * (v - mean)) / (vs.Count - 1)) : null;
+            result[k] = new MetricValue(mean, std);
+        }
+        return result;
+    }
+
+    /// <summary>Metric descriptions for the report.</summary>
+    public static readonly IReadOnlyDictionary<string, MetricInfo> Info = new Dictionary<string, MetricInfo>
+    {
+        ["recon_bce"] = new("reconstruction BCE per example (test)", "nats", true),
+        ["recon_mse"] = new("reconstruction squared error per example (test)", "", true),
+        ["neg_elbo"] = new("−ELBO per example (VAE family)", "nats", true),
+        ["iwae_nll"] = new("IWAE NLL bound (VAE family)", "nats", true),
+        ["aggregate_kl"] = new("KL(q(z) ‖ p(z)) of the aggregate posterior (VAE family)", "nats", true),
+        ["latent_mmd"] = new("MMD² between test codes and the prior", "", true),
+        ["active_units"] = new("active latent units (variance of the mean code > 0.01)", "", false),
+        ["sample_fd"] = new("Fréchet distance of classifier features, samples vs test (FID analogue)", "", true),
+        ["sample_is"] = new("Inception-score analogue of samples", "", false),
+        ["sample_mmd"] = new("data-space MMD², samples vs test", "", true),
+        ["classifier_accuracy"] = new("test accuracy of the judging classifier", "", false),
+    };
+
+    private static BenchmarkReport BuildReport(BenchmarkMatrix matrix, string outDir, List<RunMetrics> results, IReadOnlyList<string>? classNames)
+    {
+        var variants = new List<VariantReport>();
+        foreach (var v in matrix.Variants)
+        {
+            var runs = results.Where(r => r.Variant == v.Name).OrderBy(r => r.Seed).ToList();
+            var first = runs[0];
+            var dir = RunDir(outDir, v.Name, first.Seed);
+            var curves = new Dictionary<string, IReadOnlyList<(double, double)>>();
+            var rows = new MetricsLog(dir).ReadCsv();
+            foreach (var col in rows.SelectMany(r => r.Keys).Distinct().Where(c => c.StartsWith("train_", StringComparison.Ordinal) || c.StartsWith("val_", StringComparison.Ordinal)))
+                curves[col] = rows.Where(r => r.ContainsKey(col)).Select(r => (r["epoch"], r[col])).ToList();
+            var images = new Dictionary<string, byte[]>();
+            foreach (var kind in ImageKinds)
+            {
+                var p = Path.Combine(dir, kind + ".png");
+                if (File.Exists(p)) images[kind] = File.ReadAllBytes(p);
+            }
+            LatentMap? map = first.MapPoints is { } pts && first.MapLabels is { } labs
+                ? new LatentMap("PCA", pts.Select(p => (p[0], p[1])).ToList(), labs, first.MapX ?? "PC1", first.MapY ?? "PC2", first.MapNote)
+                : null;
+            variants.Add(new VariantReport
+            {
+                Name = v.Name,
+                ConfigSummary = $"{v.Summary}; seeds {string.Join(", ", runs.Select(r => r.Seed))}",
+                Metrics = Aggregate(runs.Select(r => (IReadOnlyDictionary<string, double>)r.Values
+                    .Where(kv => kv.Key != "classifier_accuracy").ToDictionary(kv => kv.Key, kv => kv.Value))),
+                Curves = curves,
+                Images = images,
+                LatentMap = map,
+            });
+        }
+        var t = matrix.Training;
+        var accuracy = results.Select(r => r.Values.GetValueOrDefault("classifier_accuracy", double.NaN)).FirstOrDefault(double.IsFinite, double.NaN);
+        return new BenchmarkReport
+        {
+            Title = $"LatentSynth benchmark: {matrix.Data}",
+            Dataset = matrix.Data,
+            ClassNames = classNames,
+            Variants = variants,
+            MetricInfo = Info.Where(kv => kv.Key != "classifier_accuracy").ToDictionary(kv => kv.Key, kv => kv.Value),
+            Notes =
+            [
+                $"{matrix.Seeds.Count} seed(s) ({string.Join(", ", matrix.Seeds)}); values are mean ± sample standard deviation over seeds.",
+                $"Training: {t.Epochs} epoch(s), batch {t.BatchSize}, lr {t.Lr.ToString(CultureInfo.InvariantCulture)}" +
+                    (t.LimitTrain is { } lt ? $", {lt} training examples" : "") + (t.LimitTest is { } ls ? $", {ls} test examples" : "") + ".",
+                $"Sample quality is judged by a small classifier trained on the real training set (test accuracy {ReportTable.Format(accuracy)}).",
+                "With recon \"mse\" the likelihood omits its normalising constant, so neg_elbo and iwae_nll compare only between variants with the same recon.",
+                $"IWAE with k = {matrix.Evaluation.IwaeSamples} on at most {matrix.Evaluation.IwaeExamples} test examples; curves, pictures and the latent map are from the first seed.",
+            ],
+        };
+    }
+}
