@@ -138,7 +138,8 @@ h1{font-size:1.7em;margin-bottom:4px}h2{border-bottom:1px solid #ddd;padding-bot
 .meta,.hint,figcaption,footer{color:#555;font-size:.92em}
 table.results{border-collapse:collapse;font-variant-numeric:tabular-nums;margin:8px 0}
 .results th,.results td{border:1px solid #ccc;padding:5px 10px;text-align:right}
-.results th[scope=row],.results thead th:first-child{text-align:left}
+.results th[scope=row],.results thead th:first-child{text-align:left;white-space:nowrap}
+.results td{white-space:nowrap}
 .results thead th{background:#f2f2f2;cursor:pointer;user-select:none;white-space:nowrap}
 .results thead th[aria-sort=ascending]::after{content:" ▲"}.results thead th[aria-sort=descending]::after{content:" ▼"}
 .results td.best{background:#d9f2e3;font-weight:700}.star{color:#0b7a3b}
