@@ -1,3 +1,4 @@
+using LatentSynth.Torch.IO;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;

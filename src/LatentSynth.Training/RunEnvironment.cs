@@ -1,3 +1,4 @@
+using LatentSynth.Torch.IO;
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;

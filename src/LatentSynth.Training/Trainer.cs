@@ -1,3 +1,4 @@
+using LatentSynth.Torch.IO;
 using System.Diagnostics;
 using System.Globalization;
 using LatentSynth.Data;

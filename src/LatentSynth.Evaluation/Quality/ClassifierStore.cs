@@ -1,3 +1,4 @@
+using LatentSynth.Torch.IO;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;

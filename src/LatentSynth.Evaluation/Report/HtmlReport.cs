@@ -1,3 +1,4 @@
+using LatentSynth.Torch.IO;
 using System.Globalization;
 using System.Text;
 using LatentSynth.Evaluation.Plots;

@@ -1,3 +1,4 @@
+using LatentSynth.Torch.IO;
 using System.Text;
 
 namespace LatentSynth.Evaluation.Report;

@@ -60,34 +60,21 @@ public static class SafeTensors
         // Pad the header with spaces to a multiple of 8 so the data starts aligned.
         int padded = (json.Length + 7) / 8 * 8;
 
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(dir);
-        var tmp = Path.Combine(dir, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
-        try
+        AtomicFile.Write(path, fs =>
         {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            Span<byte> len = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)padded);
+            fs.Write(len);
+            fs.Write(json);
+            for (int i = json.Length; i < padded; i++) fs.WriteByte((byte)' ');
+            for (int i = 0; i < items.Count; i++)
             {
-                Span<byte> len = stackalloc byte[8];
-                BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)padded);
-                fs.Write(len);
-                fs.Write(json);
-                for (int i = json.Length; i < padded; i++) fs.WriteByte((byte)' ');
-                for (int i = 0; i < items.Count; i++)
-                {
-                    if (sizes[i] == 0) continue;
-                    var buffer = new byte[sizes[i]];
-                    CopyBytes(items[i].Value, buffer);
-                    fs.Write(buffer);
-                }
-                fs.Flush(flushToDisk: true);
+                if (sizes[i] == 0) continue;
+                var buffer = new byte[sizes[i]];
+                CopyBytes(items[i].Value, buffer);
+                fs.Write(buffer);
             }
-            File.Move(tmp, path, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(tmp); } catch (IOException) { }
-            throw;
-        }
+        });
     }
 
     /// <summary>Reads every tensor of a safetensors file (see <see cref="Read"/> for the checks).</summary>
