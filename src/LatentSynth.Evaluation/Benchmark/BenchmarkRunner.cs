@@ -205,9 +205,12 @@ public sealed class BenchmarkRunner
         values["recon_mse"] = recon.Mse;
         if (model is VaeModel vae)
         {
-            values["neg_elbo"] = Elbo.Compute(vae, test).NegativeElbo;
+            // Likelihood values are comparable only under one reconstruction objective (mse and l1
+            // omit their normalising constants), so non-Bernoulli variants get their own columns.
+            var suffix = LikelihoodColumnSuffix(vae.Config.Recon);
+            values["neg_elbo" + suffix] = Elbo.Compute(vae, test).NegativeElbo;
             using var iwaeData = test.Take(Math.Min(ev.IwaeExamples, test.Count));
-            values["iwae_nll"] = IwaeNll.Compute(vae, iwaeData, samples: ev.IwaeSamples).Nll;
+            values["iwae_nll" + suffix] = IwaeNll.Compute(vae, iwaeData, samples: ev.IwaeSamples).Nll;
             values["aggregate_kl"] = AggregateKl.Compute(vae, test).Kl;
         }
         values["latent_mmd"] = LatentMmd.Compute(model, test, g).Mmd2;
@@ -281,6 +284,9 @@ public sealed class BenchmarkRunner
         return result;
     }
 
+    /// <summary>"" for the Bernoulli objective, "_mse"/"_l1" otherwise: the suffix of the likelihood columns.</summary>
+    internal static string LikelihoodColumnSuffix(string recon) => recon == "bce" ? "" : "_" + recon;
+
     /// <summary>Metric descriptions for the report.</summary>
     public static readonly IReadOnlyDictionary<string, MetricInfo> Info = new Dictionary<string, MetricInfo>
     {
@@ -288,6 +294,10 @@ public sealed class BenchmarkRunner
         ["recon_mse"] = new("reconstruction squared error per example (test)", "", true),
         ["neg_elbo"] = new("−ELBO per example (VAE family)", "nats", true),
         ["iwae_nll"] = new("IWAE NLL bound (VAE family)", "nats", true),
+        ["neg_elbo_mse"] = new("−ELBO per example, Gaussian (mse) likelihood without its normalising constant", "", true),
+        ["iwae_nll_mse"] = new("IWAE NLL bound, Gaussian (mse) likelihood without its normalising constant", "", true),
+        ["neg_elbo_l1"] = new("−ELBO per example, Laplace (l1) likelihood without its normalising constant", "", true),
+        ["iwae_nll_l1"] = new("IWAE NLL bound, Laplace (l1) likelihood without its normalising constant", "", true),
         ["aggregate_kl"] = new("KL(q(z) ‖ p(z)) of the aggregate posterior (VAE family)", "nats", true),
         ["latent_mmd"] = new("MMD² between test codes and the prior", "", true),
         ["active_units"] = new("active latent units (variance of the mean code > 0.01)", "", false),
@@ -337,14 +347,16 @@ public sealed class BenchmarkRunner
             Dataset = matrix.Data,
             ClassNames = classNames,
             Variants = variants,
-            MetricInfo = Info.Where(kv => kv.Key != "classifier_accuracy").ToDictionary(kv => kv.Key, kv => kv.Value),
+            // Only the metrics some variant has (for example no l1 likelihood columns without an l1 variant).
+            MetricInfo = Info.Where(kv => kv.Key != "classifier_accuracy" && results.Any(r => r.Values.ContainsKey(kv.Key)))
+                .ToDictionary(kv => kv.Key, kv => kv.Value),
             Notes =
             [
                 $"{matrix.Seeds.Count} seed(s) ({string.Join(", ", matrix.Seeds)}); values are mean ± sample standard deviation over seeds.",
                 $"Training: {t.Epochs} epoch(s), batch {t.BatchSize}, lr {t.Lr.ToString(CultureInfo.InvariantCulture)}" +
                     (t.LimitTrain is { } lt ? $", {lt} training examples" : "") + (t.LimitTest is { } ls ? $", {ls} test examples" : "") + ".",
                 $"Sample quality is judged by a small classifier trained on the real training set (test accuracy {ReportTable.Format(accuracy)}).",
-                "With recon \"mse\" the likelihood omits its normalising constant, so neg_elbo and iwae_nll compare only between variants with the same recon.",
+                "Likelihood columns are split by reconstruction objective (neg_elbo for bce; neg_elbo_mse for mse, whose likelihood omits its normalising constant): compare within a column only.",
                 $"IWAE with k = {matrix.Evaluation.IwaeSamples} on at most {matrix.Evaluation.IwaeExamples} test examples; curves, pictures and the latent map are from the first seed.",
             ],
         };
