@@ -352,26 +352,4 @@ public static class Generation
         if (x.DType != DType.Float32)
             throw new ArgumentException($"{name} must be float32, got {x.DType.TorchName()}", name);
     }
-
-    /// <summary>Evaluation mode and no gradients for the lifetime of the value; restores the model's mode.</summary>
-    private readonly struct InferenceMode : IDisposable
-    {
-        private readonly AutoencoderModel model;
-        private readonly bool wasTraining;
-        private readonly GradModeScope noGrad;
-
-        public InferenceMode(AutoencoderModel model)
-        {
-            this.model = model;
-            wasTraining = model.Training;
-            model.Eval();
-            noGrad = Torch.NoGrad();
-        }
-
-        public void Dispose()
-        {
-            noGrad.Dispose();
-            model.Train(wasTraining);
-        }
-    }
 }

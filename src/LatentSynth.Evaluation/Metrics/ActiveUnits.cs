@@ -39,7 +39,7 @@ public static class ActiveUnits
         if (x.Size(0) < 2) throw new ArgumentException("active units need at least 2 examples (a variance over the data)", nameof(x));
         if (!(threshold >= 0) || double.IsInfinity(threshold))
             throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "the threshold must be finite and ≥ 0");
-        using var mode = new MetricInferenceMode(model);
+        using var mode = new InferenceMode(model);
         using var scope = Torch.NewScope();
         var codes = MetricSupport.EncodeAll(model, x, batchSize).To(DType.Float64);
         // Aᵤ = Cov_x(E_q[zᵤ|x]) (Burda et al. 2016, §5.2).

@@ -53,7 +53,7 @@ public static class AggregateKl
         MetricSupport.CheckBatchSize(components, nameof(components));
         MetricSupport.CheckBatchSize(samplesPerComponent, nameof(samplesPerComponent));
         Elbo.CheckLogProb(model.Prior);
-        using var mode = new MetricInferenceMode(model);
+        using var mode = new InferenceMode(model);
         using var scope = Torch.NewScope();
         long m = Math.Min(x.Size(0), components);
         int d = model.LatentDim;

@@ -50,7 +50,7 @@ public static class Elbo
         MetricSupport.CheckBatchSize(batchSize);
         bool analytic = analyticKl && model.Prior is IAnalyticKlPrior;
         if (!analytic) CheckLogProb(model.Prior);
-        using var mode = new MetricInferenceMode(model);
+        using var mode = new InferenceMode(model);
         long n = x.Size(0);
         double recon = 0, kl = 0;
         foreach (var (s, c) in MetricSupport.Batches(n, batchSize))

@@ -52,7 +52,7 @@ public static class IwaeNll
         MetricSupport.CheckBatchSize(samples, nameof(samples));
         MetricSupport.CheckBatchSize(samplesPerChunk, nameof(samplesPerChunk));
         Elbo.CheckLogProb(model.Prior);
-        using var mode = new MetricInferenceMode(model);
+        using var mode = new InferenceMode(model);
         long n = x.Size(0);
         int d = model.LatentDim;
         double total = 0;

@@ -49,7 +49,7 @@ public static class LatentMmd
         MetricSupport.CheckBatchSize(batchSize);
         MetricSupport.CheckBatchSize(maxPoints, nameof(maxPoints));
         var info = KernelRegistry.Get(kernel);
-        using var mode = new MetricInferenceMode(model);
+        using var mode = new InferenceMode(model);
         using var scope = Torch.NewScope();
         long m = Math.Min(x.Size(0), maxPoints);
         var codes = MetricSupport.EncodeAll(model, x.Narrow(0, 0, m), batchSize);

@@ -53,25 +53,3 @@ internal static class MetricSupport
         return Torch.Cat(parts, 0).Contiguous().MoveToOuterScope();
     }
 }
-
-/// <summary>Evaluation mode and no gradients for the lifetime of the value; restores the model's mode.</summary>
-internal readonly struct MetricInferenceMode : IDisposable
-{
-    private readonly AutoencoderModel model;
-    private readonly bool wasTraining;
-    private readonly GradModeScope noGrad;
-
-    public MetricInferenceMode(AutoencoderModel model)
-    {
-        this.model = model;
-        wasTraining = model.Training;
-        model.Eval();
-        noGrad = Torch.NoGrad();
-    }
-
-    public void Dispose()
-    {
-        noGrad.Dispose();
-        model.Train(wasTraining);
-    }
-}

@@ -42,7 +42,7 @@ public static class ReconstructionMetrics
     {
         MetricSupport.CheckExamples(model, x, nameof(x));
         MetricSupport.CheckBatchSize(batchSize);
-        using var mode = new MetricInferenceMode(model);
+        using var mode = new InferenceMode(model);
         long n = x.Size(0);
         long elements = model.InputShape.Aggregate(1L, (a, b) => a * b);
         double bce = 0, mse = 0;
