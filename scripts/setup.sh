@@ -7,7 +7,10 @@ set -euo pipefail
 
 # The native build and runtime: libtorch (headers, CMake config, libraries), OpenBLAS (the
 # reference BLAS makes matmul ~13x slower), the C++ toolchain and CMake.
-packages=(libtorch-dev libopenblas0-pthread g++ cmake make "$@")
+# Sound: libsndfile (reads and writes WAV/FLAC/OGG/MP3), libsoxr (resampling), FluidSynth and the
+# FluidR3 GM sound font (the orchestral note set is rendered from it).
+packages=(libtorch-dev libopenblas0-pthread g++ cmake make
+          libsndfile1 libsoxr0 fluidsynth fluid-soundfont-gm "$@")
 
 missing=()
 for p in "${packages[@]}"; do
