@@ -17,7 +17,23 @@ public static class BenchmarkCommand
         var data = new Option<string?>("--data") { Description = "Dataset (overrides the matrix's) [default: fashion-mnist]" };
         var outDir = new Option<string>("--out") { Description = "Output folder: runs/<variant>-s<seed>, report.html, summary.md [default: benchmark]", DefaultValueFactory = _ => "benchmark" };
         var quick = new Option<bool>("--quick") { Description = "Tiny smoke run: 2000 train / 500 test examples, 1 epoch, 1 seed, k = 16 IWAE, 1-epoch classifier [default: false]" };
-        var seeds = new Option<long[]?>("--seeds") { Description = "Seeds (override the matrix's)", AllowMultipleArgumentsPerToken = true };
+        var seeds = new Option<long[]?>("--seeds")
+        {
+            Description = "Seeds (override the matrix's): --seeds 0 1 2 or --seeds 0,1,2",
+            AllowMultipleArgumentsPerToken = true,
+            // Both spellings people type: separate tokens and a comma-separated list.
+            CustomParser = result =>
+            {
+                var list = new List<long>();
+                foreach (var token in result.Tokens)
+                    foreach (var part in token.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    {
+                        if (long.TryParse(part, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var v)) list.Add(v);
+                        else { result.AddError($"--seeds: '{part}' is not an integer seed (write --seeds 0 1 2 or --seeds 0,1,2)"); return null; }
+                    }
+                return list.ToArray();
+            },
+        };
         var epochs = new Option<int?>("--epochs") { Description = "Epochs per run (override the matrix's)" };
         var cmd = new Command("benchmark", "Train and evaluate a matrix of models × seeds (resumable) and write an HTML report and a Markdown summary")
         {

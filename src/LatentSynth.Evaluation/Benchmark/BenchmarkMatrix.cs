@@ -38,6 +38,9 @@ public sealed record BenchmarkEvaluation
     public int QualitySamples { get; init; } = 1000;
     /// <summary>Test codes drawn in the latent map.</summary>
     public int LatentMapPoints { get; init; } = 1000;
+    /// <summary>Iterations of the t-SNE map drawn beside the PCA one (first seed of each variant, the
+    /// same codes); 0: no t-SNE map. Exact t-SNE costs O(N²) per iteration: a few seconds for 1,000 points.</summary>
+    public int TsneIterations { get; init; } = 1000;
     /// <summary>Classifier cache folder (null: the data cache).</summary>
     public string? CacheDir { get; init; }
 }
@@ -92,7 +95,7 @@ public sealed record BenchmarkMatrix(string Data, IReadOnlyList<long> Seeds, Ben
             LimitTrain = Math.Min(Training.LimitTrain ?? 2000, 2000),
             LimitTest = Math.Min(Training.LimitTest ?? 500, 500),
         },
-        Evaluation = Evaluation with { IwaeSamples = 16, IwaeExamples = 200, ClassifierEpochs = 1, QualitySamples = 200, LatentMapPoints = 500 },
+        Evaluation = Evaluation with { IwaeSamples = 16, IwaeExamples = 200, ClassifierEpochs = 1, QualitySamples = 200, LatentMapPoints = 500, TsneIterations = 300 },
     };
 
     /// <summary>Reads a matrix file (see the type's summary); missing training keys keep their defaults.</summary>
@@ -137,6 +140,7 @@ public sealed record BenchmarkMatrix(string Data, IReadOnlyList<long> Seeds, Ben
                     "classifier_epochs" => evaluation with { ClassifierEpochs = v!.GetValue<int>() },
                     "quality_samples" => evaluation with { QualitySamples = v!.GetValue<int>() },
                     "latent_map_points" => evaluation with { LatentMapPoints = v!.GetValue<int>() },
+                    "tsne_iterations" => evaluation with { TsneIterations = v!.GetValue<int>() },
                     "cache_dir" => evaluation with { CacheDir = v?.GetValue<string>() },
                     _ => throw new ArgumentException($"{source}: unknown evaluation key '{k}'"),
                 };

@@ -159,7 +159,14 @@ public sealed class BenchmarkRunner
             log($"benchmark interrupted after {Duration(clock.Elapsed.TotalSeconds)}; rerun the same command to continue");
             return new BenchmarkOutcome(false, trained, resumed, evaluated, skipped, null, null, clock.Elapsed.TotalSeconds);
         }
-        var report = BuildReport(matrix, outDir, results, data.Test.ClassNames);
+        var tsne = new Dictionary<string, LatentMap>();
+        if (matrix.Evaluation.TsneIterations > 0)
+            foreach (var v in matrix.Variants)
+            {
+                var first = results.Where(r => r.Variant == v.Name).OrderBy(r => r.Seed).First();
+                if (TsneMap(matrix, RunDir(outDir, v.Name, first.Seed), data.Test, log) is { } m) tsne[v.Name] = m;
+            }
+        var report = BuildReport(matrix, outDir, results, data.Test.ClassNames, tsne);
         string html = Path.Combine(outDir, "report.html"), md = Path.Combine(outDir, "summary.md");
         HtmlReport.Write(report, html);
         MarkdownSummary.Write(report, md);
@@ -307,7 +314,48 @@ public sealed class BenchmarkRunner
         ["classifier_accuracy"] = new("test accuracy of the judging classifier", "", false),
     };
 
-    private static BenchmarkReport BuildReport(BenchmarkMatrix matrix, string outDir, List<RunMetrics> results, IReadOnlyList<string>? classNames)
+    /// <summary>The file in a run folder that caches its t-SNE map (the map is the costliest picture).</summary>
+    public const string TsneFile = "tsne-map.json";
+
+    private sealed record TsneCache(int Points, int Iterations, double Perplexity, double Kl, List<double[]> Map, List<int> Labels);
+
+    /// <summary>The t-SNE map of the run's test codes (the same points as its PCA map), from
+    /// <see cref="TsneFile"/> when it was made with the same settings, else computed and saved there.</summary>
+    private static LatentMap? TsneMap(BenchmarkMatrix matrix, string dir, TensorDataset test, Action<string> log)
+    {
+        var ev = matrix.Evaluation;
+        int n = (int)Math.Min(ev.LatentMapPoints, test.Count);
+        double perplexity = Math.Min(30, (n - 1) / 3.0);
+        if (n < 4) return null;
+        var path = Path.Combine(dir, TsneFile);
+        TsneCache? cache = null;
+        if (File.Exists(path))
+        {
+            try { cache = JsonSerializer.Deserialize<TsneCache>(File.ReadAllText(path), Json); }
+            catch (JsonException) { cache = null; } // unreadable cache: computed again
+            if (cache is not null && (cache.Points != n || cache.Iterations != ev.TsneIterations || cache.Perplexity != perplexity)) cache = null;
+        }
+        if (cache is null)
+        {
+            var clock = Stopwatch.StartNew();
+            using var model = RunFolder.Open(dir).LoadModel();
+            using var mapData = test.Take(n);
+            var codes = Generation.Encode(model, mapData);
+            if (codes.Labels is not { } labels) return null;
+            using var x = Tensor.From(codes.Means, codes.Count, codes.Dim);
+            var fit = Tsne.Fit(x, new TsneOptions { Perplexity = perplexity, Iterations = ev.TsneIterations });
+            cache = new TsneCache(n, ev.TsneIterations, perplexity, fit.KlDivergence, fit.Points.ToList(), labels.Select(l => (int)l).ToList());
+            AtomicFile.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(cache, Json));
+            log($"t-SNE map of {Path.GetFileName(dir)}: {n} points in {Duration(clock.Elapsed.TotalSeconds)} (KL {ReportTable.Format(fit.KlDivergence)})");
+        }
+        string pp = perplexity.ToString("0.#", CultureInfo.InvariantCulture);
+        return new LatentMap("t-SNE", cache.Map.Select(p => (p[0], p[1])).ToList(), cache.Labels, "t-SNE 1", "t-SNE 2",
+            $"t-SNE of the same codes (exact, perplexity {pp}, {cache.Iterations} iterations, KL {ReportTable.Format(cache.Kl)}): " +
+            "neighbourhoods are kept, distances between clusters and cluster sizes are not meaningful.");
+    }
+
+    private static BenchmarkReport BuildReport(BenchmarkMatrix matrix, string outDir, List<RunMetrics> results, IReadOnlyList<string>? classNames,
+        IReadOnlyDictionary<string, LatentMap> tsne)
     {
         var variants = new List<VariantReport>();
         foreach (var v in matrix.Variants)
@@ -337,6 +385,8 @@ public sealed class BenchmarkRunner
                 Curves = curves,
                 Images = images,
                 LatentMap = map,
+                ExtraLatentMaps = tsne.TryGetValue(v.Name, out var tsneMap) ? [tsneMap] : [],
+                Family = v.Model["model"]?.GetValue<string>() ?? "",
             });
         }
         var t = matrix.Training;

@@ -59,6 +59,11 @@ public sealed record VariantReport
     public IReadOnlyDictionary<string, byte[]> Images { get; init; } = new Dictionary<string, byte[]>();
     /// <summary>2-D map of the test set's codes, when available.</summary>
     public LatentMap? LatentMap { get; init; }
+    /// <summary>Further maps of the same codes made another way (e.g. t-SNE), drawn after <see cref="LatentMap"/>.</summary>
+    public IReadOnlyList<LatentMap> ExtraLatentMaps { get; init; } = [];
+    /// <summary>The model family (the registry name: "vae", "wae-mmd", …) for comparisons between families;
+    /// empty when unknown.</summary>
+    public string Family { get; init; } = "";
 }
 
 /// <summary>The input of <see cref="HtmlReport"/> and <see cref="MarkdownSummary"/>: a benchmark's results.</summary>

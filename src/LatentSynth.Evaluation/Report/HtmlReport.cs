@@ -55,6 +55,13 @@ public static class HtmlReport
         sb.Append("</tbody></table>");
         sb.Append("<p class=\"hint\">Click a column header to sort. ★ and a green cell mark the best value of each column (↓ lower is better, ↑ higher is better).</p>");
         foreach (var n in report.Notes) sb.Append($"<p>{E(n)}</p>");
+        var reading = ReportReading.WaeAgainstVae(report);
+        if (reading.Count > 0)
+        {
+            sb.Append($"<h2 id=\"reading\">Reading: WAE against VAE</h2><p>{E(reading[0])}</p><ul class=\"reading\">");
+            foreach (var line in reading.Skip(1)) sb.Append($"<li>{E(line)}</li>");
+            sb.Append("</ul>");
+        }
 
         // How to read this.
         sb.Append("<details open class=\"legend\"><summary>How to read this</summary><dl>");
@@ -98,7 +105,7 @@ public static class HtmlReport
                 sb.Append("<figure>").Append(Charts.Line(series, new ChartOptions { Title = $"{v.Name}: training curves", XLabel = "epoch", YLabel = "loss term value", LogY = WantsLog(series) }))
                   .Append("<figcaption>Training curves (log scale when the terms span several orders of magnitude).</figcaption></figure>");
             }
-            if (v.LatentMap is { } map)
+            foreach (var map in (v.LatentMap is { } first ? [first] : Array.Empty<LatentMap>()).Concat(v.ExtraLatentMaps))
             {
                 sb.Append("<figure>").Append(Charts.Scatter(map.Points, map.Labels, report.ClassNames,
                     new ChartOptions { Title = $"{v.Name}: latent map ({map.Method})", XLabel = map.XLabel, YLabel = map.YLabel, Width = 560, Height = 420 }));

@@ -4,7 +4,8 @@ using System.Text;
 namespace LatentSynth.Evaluation.Report;
 
 /// <summary>A Markdown summary of a <see cref="BenchmarkReport"/> for reading in a terminal: the results
-/// table (best per column in bold) and one bullet per ranked metric naming its best variant.</summary>
+/// table (best per column in bold), the WAE-against-VAE reading (<see cref="ReportReading"/>) and one bullet
+/// per ranked metric naming its best variant.</summary>
 public static class MarkdownSummary
 {
     /// <summary>The summary as Markdown text.</summary>
@@ -33,7 +34,15 @@ public static class MarkdownSummary
             }
             sb.Append('\n');
         }
-        sb.Append("\n↓ lower is better, ↑ higher is better; the best value per column is in **bold**.\n\n## Conclusions\n\n");
+        sb.Append("\n↓ lower is better, ↑ higher is better; the best value per column is in **bold**.\n\n");
+        var reading = ReportReading.WaeAgainstVae(report);
+        if (reading.Count > 0)
+        {
+            sb.Append("## Reading: WAE against VAE\n\n").Append(reading[0]).Append("\n\n");
+            foreach (var line in reading.Skip(1)) sb.Append("- ").Append(line).Append('\n');
+            sb.Append('\n');
+        }
+        sb.Append("## Conclusions\n\n");
         int bullets = 0;
         foreach (var c in cols)
         {

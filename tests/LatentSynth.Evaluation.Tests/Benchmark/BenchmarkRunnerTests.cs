@@ -54,6 +54,15 @@ public sealed class BenchmarkRunnerTests : IDisposable
         foreach (var m in new[] { "recon_bce", "recon_mse", "neg_elbo", "iwae_nll", "aggregate_kl", "latent_mmd", "active_units", "sample_fd", "sample_is", "sample_mmd" })
             Assert.True(vaeMetrics.TryGetProperty(m, out _), m);
         var writeTime = File.GetLastWriteTimeUtc(metricsFile);
+        // A t-SNE map beside the PCA one for each variant (first seed), cached in the run folder.
+        Assert.Equal(3 * 2, System.Text.RegularExpressions.Regex.Matches(html, "latent map \\(t-SNE\\)").Count); // per chart: its title and its aria-label
+        var tsneFile = Path.Combine(BenchmarkRunner.RunDir(outDir, "vae", 0), BenchmarkRunner.TsneFile);
+        Assert.True(File.Exists(tsneFile));
+        var tsneTime = File.GetLastWriteTimeUtc(tsneFile);
+        // The written reading compares WAE with VAE on every metric both have.
+        Assert.Contains("## Reading: WAE against VAE", summary);
+        Assert.Contains("recon_bce (lower is better): WAE", summary);
+        Assert.Contains("id=\"reading\"", html);
 
         var second = runner.Run(Matrix(0), outDir);
         Assert.True(second.Completed);
@@ -62,6 +71,7 @@ public sealed class BenchmarkRunnerTests : IDisposable
         Assert.Equal(3, second.SkippedRuns);
         Assert.Equal(before, File.ReadAllText(metricsFile));
         Assert.Equal(writeTime, File.GetLastWriteTimeUtc(metricsFile));
+        Assert.Equal(tsneTime, File.GetLastWriteTimeUtc(tsneFile)); // reused, not recomputed
         Assert.Contains(lines, l => l.Contains("(measured)", StringComparison.Ordinal));
     }
 
@@ -177,10 +187,17 @@ public sealed class BenchmarkCommandTests : IDisposable
             """);
         LatentSynth.Cli.Cli.DataSource = new TestDataSource();
         var outDir = Path.Combine(dir, "out");
-        var r = CliRunner.Run("benchmark", "--config", config, "--out", outDir);
+        // --seeds overrides the file's seeds; a comma-separated list works like separate tokens.
+        var r = CliRunner.Run("benchmark", "--config", config, "--out", outDir, "--seeds", "3,4");
         Assert.True(r.Code == 0, r.Output + r.Error);
         Assert.Contains("estimated", r.Output);
+        Assert.Contains("1 variants × 2 seeds", r.Output);
         Assert.True(File.Exists(Path.Combine(outDir, "report.html")));
-        Assert.Contains("| ae ", File.ReadAllText(Path.Combine(outDir, "summary.md")));
+        var summary = File.ReadAllText(Path.Combine(outDir, "summary.md"));
+        Assert.Contains("| ae ", summary);
+        Assert.Contains(" ± ", summary);
+        var bad = CliRunner.Run("benchmark", "--config", config, "--out", outDir, "--seeds", "3,x");
+        Assert.NotEqual(0, bad.Code);
+        Assert.Contains("'x' is not an integer seed", bad.Output + bad.Error);
     }
 }

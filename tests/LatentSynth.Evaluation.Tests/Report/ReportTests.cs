@@ -219,6 +219,20 @@ public class BrowserTests
             Assert.Contains("id=\"results-table\"", dom);
             Assert.Equal(4, Regex.Matches(dom, "<img ").Count);
             Assert.Equal(5, Regex.Matches(dom, "<svg ").Count);
+            // Sorting by clicking a header: a copy of the page with a script that clicks the test_bce header
+            // twice after load and records the row order each time (indices into the original order).
+            var sortPage = Path.Combine(dir, "sort.html");
+            File.WriteAllText(sortPage, File.ReadAllText(page).Replace("</body>", """
+<script>window.addEventListener('load',function(){var t=document.getElementById('results-table'),b=t.tBodies[0];
+var orig=[].slice.call(b.rows);function order(){return [].map.call(b.rows,function(r){return orig.indexOf(r);}).join(',');}
+var h=t.tHead.rows[0].cells[1];h.click();var asc=order()+':'+h.getAttribute('aria-sort');h.click();var desc=order()+':'+h.getAttribute('aria-sort');
+document.documentElement.setAttribute('data-sort-check',asc+'/'+desc);});</script></body>
+"""));
+            (rc, dom, err) = RunChromium([.. common, "--dump-dom", "file://" + sortPage]);
+            Assert.True(rc == 0, $"chromium exited {rc}: {err}");
+            // test_bce: ae 80.5, vae 95.25, wae-mmd 80.5 → ascending ae, wae-mmd, vae (a stable sort keeps the
+            // tie's order); descending vae first.
+            Assert.Contains("data-sort-check=\"0,2,1:ascending/1,0,2:descending\"", dom);
             var shot = Path.Combine(dir, "report.png");
             (rc, _, err) = RunChromium([.. common, "--window-size=1280,2400", $"--screenshot={shot}", "file://" + page]);
             Assert.True(rc == 0 && File.Exists(shot), $"no screenshot (exit {rc}): {err}");
