@@ -25,6 +25,12 @@ public sealed record MetricInfo(string Description, string Unit, bool LowerIsBet
 public sealed record LatentMap(string Method, IReadOnlyList<(double X, double Y)> Points, IReadOnlyList<int> Labels,
     string XLabel, string YLabel, string? Note = null)
 {
+    /// <summary>Legend names by label for this map (e.g. instruments, or dynamics); null: the report's
+    /// <see cref="BenchmarkReport.ClassNames"/>.</summary>
+    public IReadOnlyList<string>? ClassNames { get; init; }
+    /// <summary>What the colours show (e.g. "instrument"), added to the title; null: the class.</summary>
+    public string? ColouredBy { get; init; }
+
     /// <summary>A map from the first two components of a PCA (a 1-component PCA is drawn on y = 0).</summary>
     /// <exception cref="ArgumentException">The labels do not match the projected points in count.</exception>
     public static LatentMap FromPca(PcaResult pca, IReadOnlyList<int> labels)
@@ -42,6 +48,12 @@ public sealed record LatentMap(string Method, IReadOnlyList<(double X, double Y)
             $"PCA of the latent codes: the two components shown explain {(100 * shown).ToString("0.0", CultureInfo.InvariantCulture)} % of their variance.");
     }
 }
+
+/// <summary>A figure of a report: either inline SVG drawn by the project or a PNG picture, with a caption.</summary>
+/// <param name="Caption">Text under the figure (what it shows and how to read it).</param>
+/// <param name="Svg">SVG markup made by <c>LatentSynth.Evaluation.Plots</c> (trusted: inserted as is), or null.</param>
+/// <param name="Png">PNG bytes, or null.</param>
+public sealed record ReportFigure(string Caption, string? Svg = null, byte[]? Png = null);
 
 /// <summary>Everything the report shows about one variant (model + objective + prior + seed set).</summary>
 public sealed record VariantReport
@@ -61,6 +73,11 @@ public sealed record VariantReport
     public LatentMap? LatentMap { get; init; }
     /// <summary>Further maps of the same codes made another way (e.g. t-SNE), drawn after <see cref="LatentMap"/>.</summary>
     public IReadOnlyList<LatentMap> ExtraLatentMaps { get; init; } = [];
+    /// <summary>Sounds by name (e.g. "original: flute A4", "reconstruction", "morph flute → violin") as WAV
+    /// files, shown as audio players in the page.</summary>
+    public IReadOnlyDictionary<string, byte[]> Audio { get; init; } = new Dictionary<string, byte[]>();
+    /// <summary>Further figures drawn by the project (SVG markup from <c>Plots</c>, or PNG bytes), with captions.</summary>
+    public IReadOnlyList<ReportFigure> Figures { get; init; } = [];
     /// <summary>The model family (the registry name: "vae", "wae-mmd", …) for comparisons between families;
     /// empty when unknown.</summary>
     public string Family { get; init; } = "";

@@ -107,11 +107,27 @@ public static class HtmlReport
             }
             foreach (var map in (v.LatentMap is { } first ? [first] : Array.Empty<LatentMap>()).Concat(v.ExtraLatentMaps))
             {
-                sb.Append("<figure>").Append(Charts.Scatter(map.Points, map.Labels, report.ClassNames,
-                    new ChartOptions { Title = $"{v.Name}: latent map ({map.Method})", XLabel = map.XLabel, YLabel = map.YLabel, Width = 560, Height = 420 }));
+                string by = map.ColouredBy is { } cb ? $", by {cb}" : "";
+                sb.Append("<figure>").Append(Charts.Scatter(map.Points, map.Labels, map.ClassNames ?? report.ClassNames,
+                    new ChartOptions { Title = $"{v.Name}: latent map ({map.Method}{by})", XLabel = map.XLabel, YLabel = map.YLabel, Width = 560, Height = 420 }));
                 sb.Append($"<figcaption>{E(map.Note ?? $"{map.Method} of the test set's latent codes, coloured by class.")}</figcaption></figure>");
             }
-            sb.Append("</div><div class=\"images\">");
+            foreach (var f in v.Figures)
+            {
+                sb.Append("<figure>");
+                if (f.Svg is { } svg) sb.Append(svg);
+                if (f.Png is { } png) sb.Append($"<img src=\"data:image/png;base64,{Convert.ToBase64String(png)}\" alt=\"{E(f.Caption)}\">");
+                sb.Append($"<figcaption>{E(f.Caption)}</figcaption></figure>");
+            }
+            sb.Append("</div>");
+            if (v.Audio.Count > 0)
+            {
+                sb.Append("<div class=\"sounds\">");
+                foreach (var (name, wav) in v.Audio)
+                    sb.Append($"<figure class=\"sound\"><figcaption>{E(name)}</figcaption><audio controls preload=\"auto\" src=\"data:audio/wav;base64,{Convert.ToBase64String(wav)}\"></audio></figure>");
+                sb.Append("</div>");
+            }
+            sb.Append("<div class=\"images\">");
             foreach (var kind in v.Images.Keys.OrderBy(k => Array.IndexOf(ImageOrder, k) is var i && i < 0 ? int.MaxValue : i).ThenBy(k => k, StringComparer.Ordinal))
                 sb.Append($"<figure><img src=\"data:image/png;base64,{Convert.ToBase64String(v.Images[kind])}\" alt=\"{E(v.Name)}: {E(kind)}\"><figcaption>{E(kind)}</figcaption></figure>");
             sb.Append("</div></section>\n");
@@ -152,6 +168,7 @@ table.results{border-collapse:collapse;font-variant-numeric:tabular-nums;margin:
 .results thead th[aria-sort=ascending]::after{content:" ▲"}.results thead th[aria-sort=descending]::after{content:" ▼"}
 .results td.best{background:#d9f2e3;font-weight:700}.star{color:#0b7a3b}
 .results td.missing{color:#999;text-align:center}
+.sounds{display:flex;flex-wrap:wrap;gap:8px 20px}.sound figcaption{font-size:.9em}.sound audio{width:260px}
 .plots,.images{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start}
 figure{margin:8px 0}figcaption{max-width:560px}figure img{image-rendering:pixelated;min-width:160px;max-width:100%;border:1px solid #ddd}
 details.legend{background:#fafafa;border:1px solid #e2e2e2;padding:8px 14px;margin:12px 0}
@@ -160,7 +177,8 @@ code{background:#f4f4f4;padding:1px 4px;border-radius:3px}footer{margin-top:40px
 """;
 
     // Sorts the results table by the clicked header: numbers by data-value (empty cells last), text otherwise.
-    // After loading, <html data-images-loaded="ok/total"> counts the pictures that decoded (a browser test reads it).
+    // After loading, <html data-images-loaded="ok/total"> counts the pictures that decoded, and
+    // data-audio-loaded="ok/total" the sounds whose metadata loaded with a positive duration (browser tests read them).
     const string Script = """
 (function(){var t=document.getElementById('results-table');if(!t)return;var hs=t.tHead.rows[0].cells;
 for(var i=0;i<hs.length;i++)(function(col,h){h.addEventListener('click',function(){
@@ -171,6 +189,9 @@ rows.sort(function(x,y){var a=x.cells[col].getAttribute('data-value'),c=y.cells[
 if(num){if(a===''&&c==='')return 0;if(a==='')return 1;if(c==='')return -1;var d=parseFloat(a)-parseFloat(c);return asc?d:-d;}
 var s=a.localeCompare(c);return asc?s:-s;});rows.forEach(function(r){b.appendChild(r);});});})(i,hs[i]);})();
 window.addEventListener('load',function(){var im=document.images,ok=0;for(var i=0;i<im.length;i++)if(im[i].complete&&im[i].naturalWidth>0)ok++;
-document.documentElement.setAttribute('data-images-loaded',ok+'/'+im.length);});
+document.documentElement.setAttribute('data-images-loaded',ok+'/'+im.length);
+var au=document.getElementsByTagName('audio'),n=au.length,okA=0,seen=0;function mark(){document.documentElement.setAttribute('data-audio-loaded',okA+'/'+n);}
+mark();for(var k=0;k<n;k++)(function(a){function done(good){if(a._lsSeen)return;a._lsSeen=1;seen++;if(good)okA++;mark();}
+if(a.readyState>=1)done(a.duration>0);else{a.addEventListener('loadedmetadata',function(){done(a.duration>0);});a.addEventListener('error',function(){done(false);});}})(au[k]);});
 """;
 }

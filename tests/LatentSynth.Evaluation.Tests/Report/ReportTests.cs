@@ -8,6 +8,21 @@ namespace LatentSynth.Evaluation.Tests.Report;
 
 public static class SampleReport
 {
+    /// <summary>A minimal 16-bit mono WAV (RIFF header + samples) of a 440 Hz tone, made by hand for the
+    /// page's audio players (the Evaluation tests do not depend on the audio library).</summary>
+    public static byte[] Wav(double seconds = 0.25, int rate = 8000)
+    {
+        int n = (int)(seconds * rate);
+        using var ms = new MemoryStream();
+        using var w = new BinaryWriter(ms);
+        w.Write("RIFF"u8); w.Write(36 + 2 * n); w.Write("WAVE"u8);
+        w.Write("fmt "u8); w.Write(16); w.Write((short)1); w.Write((short)1); w.Write(rate); w.Write(2 * rate); w.Write((short)2); w.Write((short)16);
+        w.Write("data"u8); w.Write(2 * n);
+        for (int i = 0; i < n; i++) w.Write((short)(8000 * Math.Sin(2 * Math.PI * 440 * i / rate)));
+        w.Flush();
+        return ms.ToArray();
+    }
+
     public static byte[] Png(byte shade) => Imaging.Png.Encode(Enumerable.Repeat(shade, 12 * 8).ToArray(), 12, 8, PngColorType.Grayscale);
 
     public static BenchmarkReport Make()
@@ -33,6 +48,7 @@ public static class SampleReport
                     Metrics = new Dictionary<string, MetricValue> { ["test_bce"] = new(80.5), ["accuracy"] = new(61.25, 1.5) },
                     Curves = new Dictionary<string, IReadOnlyList<(double, double)>> { ["reconstruction"] = Curve(200) },
                     Images = new Dictionary<string, byte[]> { ["reconstructions"] = Png(40), ["samples"] = Png(90) },
+                    Audio = new Dictionary<string, byte[]> { ["tone <440 Hz>"] = Wav() },
                     LatentMap = map,
                 },
                 new VariantReport
@@ -211,11 +227,13 @@ public class BrowserTests
             Assert.Contains(":CONSOLE", err);
 
             string dom;
-            (rc, dom, err) = RunChromium([.. common, "--enable-logging=stderr", "--v=0", "--dump-dom", "file://" + page]);
+            // A virtual-time budget lets the audio players load their metadata before the DOM is dumped.
+            (rc, dom, err) = RunChromium([.. common, "--enable-logging=stderr", "--v=0", "--virtual-time-budget=5000", "--dump-dom", "file://" + page]);
             Assert.True(rc == 0, $"chromium exited {rc}: {err}");
             var console = err.Split('\n').Where(l => l.Contains(":CONSOLE", StringComparison.Ordinal)).ToList();
             Assert.True(console.Count == 0, "console messages: " + string.Join("\n", console));
             Assert.Contains("data-images-loaded=\"4/4\"", dom);   // every picture decoded (set by the page's load handler)
+            Assert.Contains("data-audio-loaded=\"1/1\"", dom);      // the WAV decoded with a positive duration
             Assert.Contains("id=\"results-table\"", dom);
             Assert.Equal(4, Regex.Matches(dom, "<img ").Count);
             Assert.Equal(5, Regex.Matches(dom, "<svg ").Count);
