@@ -66,11 +66,11 @@ public static class AudioImport
             if (clip.Samples.Length == 0) { skipped.Add(new(rel, "empty: no audio frames")); continue; }
             if (clip.Duration < minDurationSeconds)
             {
-                skipped.Add(new(rel, $"too short: {clip.Duration:F3} s < {minDurationSeconds:F3} s"));
+                skipped.Add(new(rel, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"too short: {clip.Duration:F3} s < {minDurationSeconds:F3} s")));
                 continue;
             }
             float peak = clip.Peak;
-            if (peak < SilenceThreshold) { skipped.Add(new(rel, $"silent: peak {peak:G3} < {SilenceThreshold:G1}")); continue; }
+            if (peak < SilenceThreshold) { skipped.Add(new(rel, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"silent: peak {peak:G3} < {SilenceThreshold:G1}"))); continue; }
 
             var stem = rel[..^Path.GetExtension(rel).Length];
             var id = stem;
