@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using LatentSynth.Audio.Paths;
 using LatentSynth.Models;
 using LatentSynth.Models.Vae;
@@ -7,7 +8,7 @@ namespace LatentSynth.Audio.Tests.Paths;
 
 using Torch = LatentSynth.Torch.Torch;
 
-public class GeodesicTests
+public class GeodesicTests(ITestOutputHelper output)
 {
     static Tensor V(params double[] x) => Tensor.From(x.Select(v => (float)v).ToArray(), x.Length);
 
@@ -27,6 +28,7 @@ public class GeodesicTests
         Assert.Equal(expected, result.InitialEnergy, 3);
         Assert.True(result.InitialEnergy - result.FinalEnergy <= 1e-5 * expected,
             $"energy fell from {result.InitialEnergy} to {result.FinalEnergy}: the line should already be minimal");
+        output.WriteLine($"linear: energy {result.InitialEnergy:G7} -> {result.FinalEnergy:G7} (exact {expected:G7})");
         Assert.Equal(101, result.EnergyTrace.Count);
         // Every point stays on the segment (perpendicular distance tiny).
         var p = result.Path.ToArray<float>();
@@ -65,6 +67,7 @@ public class GeodesicTests
         var z0 = V(-2, 0);
         var z1 = V(2, 0);
         var result = LatentPaths.Geodesic(g, z0, z1, new GeodesicOptions { Points = 16, Iterations = 300, LearningRate = 0.05 });
+        output.WriteLine($"bump: energy {result.InitialEnergy:G5} -> {result.FinalEnergy:G5}, middle point {string.Join(", ", result.Path.Select(0, 8).ToArray<float>())}");
         Assert.True(result.FinalEnergy < 0.5 * result.InitialEnergy,
             $"energy {result.InitialEnergy} → {result.FinalEnergy}: going around the bump should at least halve it");
         AssertEndpoints(result.Path, z0, z1);
@@ -97,6 +100,7 @@ public class GeodesicTests
         var z1 = V(1.2, -0.8, -0.4);
         var result = LatentPaths.Geodesic(model, z0, z1, new GeodesicOptions { Points = 8, Iterations = 40, LearningRate = 0.02 });
 
+        output.WriteLine($"vae: energy {result.InitialEnergy:G5} -> {result.FinalEnergy:G5}");
         Assert.True(result.FinalEnergy <= result.InitialEnergy);
         Assert.True(result.InitialEnergy > 0);
         Assert.Equal([8L, 3L], result.Path.Shape);
