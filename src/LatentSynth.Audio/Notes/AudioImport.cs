@@ -1,0 +1,113 @@
+using LatentSynth.Audio.IO;
+
+namespace LatentSynth.Audio.Notes;
+
+// Inside LatentSynth.*, "Torch" alone names the namespace LatentSynth.Torch: alias the class.
+using Torch = LatentSynth.Torch.Torch;
+
+/// <summary>A file <see cref="AudioImport"/> left out, and why.</summary>
+/// <param name="File">The path relative to the source folder.</param>
+/// <param name="Reason">"unreadable: …", "empty: …", "silent: …" or "too short: …".</param>
+public sealed record SkippedFile(string File, string Reason);
+
+/// <summary>What <see cref="AudioImport.Import"/> did.</summary>
+/// <param name="Imported">The notes written, as in the output notes.csv.</param>
+/// <param name="Skipped">Files left out with their reasons.</param>
+/// <param name="CsvPath">The output notes.csv.</param>
+public sealed record ImportReport(IReadOnlyList<NoteInfo> Imported, IReadOnlyList<SkippedFile> Skipped, string CsvPath);
+
+/// <summary>
+/// Imports any folder of audio files as a note set: every file under the source folder that
+/// libsndfile reads is mixed to mono, resampled with libsoxr and written as PCM16 WAV (same
+/// relative path, .wav extension) into the output folder, with a notes.csv in the schema of
+/// rendered sets. Files that cannot be read, have no samples, are silent (peak below
+/// <see cref="SilenceThreshold"/>) or are shorter than the minimum duration are skipped and reported.
+/// </summary>
+public static class AudioImport
+{
+    /// <summary>Peak below which a file counts as silent (1e-4, about -80 dBFS).</summary>
+    public const double SilenceThreshold = 1e-4;
+
+    /// <summary>
+    /// Imports <paramref name="sourceDir"/> into <paramref name="outDir"/>. The optional metadata CSV
+    /// has a <c>file</c> column (path relative to the source folder, or a bare file name) and any of
+    /// <c>instrument</c>, <c>family</c>, <c>pitch</c> (MIDI number or a name like A4) and <c>dynamics</c>;
+    /// values it does not give stay unknown ("" or -1).
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">The source folder does not exist.</exception>
+    /// <exception cref="FileNotFoundException">The metadata CSV does not exist.</exception>
+    /// <exception cref="InvalidDataException">The metadata CSV has no <c>file</c> column.</exception>
+    public static ImportReport Import(string sourceDir, string outDir, int sampleRate = 22050, string? metadataCsv = null,
+        double minDurationSeconds = 0.1, IProgress<string>? progress = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sourceDir);
+        ArgumentException.ThrowIfNullOrEmpty(outDir);
+        if (sampleRate <= 0) throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, "the sample rate must be positive");
+        if (!Directory.Exists(sourceDir)) throw new DirectoryNotFoundException($"source folder '{sourceDir}' does not exist");
+        var metadata = metadataCsv is null ? new Dictionary<string, Dictionary<string, string>>() : ReadMetadata(metadataCsv);
+        var source = Path.GetFullPath(sourceDir);
+        var output = Path.GetFullPath(outDir);
+        Directory.CreateDirectory(output);
+
+        var files = Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories)
+            .Where(f => !Path.GetFullPath(f).StartsWith(output + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal).ToList();
+        var imported = new List<NoteInfo>();
+        var skipped = new List<SkippedFile>();
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            var rel = Path.GetRelativePath(source, file).Replace(Path.DirectorySeparatorChar, '/');
+            progress?.Report(rel);
+            if (new FileInfo(file).Length == 0) { skipped.Add(new(rel, "empty: the file has 0 bytes")); continue; }
+            AudioClip clip;
+            try { clip = AudioFile.ReadMono(file, sampleRate); }
+            catch (AudioFileException e) { skipped.Add(new(rel, "unreadable: " + e.Message[(e.Message.IndexOf("': ", StringComparison.Ordinal) is int k and >= 0 ? k + 3 : 0)..])); continue; }
+            if (clip.Samples.Length == 0) { skipped.Add(new(rel, "empty: no audio frames")); continue; }
+            if (clip.Duration < minDurationSeconds)
+            {
+                skipped.Add(new(rel, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"too short: {clip.Duration:F3} s < {minDurationSeconds:F3} s")));
+                continue;
+            }
+            float peak = clip.Peak;
+            if (peak < SilenceThreshold) { skipped.Add(new(rel, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"silent: peak {peak:G3} < {SilenceThreshold:G1}"))); continue; }
+
+            var stem = rel[..^Path.GetExtension(rel).Length];
+            var id = stem;
+            for (int n = 2; !used.Add(id); n++) id = $"{stem}~{n}";
+            var outRel = id + ".wav";
+            AudioFile.WriteWav(Path.Combine(output, outRel.Replace('/', Path.DirectorySeparatorChar)), clip, WavSampleFormat.Pcm16);
+
+            var meta = metadata.GetValueOrDefault(rel) ?? metadata.GetValueOrDefault(Path.GetFileName(rel)) ?? [];
+            string M(string key) => meta.GetValueOrDefault(key)?.Trim() ?? "";
+            int pitch = InstrumentTable.ParsePitch(M("pitch")) ?? -1;
+            var instrument = M("instrument");
+            var known = InstrumentTable.All.FirstOrDefault(i => string.Equals(i.Name, instrument, StringComparison.OrdinalIgnoreCase));
+            var family = M("family").Length > 0 ? M("family") : known?.Family ?? "";
+            var dyn = M("dynamics");
+            imported.Add(new NoteInfo(id, instrument, family, known?.Program ?? -1, pitch, InstrumentTable.NoteName(pitch),
+                InstrumentTable.Frequency(pitch), dyn, InstrumentTable.TryVelocity(dyn) ?? -1, outRel, clip.Duration, peak, clip.Rms));
+        }
+        NoteSet.WriteMetadata(output, imported);
+        return new ImportReport(imported, skipped, Path.Combine(output, NoteSet.CsvName));
+    }
+
+    private static Dictionary<string, Dictionary<string, string>> ReadMetadata(string csv)
+    {
+        if (!File.Exists(csv)) throw new FileNotFoundException($"metadata file '{csv}' not found", csv);
+        var rows = Csv.Read(csv);
+        if (rows.Count == 0) throw new InvalidDataException($"metadata file '{csv}' is empty (expected a header with a 'file' column)");
+        var header = rows[0].Select(h => h.Trim().ToLowerInvariant()).ToList();
+        int fileCol = header.IndexOf("file");
+        if (fileCol < 0) throw new InvalidDataException($"metadata file '{csv}' has no 'file' column (header: {string.Join(",", header)})");
+        var result = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
+        foreach (var row in rows.Skip(1))
+        {
+            if (row.Count <= fileCol || row[fileCol].Trim().Length == 0) continue;
+            var d = new Dictionary<string, string>();
+            for (int c = 0; c < Math.Min(row.Count, header.Count); c++) d[header[c]] = row[c];
+            result[row[fileCol].Trim().Replace('\\', '/')] = d;
+        }
+        return result;
+    }
+}

@@ -1,0 +1,406 @@
+using System.Globalization;
+using System.Text;
+using LatentSynth.Evaluation.Imaging;
+using LatentSynth.Evaluation.Plots;
+using LatentSynth.Evaluation.Report;
+using LatentSynth.Torch;
+using LatentSynth.Torch.IO;
+
+namespace LatentSynth.Audio.Paths;
+
+using Torch = LatentSynth.Torch.Torch;
+
+/// <summary>
+/// A linear map from the latent space to a 2-D picture plane: x = (z − Origin)·AxisX, y = (z − Origin)·AxisY,
+/// with orthonormal axes. Built from the first two principal components of a set of codes
+/// (<see cref="FromPca"/>, via <see cref="Pca"/>) or from two latent dimensions (<see cref="FromDims"/>).
+/// </summary>
+public sealed class LatentProjection
+{
+    LatentProjection(double[] origin, double[] axisX, double[] axisY, string xLabel, string yLabel)
+    {
+        Origin = origin; AxisX = axisX; AxisY = axisY; XLabel = xLabel; YLabel = yLabel;
+    }
+
+    /// <summary>The point that maps to (0, 0) [d] (the codes' mean for PCA, zero for dimensions).</summary>
+    public IReadOnlyList<double> Origin { get; }
+    /// <summary>The latent direction drawn horizontally, unit length [d].</summary>
+    public IReadOnlyList<double> AxisX { get; }
+    /// <summary>The latent direction drawn vertically, unit length [d].</summary>
+    public IReadOnlyList<double> AxisY { get; }
+    /// <summary>Label of the x axis (e.g. "PC1 (61.2 % of variance)" or "z[0]").</summary>
+    public string XLabel { get; }
+    /// <summary>Label of the y axis.</summary>
+    public string YLabel { get; }
+    /// <summary>The latent dimension d.</summary>
+    public int LatentDim => Origin.Count;
+
+    /// <summary>The plane of the first two principal components of <paramref name="codes"/> ([N, d], N ≥ 2, d ≥ 2),
+    /// centred on their mean.</summary>
+    /// <exception cref="ArgumentException">codes is not a finite [N, d] tensor with N ≥ 2 and d ≥ 2.</exception>
+    public static LatentProjection FromPca(Tensor codes)
+    {
+        ArgumentNullException.ThrowIfNull(codes);
+        if (codes.Dim != 2 || codes.Size(0) < 2 || codes.Size(1) < 2)
+            throw new ArgumentException($"codes must be [N, d] with at least 2 points and 2 dimensions for a PCA plane; got [{string.Join(", ", codes.Shape)}]", nameof(codes));
+        PcaResult pca;
+        try { pca = Pca.Fit(codes, 2); }
+        catch (ArgumentException e) { throw new ArgumentException($"codes: {e.Message}", nameof(codes), e); }
+        string L(int k) => string.Format(CultureInfo.InvariantCulture, "PC{0} ({1:0.0} % of variance)", k + 1, 100 * pca.ExplainedVarianceRatio[k]);
+        return new LatentProjection(pca.Mean, pca.Components[0], pca.Components[1], L(0), L(1));
+    }
+
+    /// <summary>Latent dimensions <paramref name="dimA"/> (horizontal) and <paramref name="dimB"/> (vertical) of a
+    /// <paramref name="latentDim"/>-dimensional space, origin at zero.</summary>
+    /// <exception cref="ArgumentException">latentDim &lt; 2, a dimension is outside 0..latentDim−1, or the two are equal.</exception>
+    public static LatentProjection FromDims(int latentDim, int dimA, int dimB)
+    {
+        if (latentDim < 2) throw new ArgumentException($"latentDim must be at least 2 for a plane; got {latentDim}", nameof(latentDim));
+        if (dimA < 0 || dimA >= latentDim) throw new ArgumentException($"dimA must be in 0..{latentDim - 1}; got {dimA}", nameof(dimA));
+        if (dimB < 0 || dimB >= latentDim) throw new ArgumentException($"dimB must be in 0..{latentDim - 1}; got {dimB}", nameof(dimB));
+        if (dimA == dimB) throw new ArgumentException($"dimA and dimB must differ; both are {dimA}", nameof(dimB));
+        var u = new double[latentDim]; u[dimA] = 1;
+        var v = new double[latentDim]; v[dimB] = 1;
+        return new LatentProjection(new double[latentDim], u, v, $"z[{dimA}]", $"z[{dimB}]");
+    }
+
+    /// <summary>The plane coordinates of the rows of <paramref name="points"/> ([N, d]).</summary>
+    /// <exception cref="ArgumentException">points is not a finite [N, d] tensor of this projection's d.</exception>
+    public (double X, double Y)[] Project(Tensor points)
+    {
+        var m = LatentPaths.Matrix(points, nameof(points));
+        int n = m.GetLength(0), d = m.GetLength(1);
+        if (d != LatentDim) throw new ArgumentException($"points have {d} latent dimensions but the projection has {LatentDim}", nameof(points));
+        var r = new (double, double)[n];
+        for (int i = 0; i < n; i++)
+        {
+            double x = 0, y = 0;
+            for (int j = 0; j < d; j++) { double c = m[i, j] - Origin[j]; x += c * AxisX[j]; y += c * AxisY[j]; }
+            r[i] = (x, y);
+        }
+        return r;
+    }
+
+    /// <summary>The latent point of plane coordinates (x, y): Origin + x·AxisX + y·AxisY, [d] float32
+    /// (the inverse of <see cref="Project"/> for points in the plane).</summary>
+    public Tensor Unproject(double x, double y)
+    {
+        var z = new float[LatentDim];
+        for (int j = 0; j < LatentDim; j++) z[j] = (float)(Origin[j] + x * AxisX[j] + y * AxisY[j]);
+        return Tensor.From(z, LatentDim);
+    }
+}
+
+/// <summary>One path to draw: its legend name and its points [T, d].</summary>
+/// <param name="Name">Legend text.</param>
+/// <param name="Path">The latent path [T, d], T ≥ 1.</param>
+public sealed record PathPlotSeries(string Name, Tensor Path);
+
+/// <summary>The background of a path plot: a data set's codes coloured by label.</summary>
+/// <param name="Codes">The encodings [N, d].</param>
+/// <param name="Labels">The label of each code (0-based index into <paramref name="LabelNames"/>), or null for one colour.</param>
+/// <param name="LabelNames">Legend names by label (e.g. instrument names); missing names are the label number.</param>
+public sealed record PathPlotBackground(Tensor Codes, IReadOnlyList<int>? Labels = null, IReadOnlyList<string>? LabelNames = null);
+
+/// <summary>A rendered path plot and the map from plane coordinates to picture pixels.</summary>
+/// <param name="Svg">The standalone &lt;svg&gt; element.</param>
+/// <param name="XMin">Plane x at the left edge of the plot area.</param>
+/// <param name="XMax">Plane x at the right edge.</param>
+/// <param name="YMin">Plane y at the bottom edge.</param>
+/// <param name="YMax">Plane y at the top edge.</param>
+/// <param name="Left">Pixel x of the plot area's left edge.</param>
+/// <param name="Right">Pixel x of the right edge.</param>
+/// <param name="Top">Pixel y of the top edge.</param>
+/// <param name="Bottom">Pixel y of the bottom edge.</param>
+public sealed record PathPlotResult(string Svg, double XMin, double XMax, double YMin, double YMax,
+    double Left, double Right, double Top, double Bottom)
+{
+    /// <summary>The pixel position of plane point (<paramref name="x"/>, <paramref name="y"/>) (y grows downwards).</summary>
+    public (double Px, double Py) ToPixel(double x, double y) =>
+        (Left + (x - XMin) / (XMax - XMin) * (Right - Left), Bottom - (y - YMin) / (YMax - YMin) * (Bottom - Top));
+}
+
+/// <summary>
+/// Draws latent paths over a 2-D latent map: the background codes as dots coloured by label, each path
+/// as a polyline with a hollow circle at its start, a square at its end and arrowheads showing its
+/// direction, and a legend naming the labels and the paths. SVG in the project's chart style
+/// (<see cref="Charts"/>: same fonts, palette, ticks); PNG through <see cref="RasterImage"/>.
+/// </summary>
+public static class PathPlot
+{
+    const int MarginLeft = 70, MarginTop = 34, MarginBottom = 48, LegendWidth = 165, FontSize = 13;
+
+    /// <summary>Colours of the paths (dark and saturated, to stand out over the label dots).</summary>
+    public static IReadOnlyList<string> PathColors { get; } = ["#111111", "#B2182B", "#2166AC", "#1B7837", "#762A83", "#8C510A"];
+
+    /// <summary>Renders the plot. Options: title, axis labels (default: the projection's), size (default 620×480).</summary>
+    /// <exception cref="ArgumentException">No path is given, a path or the background has the wrong latent
+    /// dimension, or labels do not match the codes.</exception>
+    public static PathPlotResult Render(LatentProjection projection, IReadOnlyList<PathPlotSeries> paths,
+        PathPlotBackground? background = null, ChartOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(projection);
+        ArgumentNullException.ThrowIfNull(paths);
+        if (paths.Count == 0) throw new ArgumentException("give at least one path to draw", nameof(paths));
+        options ??= new ChartOptions { Width = 620, Height = 480 };
+        var projected = new List<(double X, double Y)[]>();
+        for (int i = 0; i < paths.Count; i++)
+        {
+            if (paths[i]?.Path is null) throw new ArgumentNullException(nameof(paths), $"path {i} is null");
+            try { projected.Add(projection.Project(paths[i].Path)); }
+            catch (ArgumentException e) { throw new ArgumentException($"path {i} (\"{paths[i].Name}\"): {e.Message}", nameof(paths), e); }
+        }
+        (double X, double Y)[] bg = [];
+        int[] labels = [];
+        var names = new List<string>();
+        if (background is not null)
+        {
+            try { bg = projection.Project(background.Codes); }
+            catch (ArgumentException e) { throw new ArgumentException($"background codes: {e.Message}", nameof(background), e); }
+            if (background.Labels is not null)
+            {
+                if (background.Labels.Count != bg.Length)
+                    throw new ArgumentException($"{bg.Length} background codes but {background.Labels.Count} labels: give one label per code", nameof(background));
+                if (background.Labels.Any(l => l < 0)) throw new ArgumentException("background labels must be non-negative indices into LabelNames", nameof(background));
+                labels = background.Labels.ToArray();
+            }
+            else labels = new int[bg.Length];
+            int classes = Math.Max(background.LabelNames?.Count ?? 0, labels.Length > 0 ? labels.Max() + 1 : 0);
+            if (background.Labels is null && background.LabelNames is null) classes = Math.Min(classes, 1);
+            for (int c = 0; c < classes; c++)
+                names.Add(background.LabelNames is { } ln && c < ln.Count ? ln[c] : background.Labels is null ? "codes" : c.ToString(CultureInfo.InvariantCulture));
+        }
+
+        var all = bg.Concat(projected.SelectMany(p => p)).ToList();
+        double xMin = all.Min(p => p.X), xMax = all.Max(p => p.X), yMin = all.Min(p => p.Y), yMax = all.Max(p => p.Y);
+        double padX = 0.04 * (xMax - xMin), padY = 0.04 * (yMax - yMin);
+        var xt = Ticks.Linear(xMin - padX, xMax + padX, 5);
+        var yt = Ticks.Linear(yMin - padY, yMax + padY, 5);
+        double left = MarginLeft, top = MarginTop + (string.IsNullOrEmpty(options.Title) ? 0 : 8);
+        double right = options.Width - LegendWidth, bottom = options.Height - MarginBottom;
+        var result = new PathPlotResult("", xt[0], xt[^1], yt[0], yt[^1], left, right, top, bottom);
+        string xLabel = string.IsNullOrEmpty(options.XLabel) ? projection.XLabel : options.XLabel;
+        string yLabel = string.IsNullOrEmpty(options.YLabel) ? projection.YLabel : options.YLabel;
+
+        var sb = new StringBuilder();
+        int w = options.Width, h = options.Height;
+        sb.Append($"<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"path-plot\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"{Svg.Escape(Svg.FontFamily)}\" font-size=\"{FontSize}\" role=\"img\">");
+        if (!string.IsNullOrEmpty(options.Title)) sb.Append($"<title>{Svg.Escape(options.Title)}</title>");
+        sb.Append("<defs><marker id=\"path-arrow\" viewBox=\"0 0 10 10\" refX=\"5\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"context-stroke\"/></marker></defs>");
+        sb.Append($"<rect width=\"{w}\" height=\"{h}\" fill=\"#ffffff\"/>");
+        if (!string.IsNullOrEmpty(options.Title))
+            sb.Append($"<text class=\"title\" x=\"{Svg.N((left + right) / 2)}\" y=\"22\" text-anchor=\"middle\" font-size=\"{FontSize + 2}\" font-weight=\"600\">{Svg.Escape(options.Title)}</text>");
+        sb.Append("<g class=\"x-ticks\" fill=\"#333\">");
+        foreach (var t in xt)
+        {
+            var x = Svg.N(result.ToPixel(t, 0).Px);
+            sb.Append($"<line x1=\"{x}\" x2=\"{x}\" y1=\"{Svg.N(top)}\" y2=\"{Svg.N(bottom)}\" stroke=\"#e6e6e6\"/>");
+            sb.Append($"<text class=\"tick\" x=\"{x}\" y=\"{Svg.N(bottom + 18)}\" text-anchor=\"middle\">{Svg.Escape(Svg.TickLabel(t))}</text>");
+        }
+        sb.Append("</g><g class=\"y-ticks\" fill=\"#333\">");
+        foreach (var t in yt)
+        {
+            var y = Svg.N(result.ToPixel(0, t).Py);
+            sb.Append($"<line x1=\"{Svg.N(left)}\" x2=\"{Svg.N(right)}\" y1=\"{y}\" y2=\"{y}\" stroke=\"#e6e6e6\"/>");
+            sb.Append($"<text class=\"tick\" x=\"{Svg.N(left - 8)}\" y=\"{y}\" dy=\"0.35em\" text-anchor=\"end\">{Svg.Escape(Svg.TickLabel(t))}</text>");
+        }
+        sb.Append("</g>");
+        sb.Append($"<rect x=\"{Svg.N(left)}\" y=\"{Svg.N(top)}\" width=\"{Svg.N(right - left)}\" height=\"{Svg.N(bottom - top)}\" fill=\"none\" stroke=\"#333\"/>");
+        sb.Append($"<text class=\"x-label\" x=\"{Svg.N((left + right) / 2)}\" y=\"{Svg.N(h - 10)}\" text-anchor=\"middle\">{Svg.Escape(xLabel)}</text>");
+        double cy = (top + bottom) / 2;
+        sb.Append($"<text class=\"y-label\" x=\"16\" y=\"{Svg.N(cy)}\" text-anchor=\"middle\" transform=\"rotate(-90 16 {Svg.N(cy)})\">{Svg.Escape(yLabel)}</text>");
+
+        // Background: one group per label.
+        for (int c = 0; c < names.Count; c++)
+        {
+            sb.Append($"<g class=\"label\" fill=\"{Palette.Color(c)}\" fill-opacity=\"0.55\"><title>{Svg.Escape(names[c])}</title>");
+            for (int i = 0; i < bg.Length; i++)
+                if (labels[i] == c && double.IsFinite(bg[i].X) && double.IsFinite(bg[i].Y))
+                {
+                    var (px, py) = result.ToPixel(bg[i].X, bg[i].Y);
+                    sb.Append($"<circle cx=\"{Svg.N(px)}\" cy=\"{Svg.N(py)}\" r=\"2.4\"/>");
+                }
+            sb.Append("</g>");
+        }
+        // Paths: a white halo under the line, the line, arrowheads along it, start and end markers.
+        for (int k = 0; k < paths.Count; k++)
+        {
+            var color = PathColor(k);
+            var px = projected[k].Select(p => result.ToPixel(p.X, p.Y)).ToArray();
+            var pts = string.Join(" ", px.Select(p => Svg.N(p.Px) + "," + Svg.N(p.Py)));
+            sb.Append($"<g class=\"path\" data-name=\"{Svg.Escape(paths[k].Name)}\"><title>{Svg.Escape(paths[k].Name)}</title>");
+            sb.Append($"<polyline class=\"halo\" fill=\"none\" stroke=\"#ffffff\" stroke-width=\"5\" stroke-linejoin=\"round\" stroke-opacity=\"0.8\" points=\"{pts}\"/>");
+            sb.Append($"<polyline class=\"path-line\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" stroke-linejoin=\"round\" points=\"{pts}\"/>");
+            foreach (var (a, b) in ArrowSegments(px))
+                sb.Append($"<line class=\"arrow\" x1=\"{Svg.N(a.Px)}\" y1=\"{Svg.N(a.Py)}\" x2=\"{Svg.N(b.Px)}\" y2=\"{Svg.N(b.Py)}\" stroke=\"{color}\" stroke-width=\"2\" marker-end=\"url(#path-arrow)\"/>");
+            sb.Append($"<circle class=\"start\" cx=\"{Svg.N(px[0].Px)}\" cy=\"{Svg.N(px[0].Py)}\" r=\"5\" fill=\"#ffffff\" stroke=\"{color}\" stroke-width=\"2\"><title>start</title></circle>");
+            sb.Append($"<rect class=\"end\" x=\"{Svg.N(px[^1].Px - 4.5)}\" y=\"{Svg.N(px[^1].Py - 4.5)}\" width=\"9\" height=\"9\" fill=\"{color}\"><title>end</title></rect>");
+            sb.Append("</g>");
+        }
+        // Legend: labels (dots), then paths (lines).
+        double lx = right + 14, ly = top + 6;
+        sb.Append("<g class=\"legend\">");
+        for (int c = 0; c < names.Count; c++, ly += 18)
+        {
+            sb.Append($"<circle cx=\"{Svg.N(lx + 9)}\" cy=\"{Svg.N(ly)}\" r=\"5\" fill=\"{Palette.Color(c)}\"/>");
+            sb.Append(LegendText(lx, ly, names[c], "legend-label"));
+        }
+        if (names.Count > 0) ly += 6;
+        for (int k = 0; k < paths.Count; k++, ly += 18)
+        {
+            sb.Append($"<line x1=\"{Svg.N(lx)}\" x2=\"{Svg.N(lx + 18)}\" y1=\"{Svg.N(ly)}\" y2=\"{Svg.N(ly)}\" stroke=\"{PathColor(k)}\" stroke-width=\"3\"/>");
+            sb.Append(LegendText(lx, ly, paths[k].Name, "legend-path"));
+        }
+        sb.Append("</g></svg>");
+        return result with { Svg = sb.ToString() };
+    }
+
+    /// <summary>The SVG text of <see cref="Render"/>.</summary>
+    /// <exception cref="ArgumentException">As <see cref="Render"/>.</exception>
+    public static string ToSvg(LatentProjection projection, IReadOnlyList<PathPlotSeries> paths,
+        PathPlotBackground? background = null, ChartOptions? options = null) =>
+        Render(projection, paths, background, options).Svg;
+
+    /// <summary>Renders the plot and writes it as an SVG file (atomically); returns the render.</summary>
+    /// <exception cref="ArgumentException">As <see cref="Render"/>, or the file name is empty.</exception>
+    public static PathPlotResult WriteSvg(string file, LatentProjection projection, IReadOnlyList<PathPlotSeries> paths,
+        PathPlotBackground? background = null, ChartOptions? options = null)
+    {
+        if (string.IsNullOrWhiteSpace(file)) throw new ArgumentException("give the SVG file to write", nameof(file));
+        var r = Render(projection, paths, background, options);
+        AtomicFile.WriteAllText(file, r.Svg);
+        return r;
+    }
+
+    /// <summary>
+    /// The same plot as a raster picture (RGB, same size and geometry as the SVG): dots, paths as 2-pixel
+    /// lines, start circle, end square, the plot frame and a legend in the project's bitmap font
+    /// (ASCII; names are shown in black next to their colour swatch). No anti-aliasing, no arrowheads.
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="Render"/>.</exception>
+    public static RasterImage Raster(LatentProjection projection, IReadOnlyList<PathPlotSeries> paths,
+        PathPlotBackground? background = null, ChartOptions? options = null)
+    {
+        options ??= new ChartOptions { Width = 620, Height = 480 };
+        var r = Render(projection, paths, background, options);
+        var img = new RasterImage(options.Width, options.Height, 3, 255);
+        int l = (int)r.Left, t = (int)r.Top, rt = (int)r.Right, b = (int)r.Bottom;
+        Line(img, l, t, rt, t, Rgb("#333333"), 1); Line(img, l, b, rt, b, Rgb("#333333"), 1);
+        Line(img, l, t, l, b, Rgb("#333333"), 1); Line(img, rt, t, rt, b, Rgb("#333333"), 1);
+        if (background is not null)
+        {
+            var bg = projection.Project(background.Codes);
+            for (int i = 0; i < bg.Length; i++)
+            {
+                int c = background.Labels is null ? 0 : background.Labels[i];
+                var (px, py) = r.ToPixel(bg[i].X, bg[i].Y);
+                Dot(img, (int)Math.Round(px), (int)Math.Round(py), 2, Rgb(Palette.Color(c)));
+            }
+        }
+        for (int k = 0; k < paths.Count; k++)
+        {
+            var col = Rgb(PathColor(k));
+            var px = projection.Project(paths[k].Path).Select(p => r.ToPixel(p.X, p.Y)).Select(p => ((int)Math.Round(p.Px), (int)Math.Round(p.Py))).ToArray();
+            for (int i = 0; i + 1 < px.Length; i++) Line(img, px[i].Item1, px[i].Item2, px[i + 1].Item1, px[i + 1].Item2, col, 2);
+            Ring(img, px[0].Item1, px[0].Item2, 5, col);
+            Dot(img, px[^1].Item1, px[^1].Item2, 4, col);
+        }
+        int ly = t + 2;
+        int classes = background is null ? 0 : Math.Max(background.LabelNames?.Count ?? 0, background.Labels is { Count: > 0 } lb ? lb.Max() + 1 : 1);
+        for (int c = 0; c < classes; c++, ly += 14)
+        {
+            Dot(img, rt + 20, ly + 4, 3, Rgb(Palette.Color(c)));
+            var name = background!.LabelNames is { } ln && c < ln.Count ? ln[c] : background.Labels is null ? "codes" : c.ToString(CultureInfo.InvariantCulture);
+            img.DrawText(Ascii(name), rt + 30, ly);
+        }
+        ly += 6;
+        for (int k = 0; k < paths.Count; k++, ly += 14)
+        {
+            Line(img, rt + 12, ly + 4, rt + 26, ly + 4, Rgb(PathColor(k)), 2);
+            img.DrawText(Ascii(paths[k].Name), rt + 30, ly);
+        }
+        return img;
+    }
+
+    /// <summary>Renders the raster picture and writes it as a PNG file (atomically, via <see cref="Png"/>).</summary>
+    /// <exception cref="ArgumentException">As <see cref="Render"/>, or the file name is empty.</exception>
+    public static void WritePng(string file, LatentProjection projection, IReadOnlyList<PathPlotSeries> paths,
+        PathPlotBackground? background = null, ChartOptions? options = null)
+    {
+        if (string.IsNullOrWhiteSpace(file)) throw new ArgumentException("give the PNG file to write", nameof(file));
+        Raster(projection, paths, background, options).SavePng(file);
+    }
+
+    static string PathColor(int k) => PathColors[k % PathColors.Count];
+
+    static string LegendText(double x, double y, string name, string cls)
+    {
+        var shown = name.Length > 18 ? name[..17] + "…" : name;
+        return $"<text class=\"{cls}\" x=\"{Svg.N(x + 24)}\" y=\"{Svg.N(y)}\" dy=\"0.35em\">{Svg.Escape(shown)}<title>{Svg.Escape(name)}</title></text>";
+    }
+
+    // Short segments at about 1/4, 1/2 and 3/4 of the path's pixel length, each carrying an arrowhead.
+    static IEnumerable<((double Px, double Py) A, (double Px, double Py) B)> ArrowSegments((double Px, double Py)[] p)
+    {
+        if (p.Length < 2) yield break;
+        var cum = new double[p.Length];
+        for (int i = 1; i < p.Length; i++) cum[i] = cum[i - 1] + Math.Sqrt(Math.Pow(p[i].Px - p[i - 1].Px, 2) + Math.Pow(p[i].Py - p[i - 1].Py, 2));
+        double total = cum[^1];
+        if (total < 12) yield break;
+        foreach (var f in new[] { 0.25, 0.5, 0.75 })
+        {
+            double target = f * total;
+            int i = 1;
+            while (i < p.Length - 1 && cum[i] < target) i++;
+            double len = cum[i] - cum[i - 1];
+            if (len <= 0) continue;
+            double s = (target - cum[i - 1]) / len;
+            double dx = (p[i].Px - p[i - 1].Px) / len, dy = (p[i].Py - p[i - 1].Py) / len;
+            var m = (p[i - 1].Px + s * (p[i].Px - p[i - 1].Px), p[i - 1].Py + s * (p[i].Py - p[i - 1].Py));
+            yield return ((m.Item1 - dx, m.Item2 - dy), (m.Item1 + dx, m.Item2 + dy));
+        }
+    }
+
+    static string Ascii(string s) => new(s.Select(c => c is >= ' ' and <= '~' ? c : '?').ToArray());
+
+    static (byte R, byte G, byte B) Rgb(string hex) =>
+        (Convert.ToByte(hex.Substring(1, 2), 16), Convert.ToByte(hex.Substring(3, 2), 16), Convert.ToByte(hex.Substring(5, 2), 16));
+
+    static void Put(RasterImage img, int x, int y, (byte R, byte G, byte B) c)
+    {
+        if ((uint)x >= img.Width || (uint)y >= img.Height) return;
+        img[x, y, 0] = c.R; img[x, y, 1] = c.G; img[x, y, 2] = c.B;
+    }
+
+    static void Dot(RasterImage img, int x, int y, int r, (byte, byte, byte) c)
+    {
+        for (int dy = -r; dy <= r; dy++)
+            for (int dx = -r; dx <= r; dx++)
+                if (dx * dx + dy * dy <= r * r) Put(img, x + dx, y + dy, c);
+    }
+
+    static void Ring(RasterImage img, int x, int y, int r, (byte, byte, byte) c)
+    {
+        for (int dy = -r - 1; dy <= r + 1; dy++)
+            for (int dx = -r - 1; dx <= r + 1; dx++)
+            {
+                double d = Math.Sqrt(dx * dx + dy * dy);
+                if (d <= r - 1.5) Put(img, x + dx, y + dy, (255, 255, 255));
+                else if (d <= r + 0.5) Put(img, x + dx, y + dy, c);
+            }
+    }
+
+    // Bresenham's line, each step painted as a width×width block.
+    static void Line(RasterImage img, int x0, int y0, int x1, int y1, (byte, byte, byte) c, int width)
+    {
+        int dx = Math.Abs(x1 - x0), sx = x0 < x1 ? 1 : -1, dy = -Math.Abs(y1 - y0), sy = y0 < y1 ? 1 : -1, err = dx + dy;
+        while (true)
+        {
+            for (int a = 0; a < width; a++) for (int b = 0; b < width; b++) Put(img, x0 + a, y0 + b, c);
+            if (x0 == x1 && y0 == y1) break;
+            int e2 = 2 * err;
+            if (e2 >= dy) { err += dy; x0 += sx; }
+            if (e2 <= dx) { err += dx; y0 += sy; }
+        }
+    }
+}

@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using LatentSynth.Audio.IO;
+using LatentSynth.Audio.Notes;
+using LatentSynth.Audio.Tests.IO;
+
+namespace LatentSynth.Audio.Tests.Notes;
+
+// Inside LatentSynth.*, "Torch" alone names the namespace LatentSynth.Torch: alias the class.
+using Torch = LatentSynth.Torch.Torch;
+
+/// <summary>One small render shared by the tests of this class (6 notes of flute and cello, pp and ff).</summary>
+public sealed class RenderedNotes : IDisposable
+{
+    public string Dir { get; } = Directory.CreateTempSubdirectory("ls-notes-").FullName;
+
+    public NoteRenderOptions Options { get; } = new()
+    {
+        Instruments = ["flute", "cello"],
+        Pitches = [57, 69],
+        Dynamics = ["pp", "ff"],
+    };
+
+    public NoteRenderReport First { get; }
+
+    public TimeSpan FirstTime { get; }
+
+    public RenderedNotes()
+    {
+        var sw = Stopwatch.StartNew();
+        var seen = new List<NoteRenderProgress>();
+        First = NoteRenderer.Render(Dir, Options, new SyncProgress<NoteRenderProgress>(seen.Add));
+        FirstTime = sw.Elapsed;
+        Progress = seen;
+    }
+
+    public IReadOnlyList<NoteRenderProgress> Progress { get; }
+
+    public void Dispose() => Directory.Delete(Dir, recursive: true);
+}
+
+/// <summary>IProgress that calls back on the reporting thread (Progress&lt;T&gt; posts to the thread pool).</summary>
+internal sealed class SyncProgress<T>(Action<T> action) : IProgress<T>
+{
+    private readonly object gate = new();
+
+    public void Report(T value)
+    {
+        lock (gate) action(value);
+    }
+}
+
+public sealed class NoteRendererTests(RenderedNotes set) : IClassFixture<RenderedNotes>
+{
+    [Fact]
+    public void RendersTheChosenNotesAsFixedLengthMono22050HzFiles()
+    {
+        var r = set.First;
+        Assert.False(r.Cached);
+        Assert.Empty(r.Silent);
+        // Flute's range starts at C4 (60), so its A3 (57) is left out: 1 + 2 pitches, 2 dynamics each.
+        Assert.Equal(6, r.Notes.Count);
+        Assert.Equal(["cello_57_ff", "cello_57_pp", "cello_69_ff", "cello_69_pp", "flute_69_ff", "flute_69_pp"], r.Notes.Select(n => n.Id).Order());
+        foreach (var n in r.Notes)
+        {
+            var path = Path.Combine(set.Dir, n.Instrument, $"{n.Instrument}_{n.Pitch}_{n.Dynamics}.wav");
+            Assert.True(File.Exists(path), path);
+            var info = AudioFile.Probe(path);
+            Assert.Equal((1, 22050, 33075L), (info.Channels, info.SampleRate, info.Frames)); // 1.5 s
+            Assert.True(n.Peak > 0.01, $"{n.Id} peak {n.Peak}");
+            Assert.True(n.Peak < 1, $"{n.Id} peak {n.Peak} (clipped)");
+        }
+        Assert.Equal(0, r.ClippedSamples);
+        Assert.Equal(2, set.Progress.Count);
+        Assert.Equal(6, set.Progress.Max(p => p.NotesDone));
+        Assert.True(set.FirstTime < TimeSpan.FromSeconds(10), $"render took {set.FirstTime}");
+        Assert.Contains("FluidSynth", r.FluidSynthVersion, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void FluteA4HasItsFundamentalNear440Hz()
+    {
+        var notes = NoteSet.Load(set.Dir);
+        var a4 = notes.Where(instrument: "flute", dynamics: "ff").Notes.Single();
+        Assert.Equal(("A4", 69, "woodwind", 73, 120), (a4.NoteName, a4.Pitch, a4.Family, a4.Program, a4.Velocity));
+        Assert.Equal(440, a4.FrequencyHz, 6);
+        var clip = notes.Read(a4);
+        // 1.5 s → bins of 0.667 Hz; the sample's tuning in the font and the bin width: within 1% (±4.4 Hz).
+        Assert.InRange(ResamplerTests.PeakFrequency(clip.Samples, clip.SampleRate), 440 * 0.99, 440 * 1.01);
+        // The note starts at the cut: sound in the first 50 ms, and it is held (still sounding at 0.9 s).
+        Assert.True(clip.Samples[..1102].Max(Math.Abs) > 0.05 * a4.Peak, "no onset in the first 50 ms");
+        Assert.True(clip.Samples[19845..20950].Max(Math.Abs) > 0.1 * a4.Peak, "not held to 0.9 s");
+    }
+
+    [Fact]
+    public void FortissimoIsLouderThanPianissimo()
+    {
+        var notes = NoteSet.Load(set.Dir).Notes;
+        foreach (var key in new[] { "flute_69", "cello_57", "cello_69" })
+        {
+            var pp = notes.Single(n => n.Id == key + "_pp");
+            var ff = notes.Single(n => n.Id == key + "_ff");
+            Assert.True(ff.Rms > 1.5 * pp.Rms, $"{key}: ff RMS {ff.Rms} vs pp {pp.Rms}");
+        }
+    }
+
+    [Fact]
+    public void TheSecondRenderIsCachedAndTheMetadataIsComplete()
+    {
+        var stamp = File.GetLastWriteTimeUtc(Path.Combine(set.Dir, "flute", "flute_69_pp.wav"));
+        var sw = Stopwatch.StartNew();
+        var again = NoteRenderer.Render(set.Dir, set.Options);
+        Assert.True(again.Cached);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(1), $"cached render took {sw.Elapsed}");
+        Assert.Equal(set.First.Notes.Select(n => n.File).Order(), again.Notes.Select(n => n.File).Order());
+        Assert.Equal(stamp, File.GetLastWriteTimeUtc(Path.Combine(set.Dir, "flute", "flute_69_pp.wav")));
+        foreach (var f in new[] { "notes.csv", "notes.json", "render.json" }) Assert.True(File.Exists(Path.Combine(set.Dir, f)), f);
+        var header = File.ReadLines(Path.Combine(set.Dir, "notes.csv")).First();
+        Assert.Equal("id,instrument,family,program,midi,note,frequency_hz,dynamics,velocity,file,duration_s,peak,rms", header);
+        Assert.Contains("\"fluidsynth\"", File.ReadAllText(Path.Combine(set.Dir, "render.json")));
+        Assert.False(Directory.Exists(Path.Combine(set.Dir, ".render-tmp")));
+    }
+
+    [Fact]
+    public void MissingFontOrFluidSynthGivesAnActionableError()
+    {
+        var dir = Path.Combine(set.Dir, "other");
+        var font = Assert.Throws<FileNotFoundException>(() => NoteRenderer.Render(dir, set.Options with { SoundFont = "/nope/x.sf2" }));
+        Assert.Contains("/nope/x.sf2", font.Message);
+        Assert.Contains("apt-get install fluid-soundfont-gm", font.Message);
+        var exe = Assert.Throws<InvalidOperationException>(() => NoteRenderer.Render(dir, set.Options with { FluidSynth = "/nope/fluidsynth" }));
+        Assert.Contains("apt-get install fluidsynth", exe.Message);
+        Assert.Throws<ArgumentException>(() => NoteRenderer.Render(dir, set.Options with { Instruments = ["kazoo"] }));
+        Assert.Throws<ArgumentException>(() => NoteRenderer.Render(dir, set.Options with { Dynamics = ["mp"] }));
+    }
+}
+
+public sealed class InstrumentTableTests
+{
+    [Fact]
+    public void TwelveInstrumentsInFourFamiliesWithSaneRanges()
+    {
+        Assert.Equal(12, InstrumentTable.All.Count);
+        Assert.Equal(["brass", "keyboard", "string", "woodwind"], InstrumentTable.All.Select(i => i.Family).Distinct().Order());
+        Assert.All(InstrumentTable.All, i => Assert.InRange(i.LowestPitch, 21, i.HighestPitch - 12));
+        Assert.Equal(88, InstrumentTable.Get("piano").Pitches().Count());
+        Assert.Equal([60, 72, 84, 96], InstrumentTable.Get("Flute").Pitches(12));
+        Assert.Equal(("A4", "C4", "C#-1"), (InstrumentTable.NoteName(69), InstrumentTable.NoteName(60), InstrumentTable.NoteName(1)));
+        Assert.Equal((69, 61, 58, 70), (InstrumentTable.ParsePitch("A4"), InstrumentTable.ParsePitch("C#4"), InstrumentTable.ParsePitch("Bb3"), InstrumentTable.ParsePitch("70")));
+        Assert.Null(InstrumentTable.ParsePitch("H2"));
+        Assert.Equal(261.626, InstrumentTable.Frequency(60), 3);
+    }
+
+    [Fact]
+    public void MidiFileHasAHeaderATrackAndVariableLengthDeltas()
+    {
+        var bytes = MidiFile.Build([new(0, 0xC0, 73), new(960, 0x90, 69, 80), new(1920, 0x80, 69, 64)]);
+        Assert.Equal("MThd"u8.ToArray(), bytes[..4]);
+        Assert.Equal(new byte[] { 0, 0, 0, 6, 0, 0, 0, 1, 0x01, 0xE0 }, bytes[4..14]); // format 0, 1 track, 480 tpq
+        Assert.Equal("MTrk"u8.ToArray(), bytes[14..18]);
+        int length = (bytes[18] << 24) | (bytes[19] << 16) | (bytes[20] << 8) | bytes[21];
+        Assert.Equal(bytes.Length - 22, length);
+        // 960 ticks = 0x87 0x40 as a variable-length quantity, then note-on 69 velocity 80.
+        Assert.Equal(new byte[] { 0x87, 0x40, 0x90, 69, 80 }, bytes[(22 + 7 + 3)..(22 + 7 + 3 + 5)]);
+        Assert.Equal(new byte[] { 0xFF, 0x2F, 0x00 }, bytes[^3..]);
+    }
+}
