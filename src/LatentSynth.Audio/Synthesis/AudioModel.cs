@@ -1,0 +1,184 @@
+using LatentSynth.Audio.IO;
+using LatentSynth.Audio.Notes;
+using LatentSynth.Audio.Spectral;
+using LatentSynth.Evaluation;
+using LatentSynth.Models;
+using LatentSynth.Torch;
+using LatentSynth.Training;
+
+namespace LatentSynth.Audio.Synthesis;
+
+using Torch = LatentSynth.Torch.Torch;
+
+/// <summary>A sound made from a latent path, with how faithful its phase reconstruction was.</summary>
+/// <param name="Clip">The audio.</param>
+/// <param name="Frames">The decoded model frames [T, Bins] (normalized, as the model sees them).</param>
+/// <param name="Magnitude">The linear STFT magnitude the frames stand for [T, NFft/2+1].</param>
+/// <param name="SpectralConvergence">‖|STFT(x)| − S‖ / ‖S‖ of the Griffin-Lim result against that magnitude.</param>
+public sealed record SynthesizedSound(AudioClip Clip, Tensor Frames, Tensor Magnitude, double SpectralConvergence) : IDisposable
+{
+    /// <summary>Disposes the tensors.</summary>
+    public void Dispose()
+    {
+        Frames.Dispose();
+        Magnitude.Dispose();
+    }
+}
+
+/// <summary>
+/// A trained frame model with its spectral pipeline: a note becomes a path of latent points (one per
+/// STFT frame), and any path becomes a sound (decode each point to a frame, undo the pipeline, Griffin-Lim).
+/// Opened from a run folder made by <c>latentsynth audio train</c> (the model plus <c>RUN/audio</c>).
+/// </summary>
+public sealed class AudioModel : IDisposable
+{
+    /// <summary>The audio-data folder inside a run folder.</summary>
+    public const string AudioFolder = "audio";
+
+    private AudioModel(string runDir, AutoencoderModel model, SpectralPipeline pipeline, IReadOnlyList<string> instruments)
+    {
+        RunDirectory = runDir;
+        Model = model;
+        Pipeline = pipeline;
+        Instruments = instruments;
+    }
+
+    /// <summary>The run folder.</summary>
+    public string RunDirectory { get; }
+    /// <summary>The trained model (latest checkpoint's weights).</summary>
+    public AutoencoderModel Model { get; }
+    /// <summary>The spectral pipeline the model was trained with.</summary>
+    public SpectralPipeline Pipeline { get; }
+    /// <summary>Instrument names by label index.</summary>
+    public IReadOnlyList<string> Instruments { get; }
+    /// <summary>The latent dimension.</summary>
+    public int LatentDim => Model.LatentDim;
+    /// <summary>The sample rate of the sounds it makes.</summary>
+    public int SampleRate => Pipeline.Stft.SampleRate;
+    /// <summary>The audio-data folder of the run.</summary>
+    public string DataFolder => Path.Combine(RunDirectory, AudioFolder);
+
+    /// <summary>Whether <paramref name="runDir"/> is an audio run (a run folder with an audio-data folder).</summary>
+    public static bool IsAudioRun(string runDir) => RunFolder.Exists(runDir) && AudioData.Exists(Path.Combine(runDir, AudioFolder));
+
+    /// <summary>Opens an audio run.</summary>
+    /// <exception cref="ArgumentException">The folder is not a run, or not an audio run (the message says what to do).</exception>
+    public static AudioModel Open(string runDir)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(runDir);
+        if (!RunFolder.Exists(runDir)) throw new ArgumentException($"'{runDir}' is not a run folder (no {RunFolder.ConfigFile}); train one with `latentsynth audio train`");
+        var data = Path.Combine(runDir, AudioFolder);
+        if (!AudioData.Exists(data))
+            throw new ArgumentException($"'{runDir}' is a run but not an audio run (no {AudioFolder}/{AudioData.SettingsFile}); audio verbs need a model trained with `latentsynth audio train`");
+        var pipeline = AudioData.Pipeline(data);
+        try
+        {
+            var model = RunFolder.Open(runDir).LoadModel();
+            if (model.Config.InputSize != pipeline.Bins)
+            {
+                model.Dispose();
+                throw new ArgumentException($"'{runDir}': the model takes {model.Config.InputSize} values per frame but its pipeline makes {pipeline.Bins}");
+            }
+            return new AudioModel(runDir, model, pipeline, AudioData.Instruments(data));
+        }
+        catch
+        {
+            pipeline.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The note set the model was trained on, with its train and test notes.</summary>
+    public (NoteSet Set, IReadOnlyList<NoteInfo> Train, IReadOnlyList<NoteInfo> Test) Notes() => AudioData.Notes(DataFolder);
+
+    /// <summary>The model frames [T, Bins] of a clip (resampled to the model's rate when needed).</summary>
+    public Tensor Analyze(AudioClip clip)
+    {
+        ArgumentNullException.ThrowIfNull(clip);
+        if (clip.SampleRate != SampleRate) clip = new AudioClip(Resampler.Resample(clip.Samples, clip.SampleRate, SampleRate), SampleRate);
+        if (clip.Samples.Length == 0) throw new ArgumentException("the clip is empty");
+        using var signal = clip.ToTensor();
+        return Pipeline.Analyze(signal);
+    }
+
+    /// <summary>The latent path [T, d] of a clip: each frame encoded (posterior means for VAEs).</summary>
+    public Tensor Encode(AudioClip clip)
+    {
+        using var frames = Analyze(clip);
+        return EncodeFrames(frames);
+    }
+
+    /// <summary>The latent path [T, d] of model frames [T, Bins].</summary>
+    public Tensor EncodeFrames(Tensor frames)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        return Generation.EncodeTensor(Model, frames.Reshape([frames.Size(0), .. Model.InputShape]));
+    }
+
+    /// <summary>The frames [T, Bins] a latent path [T, d] decodes to.</summary>
+    /// <exception cref="ArgumentException">The path is not [T, LatentDim] or holds non-finite values.</exception>
+    public Tensor DecodePath(Tensor path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (path.Dim != 2 || path.Size(1) != LatentDim)
+            throw new ArgumentException($"a latent path must be [T, {LatentDim}]; got [{string.Join(", ", path.Shape)}]", nameof(path));
+        if (path.Size(0) < 1) throw new ArgumentException("a latent path needs at least one point", nameof(path));
+        using var mode = new InferenceMode(Model);
+        using var scope = Torch.NewScope();
+        var z = path.To(DType.Float32);
+        if (z.IsFinite().All().Item() == 0) throw new ArgumentException("the latent path holds NaN or infinite values", nameof(path));
+        return Model.Decode(z).Reshape(path.Size(0), Pipeline.Bins).Contiguous().MoveToOuterScope();
+    }
+
+    /// <summary>The sound of a latent path [T, d]: decoded frames, inverse pipeline, Griffin-Lim.</summary>
+    public SynthesizedSound Synthesize(Tensor path, GriffinLimOptions? options = null)
+    {
+        var frames = DecodePath(path);
+        return Render(frames, options);
+    }
+
+    /// <summary>The sound of model frames [T, Bins] (e.g. a note's own frames, to hear the pipeline alone).</summary>
+    public SynthesizedSound Render(Tensor frames, GriffinLimOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        var magnitude = Pipeline.ToMagnitude(frames);
+        using var gl = GriffinLim.Reconstruct(magnitude, Pipeline.Stft, options);
+        var samples = gl.Signal.To(DType.Float32).Contiguous().ToArray<float>();
+        // Griffin-Lim can overshoot ±1 a little where the magnitude was made up: normalise only then.
+        float peak = samples.Length == 0 ? 0 : samples.Max(MathF.Abs);
+        if (peak > 0.99f) for (int i = 0; i < samples.Length; i++) samples[i] *= 0.99f / peak;
+        return new SynthesizedSound(new AudioClip(samples, SampleRate), frames, magnitude, gl.SpectralConvergence);
+    }
+
+    /// <summary>A clip through the model: encode every frame, decode the path, invert.</summary>
+    public SynthesizedSound Reconstruct(AudioClip clip, GriffinLimOptions? options = null)
+    {
+        using var path = Encode(clip);
+        return Synthesize(path, options);
+    }
+
+    /// <summary>Points drawn from the model's prior [n, d].</summary>
+    public Tensor SamplePrior(int n, Generator? generator = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n);
+        using var mode = new InferenceMode(Model);
+        return Model.SamplePrior(n, generator);
+    }
+
+    /// <summary>The duration of a path of <paramref name="points"/> frames, in seconds.</summary>
+    public double Seconds(long points) => Pipeline.Stft.SecondsForFrames(points);
+
+    /// <summary>The number of path points (frames) for a sound of <paramref name="seconds"/>.</summary>
+    public int PointsFor(double seconds)
+    {
+        if (!(seconds > 0) || seconds > 60) throw new ArgumentOutOfRangeException(nameof(seconds), seconds, "duration must be in (0, 60] seconds");
+        return (int)Math.Max(2, Pipeline.Stft.FramesForSeconds(seconds));
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Model.Dispose();
+        Pipeline.Dispose();
+    }
+}
