@@ -94,8 +94,8 @@ public static class AudioCommands
         AnsiConsole.MarkupLine(report.Cached
             ? $"[green]cached:[/] {report.Notes.Count} notes already in {Markup.Escape(report.Directory)} ({s} s)"
             : $"[green]rendered[/] {report.Notes.Count} notes in {s} s ({Markup.Escape(report.FluidSynthVersion)})");
-        foreach (var id in report.Silent)
-            AnsiConsole.MarkupLine($"[yellow]skipped (silent):[/] {Markup.Escape(id)}");
+        if (report.Silent.Count > 0)
+            AnsiConsole.MarkupLine($"[yellow]skipped {report.Silent.Count} notes that render silent with this font:[/] {Markup.Escape(string.Join(", ", report.Silent))}");
         if (report.ClippedSamples > 0)
             AnsiConsole.MarkupLine($"[yellow]warning:[/] {report.ClippedSamples} samples clipped to [[-1, 1]]");
         AnsiConsole.MarkupLine($"metadata: {Markup.Escape(report.CsvPath)}");

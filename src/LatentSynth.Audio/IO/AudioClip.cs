@@ -75,6 +75,8 @@ public enum WavSampleFormat
 /// <summary>Containers and encodings <see cref="AudioFile.Write"/> can write.</summary>
 public enum AudioFileFormat
 {
+    /// <summary>WAV, 8-bit unsigned PCM.</summary>
+    Wav8,
     /// <summary>WAV, 16-bit PCM.</summary>
     Wav16,
     /// <summary>WAV, 24-bit PCM.</summary>
@@ -89,6 +91,8 @@ public enum AudioFileFormat
     Flac24,
     /// <summary>Ogg Vorbis (lossy).</summary>
     OggVorbis,
+    /// <summary>MPEG-1 layer III (lossy; needs a libsndfile built with LAME, as Debian's 1.2 is).</summary>
+    Mp3,
 }
 
 /// <summary>An audio file cannot be read or written; the message names the file and gives libsndfile's reason.</summary>

@@ -6,7 +6,7 @@ using Torch = LatentSynth.Torch.Torch;
 /// <summary>
 /// Audio files through libsndfile: read any format it reads (WAV 8/16/24/32-bit int and float, FLAC,
 /// OGG, MP3 with libsndfile ≥ 1.1, AIFF, …) as mono, resampled with libsoxr on request; write WAV,
-/// FLAC and Ogg Vorbis atomically (temporary file in the same folder, then renamed).
+/// FLAC, Ogg Vorbis and MP3 atomically (temporary file in the same folder, then renamed).
 /// </summary>
 public static class AudioFile
 {
@@ -97,6 +97,7 @@ public static class AudioFile
         ArgumentNullException.ThrowIfNull(clip);
         int code = format switch
         {
+            AudioFileFormat.Wav8 => SndFile.FormatWav | SndFile.SubPcmU8,
             AudioFileFormat.Wav16 => SndFile.FormatWav | SndFile.SubPcm16,
             AudioFileFormat.Wav24 => SndFile.FormatWav | SndFile.SubPcm24,
             AudioFileFormat.Wav32 => SndFile.FormatWav | SndFile.SubPcm32,
@@ -104,6 +105,7 @@ public static class AudioFile
             AudioFileFormat.Flac16 => SndFile.FormatFlac | SndFile.SubPcm16,
             AudioFileFormat.Flac24 => SndFile.FormatFlac | SndFile.SubPcm24,
             AudioFileFormat.OggVorbis => SndFile.FormatOgg | SndFile.SubVorbis,
+            AudioFileFormat.Mp3 => SndFile.FormatMpeg | SndFile.SubMp3,
             _ => throw new ArgumentOutOfRangeException(nameof(format), format, "unknown audio file format"),
         };
         var samples = clip.Samples;

@@ -59,6 +59,9 @@ internal static partial class SndFile
     public const int FormatWav = 0x010000;
     public const int FormatFlac = 0x170000;
     public const int FormatOgg = 0x200000;
+    public const int FormatMpeg = 0x230000;
+    public const int SubPcmU8 = 0x0005;
+    public const int SubMp3 = 0x0082;
     public const int SubPcm16 = 0x0002;
     public const int SubPcm24 = 0x0003;
     public const int SubPcm32 = 0x0004;

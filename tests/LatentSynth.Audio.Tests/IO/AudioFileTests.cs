@@ -19,6 +19,7 @@ public sealed class AudioFileTests : IDisposable
     // 2^-23 for 24-bit, 2^-31 ≈ float precision for 32-bit), exact for float; FLAC is lossless, so
     // the same as its bit depth; Vorbis is lossy: we only ask for a small error relative to the signal.
     [Theory]
+    [InlineData(AudioFileFormat.Wav8, "wav", 1.0 / 128)]
     [InlineData(AudioFileFormat.Wav16, "wav", 1.0 / 32768)]
     [InlineData(AudioFileFormat.Wav24, "wav", 1.0 / 8388608)]
     [InlineData(AudioFileFormat.Wav32, "wav", 1e-7)]
@@ -39,6 +40,22 @@ public sealed class AudioFileTests : IDisposable
         Assert.Equal((1, 22050, 4410L), (info.Channels, info.SampleRate, info.Frames));
         Assert.Contains(ext == "wav" ? "WAV" : "FLAC", info.Format);
         Assert.Empty(Directory.GetFiles(dir, "*.tmp"));
+    }
+
+    [Fact]
+    public void Mp3RoundTripKeepsPitchAndLoudness()
+    {
+        // MP3 is lossy and framed (1152 samples): ask for the length within a frame, RMS within 5%
+        // and the 440 Hz peak within one FFT bin (1 Hz over 1 s).
+        var path = Path.Combine(dir, "x.mp3");
+        var clip = new AudioClip(Sine(440, 22050, 22050), 22050);
+        AudioFile.Write(path, clip, AudioFileFormat.Mp3);
+        var back = AudioFile.ReadMono(path);
+        Assert.Equal(22050, back.SampleRate);
+        Assert.InRange(back.Samples.Length, 22050 - 1152, 22050 + 1152);
+        Assert.InRange(back.Rms, clip.Rms * 0.95, clip.Rms * 1.05);
+        Assert.InRange(ResamplerTests.PeakFrequency(back.Samples[..22000], 22050), 439, 441);
+        Assert.Contains("MPEG", AudioFile.Probe(path).Format, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
