@@ -205,6 +205,19 @@ public class LatentPathsTests
         for (int t = 0; t < 5; t++) Assert.Equal(expected[t][0], d[t, 0], 5);
     }
 
+    [Fact]
+    public void Resample_in_decoded_space_follows_the_decoder_stretch()
+    {
+        using var scope = Torch.NewScope();
+        // A dense 1-D path 0 → 1 through g(z) = z²: equal decoded steps put point k at z = √(k/4).
+        var p = LatentPaths.Line(V(0), V(1), 401);
+        var r = Rows(LatentPaths.Resample(z => z.Square(), p, 5));
+        for (int k = 0; k < 5; k++) Assert.Equal(Math.Sqrt(k / 4.0), r[k, 0], 2);
+        // In latent space the same path is re-spaced evenly.
+        var q = Rows(LatentPaths.Resample(p, 5));
+        Assert.Equal(0.5, q[2, 0], 5);
+    }
+
     public static TheoryData<string, Action> BadArguments()
     {
         Tensor c() => V(0, 0, 0);
