@@ -186,6 +186,11 @@ public class LatentPathsTests
         for (int t = 0; t < 5000; t++)
             maxNorm = Math.Max(maxNorm, Math.Sqrt(Enumerable.Range(0, 4).Sum(j => far[t, j] * far[t, j])));
         Assert.True(maxNorm < 8, $"the walk drifted to ‖z‖ = {maxNorm}");
+        // A smooth walk is held at the prior's scale too (without the smoothness correction of the pull
+        // its per-dimension spread was about 2.8 here).
+        var smoothWalk = LatentPaths.RandomWalk(V(0, 0, 0, 0), 20000, 0.05, 0.8, 2).ToArray<float>();
+        double std = Math.Sqrt(smoothWalk.Skip(4 * 4000).Average(x => (double)x * x));
+        Assert.InRange(std, 0.6, 1.4);
     }
 
     [Fact]
