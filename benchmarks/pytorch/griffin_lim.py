@@ -54,6 +54,8 @@ def main():
         x = chord(seconds)
         mag = torch.stft(x, n_fft, hop, window=window, center=True, pad_mode="reflect", return_complex=True).abs()
         g = torch.Generator().manual_seed(0)
+        # Drawn frames-first, as the C# side does ([frames, bins] from the same seed), then laid out
+        # as torch.stft's [bins, frames]: both start from the same phase.
         phase = 2 * math.pi * torch.rand(mag.shape[1], mag.shape[0], generator=g).T
         times, cpu, sc = [], [], 0.0
         with torch.no_grad():

@@ -127,8 +127,16 @@ LST_API lst_tensor lst_audio_griffin_lim(lst_tensor magnitude, int64_t n_fft, in
   at::Tensor tprev;
   at::Tensor scale = at::empty_like(mag);
   const double a = momentum / (1.0 + momentum);
+  // Like librosa, iterate on the requested length when it gives the same frames (a signal a few
+  // samples longer than hop·(frames−1)); otherwise on the natural length.
+  int64_t loop_len = -1;
+  if (length >= fr.length) {
+    int64_t avail = std::min(length, fr.padded - (fr.center ? n_fft / 2 : 0));
+    int64_t f = fr.center ? 1 + avail / hop : (avail < n_fft ? 0 : 1 + (avail - n_fft) / hop);
+    if (f == fr.frames) loop_len = avail;
+  }
   for (int64_t i = 0; i < iterations; ++i) {
-    at::Tensor rebuilt = fr.forward(fr.inverse(spec));
+    at::Tensor rebuilt = fr.forward(fr.inverse(spec, loop_len));
     at::Tensor t = (a != 0.0 && tprev.defined()) ? rebuilt.sub(tprev, a) : rebuilt;
     at::abs_out(scale, t);
     scale.add_(eps);
