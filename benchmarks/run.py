@@ -117,9 +117,9 @@ def griffin_lim_section(a):
         lines.append(f"| {audio:g} s | {case['frames']} | {case['iters']} | {ow:.3f} | {tw:.3f} | {tw / ow:.2f} | {oc:.3f} | {tc:.3f} | "
                      f"{tc / oc:.2f} | {audio / ow:.1f} | {audio / oc:.1f} | {ours[0]['sc']:.4f} | {theirs[0]['sc']:.4f} |")
         print(lines[-1], file=sys.stderr, flush=True)
-    lines += ["", "SC: spectral convergence ‖|STFT(x)| − S‖_F / ‖S‖_F of the result (both sides run the same algorithm; "
-              "the values differ a little because float32 rounding differs between the two overlap-add orders and "
-              "fast Griffin-Lim amplifies it).", ""]
+    lines += ["", "SC: spectral convergence ‖|STFT(x)| − S‖_F / ‖S‖_F of the result. Both sides run the same algorithm "
+              "from the same initial phase, so the SC columns should agree to about 4 digits (a check that the "
+              "fused loop computes what the PyTorch one does).", ""]
     return lines
 
 
