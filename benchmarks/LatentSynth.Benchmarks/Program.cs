@@ -4,6 +4,7 @@ using LatentSynth.Torch;
 // Usage: LatentSynth.Benchmarks overhead [iters]
 //        LatentSynth.Benchmarks export-data NAME FILE.safetensors
 //        LatentSynth.Benchmarks fashion-vae [NAME] [--conv] [--epochs E] [--batch B] [--seed S] [--limit N]
+//        LatentSynth.Benchmarks griffin-lim [--reps R] [--threads T]
 //        LatentSynth.Benchmarks vae-epoch [--threads T] [--blas-threads B] [--n N] [--batch B] [--warmup-steps W] [--seed S] [--raw-allocator]
 var verb = args.Length > 0 ? args[0] : "";
 int Opt(string name, int fallback)
@@ -23,6 +24,9 @@ switch (verb)
         return 0;
     case "vae-epoch":
         VaeEpoch.Run(Opt("--threads", 0), Opt("--n", 60000), Opt("--batch", 128), Opt("--warmup-steps", 20), (ulong)Opt("--seed", 0));
+        return 0;
+    case "griffin-lim":
+        GriffinLimBench.Run(Opt("--reps", 3), Opt("--threads", 1));
         return 0;
     case "export-data":
         FashionVae.Export(args[1], args[2]);

@@ -114,28 +114,38 @@ LST_API lst_tensor lst_audio_griffin_lim(lst_tensor magnitude, int64_t n_fft, in
   if (fr.center && fr.length <= n_fft / 2)
     throw std::invalid_argument("griffin_lim: too few frames for centred reflect padding; use more frames");
   const double eps = 1e-16;  // guards the phase normalisation of bins with zero magnitude
-  at::Tensor angles;
+  // spec = |S| · phase, kept as one complex tensor; the phase update and the multiplication by
+  // |S| are one real scaling of the complex values: spec = t · |S| / (|t| + eps).
+  at::Tensor spec;
   if (init_phase != nullptr) {
     const at::Tensor& ph = T(init_phase, "init_phase");
     if (!ph.sizes().equals(mag.sizes())) throw std::invalid_argument("griffin_lim: init_phase must have the magnitude's shape");
-    angles = at::polar(at::ones_like(mag), ph.to(mag.scalar_type()));
+    spec = at::polar(mag, ph.to(mag.scalar_type()));
   } else {
-    angles = at::polar(at::ones_like(mag), at::zeros_like(mag));
+    spec = at::polar(mag, at::zeros_like(mag));
   }
   at::Tensor tprev;
+  at::Tensor scale = at::empty_like(mag);
   const double a = momentum / (1.0 + momentum);
+  // Like librosa, iterate on the requested length when it gives the same frames (a signal a few
+  // samples longer than hop·(frames−1)); otherwise on the natural length.
+  int64_t loop_len = -1;
+  if (length >= fr.length) {
+    int64_t avail = std::min(length, fr.padded - (fr.center ? n_fft / 2 : 0));
+    int64_t f = fr.center ? 1 + avail / hop : (avail < n_fft ? 0 : 1 + (avail - n_fft) / hop);
+    if (f == fr.frames) loop_len = avail;
+  }
   for (int64_t i = 0; i < iterations; ++i) {
-    at::Tensor signal = fr.inverse(angles.mul_(mag));
-    at::Tensor rebuilt = fr.forward(signal);
-    if (a != 0.0 && tprev.defined()) {
-      angles = rebuilt.sub(tprev, a);
-    } else {
-      angles = rebuilt.clone();
-    }
-    angles.div_(angles.abs().add_(eps));
+    at::Tensor rebuilt = fr.forward(fr.inverse(spec, loop_len));
+    at::Tensor t = (a != 0.0 && tprev.defined()) ? rebuilt.sub(tprev, a) : rebuilt;
+    at::abs_out(scale, t);
+    scale.add_(eps);
+    at::div_out(scale, mag, scale);
+    spec = at::view_as_complex(at::view_as_real(t).mul(scale.unsqueeze(-1)));
     tprev = rebuilt;
   }
-  at::Tensor out = fr.inverse(angles.mul_(mag)).clone();
+  at::Tensor& angles = spec;  // the final spectrum to invert
+  at::Tensor out = fr.inverse(angles).clone();
   if (length >= 0) {
     // Redo the last overlap-add at the requested length (the frames reach past the natural
     // length by up to n_fft / 2 samples); zero-pad beyond that.

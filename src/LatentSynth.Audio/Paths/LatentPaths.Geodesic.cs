@@ -24,7 +24,17 @@ public sealed record GeodesicOptions
     /// is a critical point of the energy for decoders symmetric about it; a 1e-4 nudge lets the optimiser
     /// leave it). Default 0.</summary>
     public long Seed { get; init; }
+
+    /// <summary>Told after every iteration: (iterations done, energy before that iteration's step).
+    /// Called on the searching thread; null: no reports.</summary>
+    public IProgress<GeodesicProgress>? Progress { get; init; }
 }
+
+/// <summary>Where a geodesic search stands.</summary>
+/// <param name="Iteration">Iterations done (1-based).</param>
+/// <param name="Iterations">Iterations planned.</param>
+/// <param name="Energy">The curve energy at the start of the iteration just done.</param>
+public readonly record struct GeodesicProgress(int Iteration, int Iterations, double Energy);
 
 /// <summary>The result of a geodesic search.</summary>
 /// <param name="Path">The curve, [Points, d], float32; the first and last rows are the fixed endpoints.</param>
@@ -125,6 +135,7 @@ public static partial class LatentPaths
                     ?? throw new InvalidOperationException("the curve energy does not depend on the path: the decoder must be differentiable in its input");
                 interior.Grad = g;
                 opt.Step();
+                options.Progress?.Report(new GeodesicProgress(it + 1, options.Iterations, value));
             }
         }
         interior.Grad = null;

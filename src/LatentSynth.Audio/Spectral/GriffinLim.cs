@@ -83,10 +83,15 @@ public static class GriffinLim
         var angles = phase is null ? Torch.Polar(Torch.OnesLike(mag), Torch.ZerosLike(mag)) : Torch.Polar(Torch.OnesLike(mag), phase);
         double a = options.Momentum / (1 + options.Momentum);
         Tensor? tprev = null;
+        // As the fused loop: iterate on the requested length when its STFT has the same frames.
+        long frames = mag.Shape[0];
+        long? loopLength = options.Length is { } want && want >= config.SamplesForFrames(frames)
+            && config.FramesForSamples(Math.Min(want, config.SamplesForFrames(frames) + config.NFft / 2)) == frames
+            ? Math.Min(want, config.SamplesForFrames(frames) + config.NFft / 2) : null;
         for (int i = 0; i < options.Iterations; i++)
         {
             using var inner = Torch.NewScope();
-            var signal = Stft.Istft(angles.Mul(mag), config);
+            var signal = Stft.Istft(angles.Mul(mag), config, loopLength);
             var rebuilt = Stft.Complex(signal, config).Contiguous();
             var next = tprev is null || a == 0 ? rebuilt.Clone() : rebuilt.Sub(tprev, a);
             next = next.Div(next.Abs().Add(1e-16));

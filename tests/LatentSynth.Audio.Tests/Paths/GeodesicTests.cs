@@ -66,7 +66,11 @@ public class GeodesicTests(ITestOutputHelper output)
         };
         var z0 = V(-2, 0);
         var z1 = V(2, 0);
-        var result = LatentPaths.Geodesic(g, z0, z1, new GeodesicOptions { Points = 16, Iterations = 300, LearningRate = 0.05 });
+        var reports = new Reports();
+        var result = LatentPaths.Geodesic(g, z0, z1, new GeodesicOptions { Points = 16, Iterations = 300, LearningRate = 0.05, Progress = reports });
+        Assert.Equal(Enumerable.Range(1, 300), reports.Seen.Select(r => r.Iteration));
+        Assert.All(reports.Seen, r => Assert.Equal(300, r.Iterations));
+        Assert.Equal(result.EnergyTrace.Take(300), reports.Seen.Select(r => r.Energy));
         output.WriteLine($"bump: energy {result.InitialEnergy:G5} -> {result.FinalEnergy:G5}, middle point {string.Join(", ", result.Path.Select(0, 8).ToArray<float>())}");
         Assert.True(result.FinalEnergy < 0.5 * result.InitialEnergy,
             $"energy {result.InitialEnergy} → {result.FinalEnergy}: going around the bump should at least halve it");
@@ -131,5 +135,11 @@ public class GeodesicTests(ITestOutputHelper output)
         ex = Assert.Throws<ArgumentException>(() => LatentPaths.CurveEnergy(z => z.Sum(), Tensor.From(new float[] { 0, 0, 1, 1 }, 2, 2)));
         Assert.Equal("decoder", ex.ParamName);
         Assert.Equal("path", Assert.Throws<ArgumentException>(() => LatentPaths.CurveEnergy(g, Tensor.From(new float[] { 0, 0 }, 1, 2))).ParamName);
+    }
+
+    sealed class Reports : IProgress<GeodesicProgress>
+    {
+        public List<GeodesicProgress> Seen { get; } = [];
+        public void Report(GeodesicProgress value) => Seen.Add(value);
     }
 }

@@ -186,6 +186,11 @@ public class LatentPathsTests
         for (int t = 0; t < 5000; t++)
             maxNorm = Math.Max(maxNorm, Math.Sqrt(Enumerable.Range(0, 4).Sum(j => far[t, j] * far[t, j])));
         Assert.True(maxNorm < 8, $"the walk drifted to ‖z‖ = {maxNorm}");
+        // A smooth walk is held at the prior's scale too (without the smoothness correction of the pull
+        // its per-dimension spread was about 2.8 here).
+        var smoothWalk = LatentPaths.RandomWalk(V(0, 0, 0, 0), 20000, 0.05, 0.8, 2).ToArray<float>();
+        double std = Math.Sqrt(smoothWalk.Skip(4 * 4000).Average(x => (double)x * x));
+        Assert.InRange(std, 0.6, 1.4);
     }
 
     [Fact]
@@ -203,6 +208,19 @@ public class LatentPathsTests
         // In decoded space with g(z) = 2z the spacing is the same.
         var d = Rows(LatentPaths.Resample(z => z * 2.0, p, 5));
         for (int t = 0; t < 5; t++) Assert.Equal(expected[t][0], d[t, 0], 5);
+    }
+
+    [Fact]
+    public void Resample_in_decoded_space_follows_the_decoder_stretch()
+    {
+        using var scope = Torch.NewScope();
+        // A dense 1-D path 0 → 1 through g(z) = z²: equal decoded steps put point k at z = √(k/4).
+        var p = LatentPaths.Line(V(0), V(1), 401);
+        var r = Rows(LatentPaths.Resample(z => z.Square(), p, 5));
+        for (int k = 0; k < 5; k++) Assert.Equal(Math.Sqrt(k / 4.0), r[k, 0], 2);
+        // In latent space the same path is re-spaced evenly.
+        var q = Rows(LatentPaths.Resample(p, 5));
+        Assert.Equal(0.5, q[2, 0], 5);
     }
 
     public static TheoryData<string, Action> BadArguments()
