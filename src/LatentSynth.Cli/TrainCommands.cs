@@ -69,7 +69,17 @@ public static class TrainCommands
         names.Count <= 1 ? string.Join("", names) : string.Join(", ", names.Take(names.Count - 1)) + " or " + names[^1];
 
     /// <summary>Builds the <c>train</c> verb.</summary>
-    public static Command Train()
+    public static Command Train() => Train("train", "Train a model into a run folder: progress bar, validation each epoch, metrics, atomic checkpoints; Ctrl-C saves and stops.");
+
+    /// <summary>
+    /// Builds a training verb with every flag of <c>train</c>: <paramref name="extra"/> options are added,
+    /// <paramref name="presets"/> sets keys before the user's flags (which override them; it receives the
+    /// model the user named, if any, so it sets model keys only for the model they belong to), and
+    /// <paramref name="prepare"/> may rewrite the validated config before training starts (e.g. to
+    /// prepare and name the data). Used by <c>train</c> and <c>audio train</c>.
+    /// </summary>
+    internal static Command Train(string name, string description, IReadOnlyList<Option>? extra = null,
+        Action<RunConfigBuilder, string?>? presets = null, Func<ParseResult, RunConfig, RunConfig>? prepare = null)
     {
         var defaults = new TrainingConfig();
         var data = new Option<string?>("--data") { Description = $"Dataset: {string.Join(", ", LatentSynth.Data.DatasetCatalog.List().Select(d => d.Name))} [default: {defaults.Data}]" };
@@ -100,10 +110,10 @@ public static class TrainCommands
             _ => new Option<string?>(f.Flag) { Description = FlagHelp(f.Key, f.Help, f.Choices) },
         }), f.Key)).ToList();
 
-        var cmd = new Command("train", "Train a model into a run folder: progress bar, validation each epoch, metrics, atomic checkpoints; Ctrl-C saves and stops.")
-        {
-            data, model,
-        };
+        var cmd = new Command(name, description);
+        foreach (var o in extra ?? []) cmd.Options.Add(o);
+        if (prepare is null) cmd.Options.Add(data); // a verb that prepares its own data names it
+        cmd.Options.Add(model);
         foreach (var (option, _) in modelFlags.Take(2)) cmd.Options.Add(option);
         cmd.Options.Add(hidden);
         foreach (var (option, _) in modelFlags.Skip(2)) cmd.Options.Add(option);
@@ -122,7 +132,9 @@ public static class TrainCommands
                 return RunResume(resumeDir, parse.GetValue(epochs));
             }
 
-            var builder = parse.GetValue(config) is { } file ? RunConfigBuilder.FromFile(file) : new RunConfigBuilder();
+            var builder = new RunConfigBuilder();
+            presets?.Invoke(builder, parse.GetResult(model) is { Implicit: false } ? parse.GetValue(model) : null);
+            if (parse.GetValue(config) is { } file) builder = RunConfigBuilder.FromFile(file);
             void Put(Option option, string key, JsonNode? value)
             {
                 if (parse.GetResult(option) is { Implicit: false }) builder.Set(key, value, option.Name);
@@ -150,6 +162,7 @@ public static class TrainCommands
             Put(limitTest, "training.limit_test", parse.GetValue(limitTest));
             foreach (var assignment in parse.GetValue(set) ?? []) builder.SetAssignment(assignment);
             var run = builder.Build();
+            if (prepare is not null) run = prepare(parse, run);
             return RunNew(run);
         }));
         return cmd;

@@ -157,6 +157,37 @@ public sealed class AudioModel : IDisposable
         return Synthesize(path, options);
     }
 
+    /// <summary>
+    /// One point standing for a whole note: the mean code of its loud frames (those whose mean normalized
+    /// value is at least half-way between the note's quietest and loudest frame), so the release tail and
+    /// the silence around the note do not pull it toward the code of silence.
+    /// </summary>
+    public float[] NoteCode(AudioClip clip)
+    {
+        using var scope = Torch.NewScope();
+        var frames = Analyze(clip);
+        var path = EncodeFrames(frames);
+        var level = frames.Mean(1);
+        double lo = level.Min().Item(), hi = level.Max().Item();
+        var loud = level.Ge(lo + 0.5 * (hi - lo)).To(DType.Float32).Unsqueeze(1);
+        var mean = path.Mul(loud).Sum(0).Div(loud.Sum().ClampMin(1.0));
+        return mean.ToArray<float>();
+    }
+
+    /// <summary>The <see cref="NoteCode"/> of each note [N, d], and the progress as notes are encoded.</summary>
+    public Tensor NoteCodes(NoteSet set, IReadOnlyList<NoteInfo> notes, IProgress<int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        ArgumentNullException.ThrowIfNull(notes);
+        var all = new float[notes.Count * LatentDim];
+        for (int i = 0; i < notes.Count; i++)
+        {
+            NoteCode(set.Read(notes[i])).CopyTo(all, i * LatentDim);
+            progress?.Report(i + 1);
+        }
+        return Tensor.From(all, notes.Count, LatentDim);
+    }
+
     /// <summary>Points drawn from the model's prior [n, d].</summary>
     public Tensor SamplePrior(int n, Generator? generator = null)
     {

@@ -1,0 +1,254 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using LatentSynth.Audio.IO;
+using LatentSynth.Audio.Notes;
+using LatentSynth.Audio.Paths;
+using LatentSynth.Audio.Spectral;
+using LatentSynth.Audio.Synthesis;
+using LatentSynth.Evaluation.Plots;
+using LatentSynth.Torch;
+using LatentSynth.Torch.IO;
+using Spectre.Console;
+
+namespace LatentSynth.Cli;
+
+using Torch = LatentSynth.Torch.Torch;
+
+/// <summary>
+/// The synthesis verbs of an audio run: <c>audio reconstruct</c> (a note through the model),
+/// <c>audio path</c> (a sound from a path through the latent space: traversal, line, morph, random walk,
+/// circle, spiral, Lissajous, geodesic) and <c>audio sample</c> (whole notes drawn from the prior). Each
+/// writes a WAV, a spectrogram PNG and, for paths, a picture of the path over the map of the notes.
+/// </summary>
+public static class AudioSynthCommands
+{
+    /// <summary>The verbs, for the <c>audio</c> group.</summary>
+    public static IEnumerable<Command> Create() => [Reconstruct(), PathVerb(), Sample()];
+
+    private static readonly Argument<string> RunArg = new("RUN") { Description = "Audio run folder (from `latentsynth audio train`)" };
+
+    private static Option<int> IterationsOption() => new("--iterations") { Description = "Griffin-Lim iterations (fast Griffin-Lim, momentum 0.99) [default: 100]", DefaultValueFactory = _ => 100 };
+
+    private static GriffinLimOptions Gl(int iterations) => iterations is < 1 or > 2000
+        ? throw new ArgumentException($"--iterations must be in 1..2000; got {iterations}")
+        : new GriffinLimOptions { Iterations = iterations };
+
+    private static string Num(double v, string format = "0.###") => v.ToString(format, CultureInfo.InvariantCulture);
+
+    // ---- reconstruct -----------------------------------------------------------------------------
+
+    private static Command Reconstruct()
+    {
+        var note = new Argument<string>("NOTE") { Description = "An audio file (any format libsndfile reads) or the id of a note of the run's set (e.g. flute_69_mf)" };
+        var output = new Option<string>("--out") { Description = "WAV file to write (a spectrogram PNG is written beside it: original | reconstruction)", Required = true };
+        var iterations = IterationsOption();
+        var cmd = new Command("reconstruct", "A note through the model: encode every frame, decode the latent path, invert with Griffin-Lim; prints spectral convergence and log-spectral distance.")
+        {
+            RunArg, note, output, iterations,
+        };
+        cmd.SetAction(parse =>
+        {
+            using var model = AudioModel.Open(parse.GetValue(RunArg)!);
+            var clip = ResolveClip(model, parse.GetValue(note)!, out var name);
+            var clock = Stopwatch.StartNew();
+            using var scope = Torch.NewScope();
+            var original = model.Analyze(clip);
+            using var sound = model.Reconstruct(clip, Gl(parse.GetValue(iterations)));
+            double seconds = clock.Elapsed.TotalSeconds;
+            // Against the original's magnitude: how close the sound is to the note, model and phase together.
+            var refMag = LatentSynth.Audio.Spectral.Stft.Magnitude(new AudioClip(Resample(clip, model.SampleRate), model.SampleRate).ToTensor(), model.Pipeline.Stft);
+            var outMag = LatentSynth.Audio.Spectral.Stft.Magnitude(sound.Clip.ToTensor(), model.Pipeline.Stft);
+            long t = Math.Min(refMag.Size(0), outMag.Size(0));
+            double sc = SpectralMetrics.SpectralConvergence(outMag.Narrow(0, 0, t), refMag.Narrow(0, 0, t));
+            double lsd = SpectralMetrics.LogSpectralDistance(outMag.Narrow(0, 0, t), refMag.Narrow(0, 0, t));
+            var file = parse.GetValue(output)!;
+            WriteWav(file, sound.Clip);
+            var png = Path.ChangeExtension(file, ".png");
+            AtomicFile.WriteAllBytes(png, AudioPictures.Spectrogram([original, sound.Frames]));
+            AnsiConsole.MarkupLine($"[green]reconstructed[/] {Markup.Escape(name)}: {Num(sound.Clip.Duration, "0.00")} s in {Num(seconds * 1000, "0")} ms; " +
+                $"spectral convergence {Num(sc)} (vs the note; Griffin-Lim alone {Num(sound.SpectralConvergence)}), log-spectral distance {Num(lsd, "0.0")} dB");
+            AnsiConsole.MarkupLine($"wrote {Markup.Escape(file)} and {Markup.Escape(png)} (spectrogram: original | reconstruction)");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static float[] Resample(AudioClip clip, int rate) => clip.SampleRate == rate ? clip.Samples : Resampler.Resample(clip.Samples, clip.SampleRate, rate);
+
+    /// <summary>An audio file, or a note of the run's set by id (the error lists a few ids).</summary>
+    private static AudioClip ResolveClip(AudioModel model, string reference, out string name)
+    {
+        if (File.Exists(reference)) { name = reference; return AudioFile.ReadMono(reference); }
+        var (set, _, _) = model.Notes();
+        var found = set.Notes.FirstOrDefault(n => string.Equals(n.Id, reference, StringComparison.OrdinalIgnoreCase))
+            ?? throw new ArgumentException($"'{reference}' is neither an audio file nor a note of the run's set (ids look like: {string.Join(", ", set.Notes.Take(3).Select(n => n.Id))}; all are in {Path.Combine(set.Directory, NoteSet.CsvName)})");
+        name = found.Id;
+        return set.Read(found);
+    }
+
+    private static void WriteWav(string file, AudioClip clip)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(file));
+        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        AudioFile.WriteWav(file, clip, WavSampleFormat.Pcm16);
+    }
+
+    // ---- path ------------------------------------------------------------------------------------
+
+    private static Command PathVerb()
+    {
+        var kinds = string.Join(", ", Enum.GetValues<PathKind>().Select(KindName));
+        var kind = new Option<string>("--kind") { Description = $"Path: {kinds}", Required = true };
+        var output = new Option<string>("--out") { Description = "WAV file to write; beside it FILE.png (spectrogram) and FILE.path.svg/.png (the path over the map of the notes)", Required = true };
+        var seconds = new Option<double>("--seconds") { Description = "Length of the sound [default: 2]", DefaultValueFactory = _ => 2.0 };
+        var from = new Option<string?>("--from") { Description = "Start note (line, morph, geodesic): a note id of the run's set or an audio file" };
+        var to = new Option<string?>("--to") { Description = "End note (line, morph, geodesic)" };
+        var center = new Option<string?>("--center") { Description = "Centre note (traversal, random walk, circle, spiral, Lissajous) [default: the mean code of the notes]" };
+        var dim = new Option<int>("--dim") { Description = "Swept dimension (traversal) [default: 0]" };
+        var range = new Option<double>("--range") { Description = "Traversal reach each side of the centre [default: 2.5]", DefaultValueFactory = _ => 2.5 };
+        var dims = new Option<string?>("--dims") { Description = "Plane as two latent dimensions, e.g. 0,1 (circle, spiral, Lissajous) [default: the notes' first two principal axes]" };
+        var radius = new Option<double>("--radius") { Description = "Radius (circle, Lissajous) or end radius (spiral) [default: 1.5]", DefaultValueFactory = _ => 1.5 };
+        var turns = new Option<double>("--turns") { Description = "Turns (circle, spiral) [default: 1]", DefaultValueFactory = _ => 1.0 };
+        var seed = new Option<long>("--seed") { Description = "Seed (random walk) [default: 0]" };
+        var step = new Option<double>("--step-size") { Description = "Step per frame (random walk) [default: 0.05]", DefaultValueFactory = _ => 0.05 };
+        var smooth = new Option<double>("--smoothness") { Description = "Smoothness in [0, 1) (random walk) [default: 0.95]", DefaultValueFactory = _ => 0.95 };
+        var iterations = IterationsOption();
+        var cmd = new Command("path", "A sound from a path through the latent space, with its spectrogram and a picture of the path over the map of the notes.")
+        {
+            RunArg, kind, output, seconds, from, to, center, dim, range, dims, radius, turns, seed, step, smooth, iterations,
+        };
+        cmd.SetAction(parse =>
+        {
+            var kindText = parse.GetValue(kind)!;
+            var k = Enum.GetValues<PathKind>().FirstOrDefault(x => KindName(x) == kindText.Trim().ToLowerInvariant(), (PathKind)(-1));
+            if ((int)k < 0) throw new ArgumentException($"--kind: unknown path '{kindText}'; choose one of {kinds}");
+            using var model = AudioModel.Open(parse.GetValue(RunArg)!);
+            var clock = Stopwatch.StartNew();
+            var map = NoteMap.Build(model);
+            float[]? Code(Option<string?> o) => parse.GetValue(o) is { } r ? model.NoteCode(ResolveClip(model, r, out _)) : null;
+            Tensor? PathOf(Option<string?> o) => parse.GetValue(o) is { } r ? model.Encode(ResolveClip(model, r, out _)) : null;
+            (int, int)? plane = null;
+            if (parse.GetValue(dims) is { } ds)
+            {
+                var parts = ds.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+                if (parts.Length != 2 || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out var a) || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out var b))
+                    throw new ArgumentException($"--dims: '{ds}' must be two dimensions like 0,1");
+                plane = (a, b);
+            }
+            var spec = new PathSpec
+            {
+                Kind = k, Seconds = parse.GetValue(seconds),
+                From = k is PathKind.Line or PathKind.Geodesic ? Code(from) : null,
+                To = k is PathKind.Line or PathKind.Geodesic ? Code(to) : null,
+                FromPath = k == PathKind.Morph ? PathOf(from) : null,
+                ToPath = k == PathKind.Morph ? PathOf(to) : null,
+                Center = Code(center), Dim = parse.GetValue(dim), Range = parse.GetValue(range), PlaneDims = plane,
+                Radius = parse.GetValue(radius), Turns = parse.GetValue(turns), Seed = parse.GetValue(seed),
+                StepSize = parse.GetValue(step), Smoothness = parse.GetValue(smooth),
+            };
+            string geodesic = "";
+            using var path = PathRecipe.Build(model, spec, map.Mean, map.Plane,
+                (e0, e1) => geodesic = $"; curve energy through the decoder {Num(e0, "0.####")} (straight line) → {Num(e1, "0.####")} (geodesic)");
+            using var sound = model.Synthesize(path, Gl(parse.GetValue(iterations)));
+            double ms = clock.Elapsed.TotalMilliseconds;
+            var file = parse.GetValue(output)!;
+            WriteWav(file, sound.Clip);
+            var png = Path.ChangeExtension(file, ".png");
+            AtomicFile.WriteAllBytes(png, AudioPictures.Spectrogram([sound.Frames]));
+            var pathPicture = Path.ChangeExtension(file, ".path.svg");
+            map.Draw(pathPicture, [new PathPlotSeries($"{KindName(k)} ({Num(sound.Clip.Duration, "0.0")} s)", path)]);
+            AnsiConsole.MarkupLine($"[green]{KindName(k)}[/]: {path.Size(0)} points, {Num(sound.Clip.Duration, "0.00")} s of sound in {Num(ms, "0")} ms; " +
+                $"Griffin-Lim spectral convergence {Num(sound.SpectralConvergence)}{Markup.Escape(geodesic)}");
+            AnsiConsole.MarkupLine($"wrote {Markup.Escape(file)}, {Markup.Escape(png)} (spectrogram), {Markup.Escape(pathPicture)} and .png (path over the notes)");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static string KindName(PathKind k) => k switch
+    {
+        PathKind.RandomWalk => "random-walk",
+        _ => k.ToString().ToLowerInvariant(),
+    };
+
+    // ---- sample ----------------------------------------------------------------------------------
+
+    private static Command Sample()
+    {
+        var count = new Option<int>("--count") { Description = "Notes to draw [default: 8]", DefaultValueFactory = _ => 8 };
+        var output = new Option<string>("--out") { Description = "Folder for sample-NN.wav (+ .png spectrograms) and paths.svg/.png", Required = true };
+        var seconds = new Option<double>("--seconds") { Description = "Length of each note [default: 1.5]", DefaultValueFactory = _ => 1.5 };
+        var seed = new Option<long>("--seed") { Description = "Seed [default: 0]" };
+        var iterations = IterationsOption();
+        var cmd = new Command("sample", "Whole notes drawn from the prior: each starts at a prior sample and wanders slowly (a smooth random walk pulled to the prior's centre).")
+        {
+            RunArg, count, output, seconds, seed, iterations,
+        };
+        cmd.SetAction(parse =>
+        {
+            int n = parse.GetValue(count);
+            if (n is < 1 or > 256) throw new ArgumentException($"--count must be in 1..256; got {n}");
+            using var model = AudioModel.Open(parse.GetValue(RunArg)!);
+            var dir = parse.GetValue(output)!;
+            Directory.CreateDirectory(dir);
+            long s = parse.GetValue(seed);
+            using var gen = new Generator((ulong)s);
+            using var starts = model.SamplePrior(n, gen);
+            var map = NoteMap.Build(model);
+            var series = new List<PathPlotSeries>();
+            var gl = Gl(parse.GetValue(iterations));
+            for (int i = 0; i < n; i++)
+            {
+                var start = starts.Select(0, i).Contiguous().ToArray<float>();
+                var path = PathRecipe.Build(model, new PathSpec { Kind = PathKind.RandomWalk, Seconds = parse.GetValue(seconds), Center = start, Seed = s * 1000 + i, StepSize = 0.02, Smoothness = 0.95 });
+                using var sound = model.Synthesize(path, gl);
+                var file = Path.Combine(dir, $"sample-{i:00}.wav");
+                WriteWav(file, sound.Clip);
+                AtomicFile.WriteAllBytes(Path.ChangeExtension(file, ".png"), AudioPictures.Spectrogram([sound.Frames]));
+                series.Add(new PathPlotSeries($"sample {i}", path));
+                AnsiConsole.MarkupLine($"sample {i}: {Num(sound.Clip.Duration, "0.00")} s, Griffin-Lim spectral convergence {Num(sound.SpectralConvergence)}");
+            }
+            map.Draw(Path.Combine(dir, "paths.svg"), series);
+            foreach (var p in series) p.Path.Dispose();
+            AnsiConsole.MarkupLine($"[green]wrote[/] {n} notes to {Markup.Escape(dir)} (WAV + spectrogram PNG each; paths.svg/.png over the map of the notes)");
+            return 0;
+        });
+        return cmd;
+    }
+
+    /// <summary>The map of the run's notes (one code per note, coloured by instrument) that paths are drawn over.</summary>
+    private sealed class NoteMap
+    {
+        public required Tensor Codes { get; init; }
+        public required IReadOnlyList<int> Labels { get; init; }
+        public required IReadOnlyList<string> Names { get; init; }
+        public required float[] Mean { get; init; }
+        public required LatentProjection Projection { get; init; }
+        public (float[] U, float[] V) Plane => (Projection.AxisX.Select(x => (float)x).ToArray(), Projection.AxisY.Select(x => (float)x).ToArray());
+
+        /// <summary>At most 300 training notes, evenly spread, encoded to one code each.</summary>
+        public static NoteMap Build(AudioModel model)
+        {
+            var (set, train, _) = model.Notes();
+            var picked = train.Count <= 300 ? train : Enumerable.Range(0, 300).Select(i => train[i * train.Count / 300]).ToList();
+            var codes = model.NoteCodes(set, picked);
+            var mean = codes.Mean(0).ToArray<float>();
+            var projection = model.LatentDim >= 2 && picked.Count >= 2 ? LatentProjection.FromPca(codes) : LatentProjection.FromDims(Math.Max(2, model.LatentDim), 0, 1);
+            var names = model.Instruments;
+            return new NoteMap
+            {
+                Codes = codes, Mean = mean, Projection = projection, Names = names,
+                Labels = picked.Select(n => Math.Max(0, names.ToList().IndexOf(n.Instrument))).ToList(),
+            };
+        }
+
+        public void Draw(string svgFile, IReadOnlyList<PathPlotSeries> paths)
+        {
+            var background = new PathPlotBackground(Codes, Labels, Names);
+            var options = new ChartOptions { Title = "latent path over the notes (one point per note)", Width = 720, Height = 520 };
+            PathPlot.WriteSvg(svgFile, Projection, paths, background, options);
+            PathPlot.WritePng(Path.ChangeExtension(svgFile, ".png"), Projection, paths, background, options);
+        }
+    }
+}
