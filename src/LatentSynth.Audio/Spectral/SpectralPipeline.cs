@@ -17,7 +17,7 @@ using Torch = LatentSynth.Torch.Torch;
 /// <param name="Inversion">"nnls" or "pinv".</param>
 /// <param name="NnlsIterations">NNLS iterations.</param>
 public sealed record TransformSettings(string Kind = "mel", int NMels = 128, double? FMin = null, double? FMax = null,
-    int BinsPerOctave = 24, string Shape = "triangular", string Inversion = "nnls", int NnlsIterations = 200)
+    int BinsPerOctave = 24, string Shape = "triangular", string Inversion = "nnls", int NnlsIterations = 100)
 {
     /// <summary>Creates the transform these settings describe.</summary>
     /// <exception cref="ArgumentException">An unknown kind, shape or inversion, or a value out of range.</exception>
