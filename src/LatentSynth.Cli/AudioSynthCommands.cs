@@ -113,10 +113,11 @@ public static class AudioSynthCommands
         var seed = new Option<long>("--seed") { Description = "Seed (random walk) [default: 0]" };
         var step = new Option<double>("--step-size") { Description = "Step per frame (random walk) [default: 0.05]", DefaultValueFactory = _ => 0.05 };
         var smooth = new Option<double>("--smoothness") { Description = "Smoothness in [0, 1) (random walk) [default: 0.95]", DefaultValueFactory = _ => 0.95 };
+        var geodesicIterations = new Option<int>("--geodesic-iterations") { Description = "Optimizer iterations of the geodesic (0..5000) [default: 200]", DefaultValueFactory = _ => 200 };
         var iterations = IterationsOption();
         var cmd = new Command("path", "A sound from a path through the latent space, with its spectrogram and a picture of the path over the map of the notes.")
         {
-            RunArg, kind, output, seconds, from, to, center, dim, range, dims, radius, turns, seed, step, smooth, iterations,
+            RunArg, kind, output, seconds, from, to, center, dim, range, dims, radius, turns, seed, step, smooth, geodesicIterations, iterations,
         };
         cmd.SetAction(parse =>
         {
@@ -146,6 +147,7 @@ public static class AudioSynthCommands
                 Center = Code(center), Dim = parse.GetValue(dim), Range = parse.GetValue(range), PlaneDims = plane,
                 Radius = parse.GetValue(radius), Turns = parse.GetValue(turns), Seed = parse.GetValue(seed),
                 StepSize = parse.GetValue(step), Smoothness = parse.GetValue(smooth),
+                GeodesicIterations = parse.GetValue(geodesicIterations),
             };
             string geodesic = "";
             using var path = PathRecipe.Build(model, spec, map.Mean, map.Plane,

@@ -60,8 +60,9 @@ public static class AudioTrainCommand
                 if (RunFolder.Exists(runDir))
                     throw new ArgumentException($"'{runDir}' already holds a run ({RunFolder.ConfigFile}); choose another --out");
                 var folder = Path.GetFullPath(Path.Combine(runDir, AudioModel.AudioFolder));
-                AnsiConsole.MarkupLine($"[bold]audio data[/] {Markup.Escape(settings.Notes)} → {Markup.Escape(folder)}");
+                // The heading after Prepare: a bad note set or setting then prints only the one error line.
                 AudioData.Prepare(settings, folder, m => AnsiConsole.MarkupLine(Markup.Escape(m))).Dispose();
+                AnsiConsole.MarkupLine($"[bold]audio data[/] {Markup.Escape(settings.Notes)} → {Markup.Escape(folder)}");
                 return run with { Training = run.Training with { Data = $"{AudioData.Pattern}:{folder}" }, InputShapeFromData = true };
             });
     }

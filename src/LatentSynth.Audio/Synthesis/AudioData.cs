@@ -53,7 +53,7 @@ public sealed record AudioDataSettings
 }
 
 /// <summary>The frames of a note set, split by note: what a frame model trains and is tested on.</summary>
-/// <param name="Splits">Frames [N, Bins] in the normalizer's range, labelled by instrument index.</param>
+/// <param name="Splits">Frames [N, Bins] in the normalizer's range (min-max: clamped to [0, 1]), labelled by instrument index.</param>
 /// <param name="TrainNotes">The training notes, in order; <see cref="TrainFrameNote"/> indexes into it.</param>
 /// <param name="TestNotes">The test notes, in order; <see cref="TestFrameNote"/> indexes into it.</param>
 /// <param name="TrainFrameNote">For each training frame, its note's index in <paramref name="TrainNotes"/>.</param>
@@ -213,8 +213,12 @@ public static class AudioData
             log?.Invoke($"audio data: {trX.Size(0)} train and {teX.Size(0)} test frames cached in {cachePath}");
         }
         var names = doc.Instruments;
-        var trainSet = new TensorDataset("frames/train", cached["train_x"].Contiguous().MoveToOuterScope(), cached["train_y"].MoveToOuterScope(), names);
-        var testSet = new TensorDataset("frames/test", cached["test_x"].Contiguous().MoveToOuterScope(), cached["test_y"].MoveToOuterScope(), names);
+        // The min-max normalizer is fitted on the training notes only, so a louder test note can reach
+        // past 1 (measured: 1.011 on a 6-note set): clamp to [0, 1], the range the Bernoulli (bce)
+        // objective needs as its target.
+        Tensor Range(Tensor x) => doc.Settings.Normalizer == NormalizerMode.MinMax ? x.Clamp(0.0, 1.0) : x;
+        var trainSet = new TensorDataset("frames/train", Range(cached["train_x"]).Contiguous().MoveToOuterScope(), cached["train_y"].MoveToOuterScope(), names);
+        var testSet = new TensorDataset("frames/test", Range(cached["test_x"]).Contiguous().MoveToOuterScope(), cached["test_y"].MoveToOuterScope(), names);
         return new AudioFrames(new DatasetSplits(trainSet, testSet), train, test,
             cached["train_note"].ToArray<int>(), cached["test_note"].ToArray<int>());
     }

@@ -112,7 +112,8 @@ public sealed class AudioModel : IDisposable
     public Tensor EncodeFrames(Tensor frames)
     {
         ArgumentNullException.ThrowIfNull(frames);
-        return Generation.EncodeTensor(Model, frames.Reshape([frames.Size(0), .. Model.InputShape]));
+        using var input = frames.Reshape([frames.Size(0), .. Model.InputShape]);
+        return Generation.EncodeTensor(Model, input);
     }
 
     /// <summary>The frames [T, Bins] a latent path [T, d] decodes to.</summary>
@@ -142,12 +143,18 @@ public sealed class AudioModel : IDisposable
     {
         ArgumentNullException.ThrowIfNull(frames);
         var magnitude = Pipeline.ToMagnitude(frames);
-        using var gl = GriffinLim.Reconstruct(magnitude, Pipeline.Stft, options);
-        var samples = gl.Signal.To(DType.Float32).Contiguous().ToArray<float>();
+        float[] samples;
+        double convergence;
+        using (Torch.NewScope())
+        {
+            using var gl = GriffinLim.Reconstruct(magnitude, Pipeline.Stft, options);
+            samples = gl.Signal.To(DType.Float32).Contiguous().ToArray<float>();
+            convergence = gl.SpectralConvergence;
+        }
         // Griffin-Lim can overshoot ±1 a little where the magnitude was made up: normalise only then.
         float peak = samples.Length == 0 ? 0 : samples.Max(MathF.Abs);
         if (peak > 0.99f) for (int i = 0; i < samples.Length; i++) samples[i] *= 0.99f / peak;
-        return new SynthesizedSound(new AudioClip(samples, SampleRate), frames, magnitude, gl.SpectralConvergence);
+        return new SynthesizedSound(new AudioClip(samples, SampleRate), frames, magnitude, convergence);
     }
 
     /// <summary>A clip through the model: encode every frame, decode the path, invert.</summary>
