@@ -9,9 +9,15 @@
    loop vs the same algorithm with PyTorch ops (torch.stft/istft), one thread each, alternated;
    plus the decode-side cost on 1 s (32 and 100 iterations). Writes benchmarks/results/griffin-lim.md.
 
+4. (--only-audio-latency) Decode-and-invert latency of a 1 s latent path (87 points) with a trained
+   frame model, one thread: decode, inverse pipeline (NNLS Mel inversion), fast Griffin-Lim at 16,
+   32 and 100 iterations; median and p95 over --latency-reps repetitions (at least 30). Writes
+   benchmarks/results/audio-latency.md.
+
 Usage (from the repo root, after `make bench` built everything):
     /usr/bin/python3 benchmarks/run.py [--reps 5] [--n 60000] [--quick]
     /usr/bin/python3 benchmarks/run.py --only-griffin-lim [--reps 5]
+    /usr/bin/python3 benchmarks/run.py --only-audio-latency [--latency-reps 30] [--run RUN]
 Writes benchmarks/results/latest.md and prints it.
 """
 import argparse
@@ -56,7 +62,17 @@ def main():
     p.add_argument("--fashion-epochs", type=int, default=10, help="epochs of the Fashion-MNIST quality run (0 skips it)")
     p.add_argument("--only-fashion", action="store_true", help="skip the per-op and synthetic-epoch sections")
     p.add_argument("--only-griffin-lim", action="store_true", help="only the Griffin-Lim comparison (writes griffin-lim.md)")
+    p.add_argument("--only-audio-latency", action="store_true", help="only the decode-and-invert latency (writes audio-latency.md)")
+    p.add_argument("--latency-reps", type=int, default=30, help="timed repetitions per case of --only-audio-latency (at least 30)")
+    p.add_argument("--run", default=None, help="audio run for --only-audio-latency (default: train a small one)")
     a = p.parse_args()
+    if a.only_audio_latency:
+        text = "\n".join(audio_latency_section(a))
+        os.makedirs(os.path.join(ROOT, "benchmarks/results"), exist_ok=True)
+        with open(os.path.join(ROOT, "benchmarks/results/audio-latency.md"), "w") as f:
+            f.write(text + "\n")
+        print(text)
+        return
     if a.only_griffin_lim:
         text = "\n".join(griffin_lim_section(a))
         os.makedirs(os.path.join(ROOT, "benchmarks/results"), exist_ok=True)
@@ -79,6 +95,39 @@ def main():
     with open(os.path.join(ROOT, "benchmarks/results", out), "w") as f:
         f.write(text + "\n")
     print(text)
+
+
+def audio_latency_section(a):
+    """Issue 5 §5 / issue 6: a 1 s path to sound with a trained frame model, one thread, split by stage."""
+    env = dict(os.environ)
+    env["OMP_NUM_THREADS"] = "1"
+    env["OPENBLAS_NUM_THREADS"] = "1"
+    cmd = [CS, "audio-latency", "--threads", "1", "--reps", str(max(a.latency_reps, 30))]
+    if a.run:
+        cmd += ["--run", a.run]
+    rows = run_json(cmd, env)
+    load = os.getloadavg()[0]
+    first = rows[0]
+    lines = ["# Decode-and-invert latency of a 1 s sound (issue 5 §5, issue 6)", "",
+             f"Machine: {os.cpu_count()} logical CPUs, load average {load:.1f} at the end; "
+             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. One thread (Torch.NumThreads = 1, OPENBLAS_NUM_THREADS=1).",
+             f"Model: {'run ' + a.run if a.run else 'the default frame model of `audio train` (beta-VAE, MLP [512, 256]), trained here for 5 epochs on flute and violin'}; "
+             f"latent {first['latent_dim']}, {first['bins']} Mel bins. Path: a circle of {first['points']} points (1 s at hop 256, 22,050 Hz). "
+             f"{first['reps']} timed repetitions after 3 warm-up ones; median / p95 (nearest rank) in ms. "
+             "Decode: the model's decoder; inversion: denormalize, decompress, NNLS Mel inversion (100 iterations); "
+             "Griffin-Lim: fused fast Griffin-Lim (momentum 0.99). Target: total ≤ 150 ms per 1 s sound.", "",
+             "| Griffin-Lim iterations | decode wall | inversion wall | Griffin-Lim wall | total wall | decode CPU | inversion CPU | Griffin-Lim CPU | total CPU | ≤ 150 ms (median wall) | SC |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|---:|"]
+    for r in rows:
+        def c(k):
+            return f"{r[k + '_ms']:.1f} / {r[k + '_p95_ms']:.1f}"
+        ok = "yes" if r["total_ms"] <= 150 else "no"
+        lines.append(f"| {r['iters']} | {c('decode')} | {c('invert')} | {c('griffin_lim')} | {c('total')} | "
+                     f"{c('decode_cpu')} | {c('invert_cpu')} | {c('griffin_lim_cpu')} | {c('total_cpu')} | {ok} | {r['sc']:.3f} |")
+    lines += ["", "CPU: the process's CPU time (steadier than wall-clock time on a loaded machine; the machine's load "
+              "inflates wall-clock times). SC: Griffin-Lim's spectral convergence against the magnitude it inverts "
+              "(the decoded frames' own).", ""]
+    return lines
 
 
 def griffin_lim_section(a):

@@ -5,6 +5,7 @@ using LatentSynth.Torch;
 //        LatentSynth.Benchmarks export-data NAME FILE.safetensors
 //        LatentSynth.Benchmarks fashion-vae [NAME] [--conv] [--epochs E] [--batch B] [--seed S] [--limit N]
 //        LatentSynth.Benchmarks griffin-lim [--reps R] [--threads T]
+//        LatentSynth.Benchmarks audio-latency [--run RUN] [--reps R] [--threads T]
 //        LatentSynth.Benchmarks vae-epoch [--threads T] [--blas-threads B] [--n N] [--batch B] [--warmup-steps W] [--seed S] [--raw-allocator]
 var verb = args.Length > 0 ? args[0] : "";
 int Opt(string name, int fallback)
@@ -28,6 +29,12 @@ switch (verb)
     case "griffin-lim":
         GriffinLimBench.Run(Opt("--reps", 3), Opt("--threads", 1));
         return 0;
+    case "audio-latency":
+        {
+            int i = Array.IndexOf(args, "--run");
+            AudioLatencyBench.Run(i >= 0 && i + 1 < args.Length ? args[i + 1] : null, Opt("--reps", 30), Opt("--threads", 1));
+            return 0;
+        }
     case "export-data":
         FashionVae.Export(args[1], args[2]);
         return 0;
