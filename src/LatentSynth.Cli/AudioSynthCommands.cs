@@ -152,6 +152,8 @@ public static class AudioSynthCommands
             string geodesic = "";
             using var path = PathRecipe.Build(model, spec, map.Mean, map.Plane,
                 (e0, e1) => geodesic = $"; curve energy through the decoder {Num(e0, "0.####")} (straight line) → {Num(e1, "0.####")} (geodesic)");
+            spec.FromPath?.Dispose();
+            spec.ToPath?.Dispose();
             using var sound = model.Synthesize(path, Gl(parse.GetValue(iterations)));
             double ms = clock.Elapsed.TotalMilliseconds;
             var file = parse.GetValue(output)!;
@@ -202,7 +204,8 @@ public static class AudioSynthCommands
             var gl = Gl(parse.GetValue(iterations));
             for (int i = 0; i < n; i++)
             {
-                var start = starts.Select(0, i).Contiguous().ToArray<float>();
+                float[] start;
+                using (var row = starts.Select(0, i)) using (var c = row.Contiguous()) start = c.ToArray<float>();
                 var path = PathRecipe.Build(model, new PathSpec { Kind = PathKind.RandomWalk, Seconds = parse.GetValue(seconds), Center = start, Seed = s * 1000 + i, StepSize = 0.02, Smoothness = 0.95 });
                 using var sound = model.Synthesize(path, gl);
                 var file = Path.Combine(dir, $"sample-{i:00}.wav");

@@ -247,7 +247,7 @@ public class TrainCommandsTests : IDisposable
         var dir = Path.Combine(root, "catalog");
         var (code, output, _) = RunCli(TrainArgs(dir)); // "toy" is no catalog name: refused before anything is written
         Assert.Equal(1, code);
-        Assert.Contains("error: unknown dataset 'toy'; known names: fashion-mnist, mnist, csv:FILE, idx:DIR, npy:FILE", output);
+        Assert.Contains("error: unknown dataset 'toy'; known names: fashion-mnist, mnist, csv:FILE, frames:DIR, idx:DIR, npy:FILE", output); // frames:DIR: registered by the audio verbs
         Assert.DoesNotContain("   at ", output);
         Assert.False(Directory.Exists(dir));
     }
