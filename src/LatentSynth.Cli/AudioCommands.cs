@@ -19,7 +19,7 @@ public static class AudioCommands
     public static Command Create()
     {
         var audio = new Command("audio", "Sound: render the orchestral note set, import audio folders.");
-        foreach (var sub in new[] { RenderNotesCommand(), ImportCommand(), AudioTrainCommand.Create() }.Concat(AudioSynthCommands.Create()))
+        foreach (var sub in new[] { RenderNotesCommand(), ImportCommand(), AudioTrainCommand.Create(), AudioBenchmarkCommand.Create() }.Concat(AudioSynthCommands.Create()))
             audio.Subcommands.Add(sub);
         return audio;
     }
