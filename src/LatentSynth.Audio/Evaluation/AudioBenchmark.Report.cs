@@ -11,6 +11,7 @@ using LatentSynth.Evaluation.Imaging;
 using LatentSynth.Evaluation.Plots;
 using LatentSynth.Evaluation.Report;
 using LatentSynth.Torch;
+using LatentSynth.Torch.IO;
 using LatentSynth.Training;
 
 namespace LatentSynth.Audio.Evaluation;
@@ -233,6 +234,7 @@ public sealed partial class AudioBenchmark
                 $"Distribution of the RMS level: the test notes against {n} prior draws; share per bin.",
                 Svg: Charts.Line(Histogram(realRms, genRms, log: false), new ChartOptions { XLabel = "RMS (full scale 1)", YLabel = "share of notes", Title = "RMS: real vs generated" })));
         }
+        SaveSounds(runDir, audio);
         return new VariantAssets(instruments, audio, images, maps, figures);
 
         void AddPath(string name, PathSpec spec)
@@ -308,6 +310,23 @@ public sealed partial class AudioBenchmark
             }
         }
         return sb.Append("</svg>").ToString();
+    }
+
+    /// <summary>The folder inside a run where the report's sounds are also kept as WAV files.</summary>
+    public const string SoundsFolder = "sounds";
+
+    /// <summary>Writes each sound of the report as <c>RUN/sounds/&lt;name&gt;.wav</c> (the name made file-safe),
+    /// so they can be played and shared outside the page.</summary>
+    private static void SaveSounds(string runDir, IReadOnlyDictionary<string, byte[]> audio)
+    {
+        var dir = Path.Combine(runDir, SoundsFolder);
+        Directory.CreateDirectory(dir);
+        foreach (var (name, wav) in audio)
+        {
+            var safe = new string(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-').ToArray()).Trim('-');
+            while (safe.Contains("--", StringComparison.Ordinal)) safe = safe.Replace("--", "-", StringComparison.Ordinal);
+            AtomicFile.WriteAllBytes(Path.Combine(dir, safe + ".wav"), wav);
+        }
     }
 
     /// <summary>A clip as the bytes of a 16-bit WAV file (written by libsndfile to a temporary file).</summary>

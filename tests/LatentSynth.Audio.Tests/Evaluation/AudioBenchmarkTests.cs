@@ -31,6 +31,11 @@ public sealed class AudioBenchmarkTests : IDisposable
         // Per variant: original + reconstruction of one note per instrument (2 × 2), morph, geodesic, circle, spiral.
         Assert.Equal(2 * 8, Regex.Matches(html, "<audio ").Count);
         Assert.Contains("morph flute → violin", html);
+        // The same sounds as WAV files in the run folder.
+        var sounds = Directory.GetFiles(Path.Combine(outDir, "runs", "beta-vae-s0", "sounds"), "*.wav");
+        Assert.Equal(8, sounds.Length);
+        Assert.Contains(sounds, f => Path.GetFileName(f).StartsWith("morph-flute", StringComparison.Ordinal));
+        Assert.All(sounds, f => Assert.Equal("RIFF", System.Text.Encoding.ASCII.GetString(File.ReadAllBytes(f), 0, 4)));
         Assert.Contains("data:audio/wav;base64,", html);
         Assert.Contains("Descriptor topology", html);
         Assert.Contains("Pearson correlation", html);
