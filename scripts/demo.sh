@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# The main job behind `make demo`: fetch Fashion-MNIST, train a VAE and a WAE-MMD (MLP, 20-D latent),
-# evaluate them on the test set, and draw samples, reconstructions, interpolations and traversals.
-# About 2-3 minutes on a 2-core machine. Results: runs/demo/<model>/.
-# Environment: DEMO_EPOCHS (default 10), DEMO_OUT (default runs/demo).
+# The main job behind `make demo`:
+# 1. Images: fetch Fashion-MNIST, train a VAE and a WAE-MMD (MLP, 20-D latent), evaluate them on the
+#    test set, and draw samples, reconstructions, interpolations and traversals (runs/demo/<model>/).
+# 2. Sound: render the orchestral note set with FluidSynth (cached), train a frame β-VAE and a WAE-MMD
+#    on its mf notes, and write the audio report: reconstructions, an instrument morph, a circle, a
+#    spiral and a geodesic as WAV files and in an HTML page (runs/demo/audio/).
+# Then print the `latentsynth serve` line to play the trained model in the browser.
+# Environment: DEMO_EPOCHS (default 10), DEMO_AUDIO_EPOCHS (default 20), DEMO_OUT (default runs/demo),
+# DEMO_SKIP_AUDIO=1 for the image part only. Every step is resumable: a rerun reuses what is done.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 epochs=${DEMO_EPOCHS:-10}
@@ -30,8 +35,27 @@ for model in vae wae-mmd; do
   "$ls" interpolate "$run" --steps 10 --png "$run/interpolations.png"
   "$ls" traverse "$run" --range 3 --steps 9 --png "$run/traversals.png"
 done
+
+if [[ "${DEMO_SKIP_AUDIO:-0}" != 1 ]]; then
+  audio_epochs=${DEMO_AUDIO_EPOCHS:-20}
+  notes="$out/notes"
+  echo "== rendering the orchestral note set (cached after the first time)"
+  "$ls" audio render-notes --out "$notes"
+  echo "== audio: frame β-VAE and WAE-MMD on the mf notes, $audio_epochs epochs each, then the audio report"
+  "$ls" audio benchmark --notes "$notes" --out "$out/audio" --config scripts/demo-audio-matrix.json \
+    --dynamics mf --epochs "$audio_epochs"
+fi
+
 echo
 echo "Results:"
 for model in vae wae-mmd; do
   echo "  $out/$model/: samples.png reconstructions.png interpolations.png traversals.png metrics.csv run.json"
 done
+if [[ "${DEMO_SKIP_AUDIO:-0}" != 1 ]]; then
+  echo "  $notes/: the rendered note set (WAV per note, notes.csv)"
+  echo "  $out/audio/report.html (open in a browser: sounds, spectrograms, latent maps), $out/audio/summary.md"
+  echo "  $out/audio/runs/<model>-s0/sounds/: reconstructions, morph, circle, spiral, geodesic as WAV files"
+  echo
+  echo "Play the latent synthesizer in your browser:"
+  echo "  ./latentsynth serve $out/audio/runs/beta-vae-s0"
+fi

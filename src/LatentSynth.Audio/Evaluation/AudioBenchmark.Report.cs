@@ -55,6 +55,7 @@ public sealed partial class AudioBenchmark
                 ExtraLatentMaps = assets.Maps.Skip(1).ToList(),
                 Figures = assets.Figures,
                 Family = v.Model["model"]?.GetValue<string>() ?? "",
+                Objective = v.Model["recon"]?.GetValue<string>() ?? "bce",
             });
         }
         return new BenchmarkReport

@@ -387,6 +387,7 @@ public sealed class BenchmarkRunner
                 LatentMap = map,
                 ExtraLatentMaps = tsne.TryGetValue(v.Name, out var tsneMap) ? [tsneMap] : [],
                 Family = v.Model["model"]?.GetValue<string>() ?? "",
+                Objective = v.Model["recon"]?.GetValue<string>() ?? "bce",
             });
         }
         var t = matrix.Training;

@@ -78,6 +78,9 @@ public sealed record VariantReport
     public IReadOnlyDictionary<string, byte[]> Audio { get; init; } = new Dictionary<string, byte[]>();
     /// <summary>Further figures drawn by the project (SVG markup from <c>Plots</c>, or PNG bytes), with captions.</summary>
     public IReadOnlyList<ReportFigure> Figures { get; init; } = [];
+    /// <summary>The reconstruction objective ("bce", "mse", "l1"; empty when unknown): variants are compared
+    /// one to one only with variants of the same objective.</summary>
+    public string Objective { get; init; } = "";
     /// <summary>The model family (the registry name: "vae", "wae-mmd", …) for comparisons between families;
     /// empty when unknown.</summary>
     public string Family { get; init; } = "";

@@ -61,6 +61,13 @@ public static class HtmlReport
             sb.Append($"<h2 id=\"reading\">Reading: WAE against VAE</h2><p>{E(reading[0])}</p><ul class=\"reading\">");
             foreach (var line in reading.Skip(1)) sb.Append($"<li>{E(line)}</li>");
             sb.Append("</ul>");
+            var pairs = ReportReading.WaeAgainstVaeByVariant(report);
+            if (pairs.Count > 0)
+            {
+                sb.Append("<p>Variant by variant (each WAE against each VAE with the same reconstruction objective):</p><ul class=\"reading\">");
+                foreach (var line in pairs) sb.Append($"<li>{E(line)}</li>");
+                sb.Append("</ul>");
+            }
         }
 
         // How to read this.

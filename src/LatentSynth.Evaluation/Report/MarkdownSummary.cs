@@ -41,6 +41,13 @@ public static class MarkdownSummary
             sb.Append("## Reading: WAE against VAE\n\n").Append(reading[0]).Append("\n\n");
             foreach (var line in reading.Skip(1)) sb.Append("- ").Append(line).Append('\n');
             sb.Append('\n');
+            var pairs = ReportReading.WaeAgainstVaeByVariant(report);
+            if (pairs.Count > 0)
+            {
+                sb.Append("Variant by variant (each WAE against each VAE with the same reconstruction objective):\n\n");
+                foreach (var line in pairs) sb.Append("- ").Append(line).Append('\n');
+                sb.Append('\n');
+            }
         }
         sb.Append("## Conclusions\n\n");
         int bullets = 0;

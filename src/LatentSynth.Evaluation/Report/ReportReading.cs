@@ -89,6 +89,33 @@ public static class ReportReading
         return [head, .. rows.Select(r => r.Sentence)];
     }
 
+    /// <summary>
+    /// The finer reading: each WAE variant against each VAE variant trained with the same reconstruction
+    /// objective (<see cref="VariantReport.Objective"/>), one sentence per pair naming the metrics where the
+    /// WAE variant is worse (beyond the seeds' spread) with both values. The family-best comparison of
+    /// <see cref="WaeAgainstVae"/> can hide that only one WAE variant wins a metric; this does not.
+    /// </summary>
+    public static IReadOnlyList<string> WaeAgainstVaeByVariant(BenchmarkReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var lines = new List<string>();
+        var vaes = report.Variants.Where(v => VaeFamilies.Contains(v.Family)).ToList();
+        foreach (var w in report.Variants.Where(v => WaeFamilies.Contains(v.Family)))
+            foreach (var b in vaes.Where(b => b.Objective == w.Objective))
+            {
+                var pair = new BenchmarkReport { Title = report.Title, MetricInfo = report.MetricInfo, Variants = [w, b] };
+                var rows = Compare(pair, [w.Family], [b.Family], w.Name, b.Name);
+                if (rows.Count == 0) continue;
+                var worse = rows.Where(r => r.Verdict == ComparisonVerdict.Worse).ToList();
+                int better = rows.Count(r => r.Verdict == ComparisonVerdict.Better);
+                string objective = string.IsNullOrEmpty(w.Objective) ? "" : $" (both {w.Objective})";
+                lines.Add($"{w.Name} against {b.Name}{objective}: better on {better} of {rows.Count} metrics" +
+                    (worse.Count == 0 ? ", worse on none." :
+                        "; worse on " + string.Join(", ", worse.Select(r => $"{r.Metric} ({r.Challenger} vs {r.Baseline})")) + "."));
+            }
+        return lines;
+    }
+
     private static (string Name, MetricValue Value)? BestOf(BenchmarkReport report, string metric, IReadOnlyCollection<string> families, bool lowerIsBetter)
     {
         var candidates = report.Variants

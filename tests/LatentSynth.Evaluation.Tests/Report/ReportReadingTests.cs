@@ -44,6 +44,23 @@ public class ReportReadingTests
     }
 
     [Fact]
+    public void VariantByVariantPairsOnlySameObjectivesAndNamesTheLosses()
+    {
+        var r = Report(
+            V("vae", "vae", ("recon", new(221.7)), ("is", new(3.97))) with { Objective = "bce" },
+            V("vae-mse", "vae", ("recon", new(230)), ("is", new(3.5))) with { Objective = "mse" },
+            V("wae-mmd", "wae-mmd", ("recon", new(214.0)), ("is", new(3.49))) with { Objective = "bce" },
+            V("wae-gan", "wae-gan", ("recon", new(216.5)), ("is", new(4.4))) with { Objective = "bce" });
+        var lines = ReportReading.WaeAgainstVaeByVariant(r);
+        // Two bce WAEs against the one bce VAE; the mse VAE has no mse WAE to meet.
+        Assert.Equal(2, lines.Count);
+        Assert.Equal("wae-mmd against vae (both bce): better on 1 of 2 metrics; worse on is (3.49 vs 3.97).", lines[0]);
+        Assert.Equal("wae-gan against vae (both bce): better on 2 of 2 metrics, worse on none.", lines[1]);
+        Assert.Contains("Variant by variant", MarkdownSummary.Render(r));
+        Assert.Contains("worse on is (3.49 vs 3.97)", HtmlReport.Render(r));
+    }
+
+    [Fact]
     public void DifferencesInsideTheSeedSpreadAreNotCountedAsWins()
     {
         var r = Report(V("vae", "vae", ("recon", new(220, 2))), V("wae", "wae-mmd", ("recon", new(218, 1))));
