@@ -27,6 +27,12 @@ public sealed record SynthServerOptions
     public TimeSpan QueueTimeout { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>At most this many training notes on the map.</summary>
     public int MaxNotes { get; init; } = 400;
+    /// <summary>
+    /// Sets libtorch's intra-op and BLAS threads to 1 (process-wide) so that concurrent decodes run side by side
+    /// instead of fighting over the cores: with BLAS on 2 threads per call, 2 concurrent decoders answered 1.4
+    /// requests/s on the 2-core machine, with 1 thread 10.4 (benchmarks/README.md, "Web server load").
+    /// </summary>
+    public bool SingleThreadedDecodes { get; init; } = true;
 }
 
 /// <summary>
@@ -63,6 +69,11 @@ public sealed class SynthServer : IAsyncDisposable
         IPAddress address = string.Equals(options.Host, "localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback
             : IPAddress.TryParse(options.Host, out var ip) ? ip
             : throw new ArgumentException($"--host: '{options.Host}' is not an IP address (use 127.0.0.1, ::1, 0.0.0.0 or an address of this machine)");
+        if (options.SingleThreadedDecodes)
+        {
+            LatentSynth.Torch.Torch.NumThreads = 1;
+            LatentSynth.Torch.Torch.BlasThreads = 1;
+        }
         var engine = new SynthEngine(options.RunDirectory, options.Workers ?? Environment.ProcessorCount, options.QueueTimeout, options.MaxNotes);
         try
         {
