@@ -92,6 +92,8 @@ public sealed class SynthEngine : IDisposable
 
     /// <summary>Concurrent decodes allowed.</summary>
     public int Workers { get; }
+    /// <summary>Decoders free right now (Workers minus the decodes running).</summary>
+    public int FreeDecoders => slots.CurrentCount;
     /// <summary>The latent dimension.</summary>
     public int LatentDim { get; }
     /// <summary>Sample rate of the sounds.</summary>

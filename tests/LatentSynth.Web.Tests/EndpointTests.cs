@@ -214,7 +214,9 @@ public class EndpointTests(ServerFixture fx)
         await using var busy = await SynthServer.StartAsync(new SynthServerOptions { RunDirectory = fx.Run, Port = 0, Workers = 1, QueueTimeout = TimeSpan.FromMilliseconds(20) });
         using var http = new HttpClient { BaseAddress = busy.Url };
         var slow = http.PostAsync("/api/path", J("""{"kind": "circle", "seconds": 10, "iterations": 200}"""));
-        await Task.Delay(300);
+        // Wait until the slow request holds the only decoder, then ask for another decode.
+        for (int i = 0; i < 600 && busy.Engine.FreeDecoders > 0 && !slow.IsCompleted; i++) await Task.Delay(10);
+        Assert.Equal(0, busy.Engine.FreeDecoders);
         using var second = await http.PostAsync("/api/point", J("""{"x": 0, "y": 0, "seconds": 0.2, "iterations": 1}"""));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, second.StatusCode);
         Assert.Contains("busy", await second.Content.ReadAsStringAsync(), StringComparison.Ordinal);
