@@ -27,10 +27,11 @@ public sealed record MapNote(string Id, string Instrument, string Family, int Pi
 /// <param name="Wav">16-bit PCM WAV bytes.</param>
 /// <param name="Spectrogram">Spectrogram PNG bytes (null when not asked for).</param>
 /// <param name="Plane">The path's plane coordinates, at most 400 points evenly spread.</param>
+/// <param name="Latent">The same points of the path in latent space [≤ 400][d].</param>
 /// <param name="Seconds">Duration of the sound.</param>
 /// <param name="SpectralConvergence">Griffin-Lim spectral convergence against the decoded magnitude.</param>
 /// <param name="Milliseconds">Time spent decoding and inverting (excluding the wait in the queue).</param>
-public sealed record DecodedSound(byte[] Wav, byte[]? Spectrogram, (double X, double Y)[] Plane, double Seconds, double SpectralConvergence, double Milliseconds);
+public sealed record DecodedSound(byte[] Wav, byte[]? Spectrogram, (double X, double Y)[] Plane, float[][] Latent, double Seconds, double SpectralConvergence, double Milliseconds);
 
 /// <summary>A request the server refuses: an HTTP status and a message naming the field.</summary>
 public sealed class RequestException(int status, string message) : Exception(message)
@@ -148,9 +149,13 @@ public sealed class SynthEngine : IDisposable
         using var sound = model.Synthesize(path, new GriffinLimOptions { Iterations = iterations });
         var png = spectrogram ? AudioPictures.Spectrogram([sound.Frames]) : null;
         var xy = Projection.Project(path);
-        if (xy.Length > 400) xy = Enumerable.Range(0, 400).Select(i => xy[(int)((long)i * (xy.Length - 1) / 399)]).ToArray();
+        int d = (int)path.Size(1);
+        var flat = path.To(DType.Float32).Contiguous().ToArray<float>();
+        var keep = xy.Length <= 400 ? Enumerable.Range(0, xy.Length).ToArray() : Enumerable.Range(0, 400).Select(i => (int)((long)i * (xy.Length - 1) / 399)).ToArray();
+        var latent = keep.Select(i => flat.AsSpan(i * d, d).ToArray()).ToArray();
+        xy = keep.Select(i => xy[i]).ToArray();
         var wav = WavBytes(sound.Clip);
-        return new DecodedSound(wav, png, xy, sound.Clip.Duration, sound.SpectralConvergence, clock.Elapsed.TotalMilliseconds);
+        return new DecodedSound(wav, png, xy, latent, sound.Clip.Duration, sound.SpectralConvergence, clock.Elapsed.TotalMilliseconds);
     }
 
     /// <summary>16-bit WAV bytes of a clip, written by libsndfile through a temporary file.</summary>

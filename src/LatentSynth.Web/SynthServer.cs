@@ -209,6 +209,7 @@ public sealed class SynthServer : IAsyncDisposable
                 Wav = Convert.ToBase64String(sound.Wav),
                 Spectrogram = Convert.ToBase64String(sound.Spectrogram!),
                 Path = sound.Plane.Select(p => new[] { p.X, p.Y }),
+                Points = sound.Latent,
                 sound.Seconds, sound.SpectralConvergence, sound.Milliseconds,
             }, Json), "application/json"),
         };

@@ -156,19 +156,28 @@ public class BrowserTests(ServerFixture fx)
         Assert.True(line.Split(' ').Length >= 10, "the played path is drawn on the map: " + line);
         Assert.StartsWith("data:image/png;base64,", (await cdp.Eval("document.getElementById('spectrogram').src"))!.ToString());
 
+        // Another plane: latent dimensions 0 and 1; the notes move, and a click still plays.
+        var firstBefore = (await cdp.Eval("document.querySelector('#map circle.note').getAttribute('cx')"))!.ToString();
+        await cdp.Eval("(() => { const p = document.getElementById('plane'); p.value = '0,1'; p.dispatchEvent(new Event('change')); })()");
+        Assert.NotEqual(firstBefore, (await cdp.Eval("document.querySelector('#map circle.note').getAttribute('cx')"))!.ToString());
+        Assert.Contains("plane=0%2C1", (await cdp.Eval("location.hash"))!.ToString());
+        await cdp.Mouse("mousePressed", mx + mw * 0.5, my + mh * 0.5);
+        await cdp.Mouse("mouseReleased", mx + mw * 0.5, my + mh * 0.5);
+        await cdp.WaitFor("document.body.dataset.plays === '3'", "a click on the z[0], z[1] plane to play");
+
         // Keyboard: the map has focus; an arrow key moves the point and plays it.
         await cdp.Send("Input.dispatchKeyEvent", new { type = "keyDown", key = "ArrowRight", code = "ArrowRight", windowsVirtualKeyCode = 39 });
         await cdp.Send("Input.dispatchKeyEvent", new { type = "keyUp", key = "ArrowRight", code = "ArrowRight", windowsVirtualKeyCode = 39 });
-        await cdp.WaitFor("document.body.dataset.plays === '3'", "the arrow key to move and play the point");
+        await cdp.WaitFor("document.body.dataset.plays === '4'", "the arrow key to move and play the point");
 
         // A path tool: a line between the two notes chosen in the lists, played by the button.
         await cdp.Eval("(() => { const t = document.getElementById('tool'); t.value = 'line'; t.dispatchEvent(new Event('change')); document.getElementById('play-path').click(); })()");
-        await cdp.WaitFor("document.body.dataset.plays === '4' && document.body.dataset.lastKind === 'line'", "the line tool to play");
+        await cdp.WaitFor("document.body.dataset.plays === '5' && document.body.dataset.lastKind === 'line'", "the line tool to play");
         Assert.Contains("tool=line", (await cdp.Eval("location.hash"))!.ToString());
         // A slider: moving latent dimension 0 changes the point and replays it.
         var before = (await cdp.Eval("location.hash"))!.ToString();
         await cdp.Eval("(() => { const s = document.getElementById('dim-0'); s.value = '1.5'; s.dispatchEvent(new Event('input')); s.dispatchEvent(new Event('change')); })()");
-        await cdp.WaitFor("document.body.dataset.plays === '5' && document.body.dataset.lastKind === 'point'", "the slider to replay the point");
+        await cdp.WaitFor("document.body.dataset.plays === '6' && document.body.dataset.lastKind === 'point'", "the slider to replay the point");
         Assert.Contains("z=1.500", Uri.UnescapeDataString((await cdp.Eval("location.hash"))!.ToString()));
         Assert.NotEqual(before, (await cdp.Eval("location.hash"))!.ToString());
 

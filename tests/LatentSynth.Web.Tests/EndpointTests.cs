@@ -119,6 +119,8 @@ public class EndpointTests(ServerFixture fx)
         AssertWav(Convert.FromBase64String(doc.RootElement.GetProperty("wav").GetString()!), 1);
         Assert.Equal(0x89, Convert.FromBase64String(doc.RootElement.GetProperty("spectrogram").GetString()!)[0]);
         Assert.InRange(doc.RootElement.GetProperty("path").GetArrayLength(), 2, 400);
+        Assert.Equal(doc.RootElement.GetProperty("path").GetArrayLength(), doc.RootElement.GetProperty("points").GetArrayLength());
+        Assert.All(doc.RootElement.GetProperty("points").EnumerateArray(), p => Assert.Equal(8, p.GetArrayLength()));
     }
 
     [Theory]
@@ -213,15 +215,18 @@ public class EndpointTests(ServerFixture fx)
     {
         await using var busy = await SynthServer.StartAsync(new SynthServerOptions { RunDirectory = fx.Run, Port = 0, Workers = 1, QueueTimeout = TimeSpan.FromMilliseconds(20) });
         using var http = new HttpClient { BaseAddress = busy.Url };
-        var slow = http.PostAsync("/api/path", J("""{"kind": "circle", "seconds": 10, "iterations": 200}"""));
-        // Wait until the slow request holds the only decoder, then ask for another decode.
-        for (int i = 0; i < 600 && busy.Engine.FreeDecoders > 0 && !slow.IsCompleted; i++) await Task.Delay(10);
-        Assert.Equal(0, busy.Engine.FreeDecoders);
-        using var second = await http.PostAsync("/api/point", J("""{"x": 0, "y": 0, "seconds": 0.2, "iterations": 1}"""));
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, second.StatusCode);
-        Assert.Contains("busy", await second.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        using var first = await slow;
-        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        // One decoder, a 20 ms queue timeout, and 4 decodes of 10 s of sound at 200 iterations (each well over
+        // 20 ms) sent at once: the first takes the decoder, the others wait past the timeout and get 503.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ =>
+            http.PostAsync("/api/path", J("""{"kind": "circle", "seconds": 10, "iterations": 200}"""))));
+        var codes = answers.Select(a => a.StatusCode).ToList();
+        Assert.Contains(HttpStatusCode.OK, codes);
+        Assert.Contains(HttpStatusCode.ServiceUnavailable, codes);
+        Assert.True(codes.All(c => c is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable), string.Join(", ", codes));
+        var refused = answers.First(a => a.StatusCode == HttpStatusCode.ServiceUnavailable);
+        Assert.Contains("busy", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        foreach (var a in answers) a.Dispose();
+        Assert.Equal(1, busy.Engine.FreeDecoders);
         using var after = await http.PostAsync("/api/point", J("""{"x": 0, "y": 0, "seconds": 0.2, "iterations": 1}"""));
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
     }

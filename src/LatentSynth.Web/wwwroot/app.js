@@ -11,18 +11,25 @@
   function status(text, error) { const s = $('status'); s.textContent = text; s.className = error ? 'error' : ''; }
 
   // ---- plane geometry ----------------------------------------------------------------------
+  // The map's plane: the PCA plane from the server, or two latent dimensions through the notes' mean.
+  function planeOf(value) {
+    if (value === 'pca') return state.info.projection;
+    const [a, b] = value.split(',').map(Number), d = state.info.latent_dim;
+    const e = (k) => Array.from({ length: d }, (_, j) => (j === k ? 1 : 0));
+    return { origin: state.info.mean.map((v, j) => (j === a || j === b ? 0 : v)), axis_x: e(a), axis_y: e(b), x_label: 'z[' + a + ']', y_label: 'z[' + b + ']', dims: [a, b] };
+  }
   function project(z) {
-    const p = state.info.projection; let x = 0, y = 0;
+    const p = state.proj; let x = 0, y = 0;
     for (let j = 0; j < z.length; j++) { const d = z[j] - p.origin[j]; x += d * p.axis_x[j]; y += d * p.axis_y[j]; }
     return [x, y];
   }
   function unproject(x, y) {
-    const p = state.info.projection;
+    const p = state.proj;
     return p.origin.map((o, j) => o + x * p.axis_x[j] + y * p.axis_y[j]);
   }
   function makeScale(notes) {
     let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-    for (const n of notes) { x0 = Math.min(x0, n.x); x1 = Math.max(x1, n.x); y0 = Math.min(y0, n.y); y1 = Math.max(y1, n.y); }
+    for (const n of notes) { const [x, y] = project(n.code); x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
     const mx = Math.max(0.5, (x1 - x0) * 0.25), my = Math.max(0.5, (y1 - y0) * 0.25);
     x0 -= mx; x1 += mx; y0 -= my; y1 += my;
     return {
@@ -55,10 +62,10 @@
     const [ox, oy] = scale.toPx(0, 0);
     svg.appendChild(el('line', { x1: PAD, y1: oy, x2: W - PAD, y2: oy, stroke: '#eee' }));
     svg.appendChild(el('line', { x1: ox, y1: PAD, x2: ox, y2: H - PAD, stroke: '#eee' }));
-    const xl = el('text', { x: W - PAD, y: H - 8, 'text-anchor': 'end', 'font-size': 11, fill: '#666' }); xl.textContent = state.info.projection.x_label; svg.appendChild(xl);
-    const yl = el('text', { x: 8, y: 16, 'font-size': 11, fill: '#666' }); yl.textContent = state.info.projection.y_label; svg.appendChild(yl);
+    const xl = el('text', { x: W - PAD, y: H - 8, 'text-anchor': 'end', 'font-size': 11, fill: '#666' }); xl.textContent = state.proj.x_label; svg.appendChild(xl);
+    const yl = el('text', { x: 8, y: 16, 'font-size': 11, fill: '#666' }); yl.textContent = state.proj.y_label; svg.appendChild(yl);
     for (const n of notes) {
-      const [px, py] = scale.toPx(n.x, n.y);
+      const [nx, ny] = project(n.code), [px, py] = scale.toPx(nx, ny);
       const c = el('circle', { class: 'note', cx: px, cy: py, r: 5, fill: colourOf(n, by, notes), 'data-id': n.id });
       const t = el('title', {}); t.textContent = describe(n); c.appendChild(t);
       c.addEventListener('pointerenter', () => { $('hover').textContent = describe(n); });
@@ -108,7 +115,7 @@
 
   // ---- URL hash ------------------------------------------------------------------------------
   function saveHash() {
-    const h = new URLSearchParams({ z: state.z.map((v) => v.toFixed(3)).join(','), tool: $('tool').value, dur: $('duration').value, by: $('colour-by').value });
+    const h = new URLSearchParams({ z: state.z.map((v) => v.toFixed(3)).join(','), tool: $('tool').value, dur: $('duration').value, by: $('colour-by').value, plane: $('plane').value });
     history.replaceState(null, '', '#' + h.toString());
   }
   function loadHash() {
@@ -117,6 +124,7 @@
     if (z.length === state.info.latent_dim && z.every(Number.isFinite)) state.z = z;
     if (h.get('tool') && [...$('tool').options].some((o) => o.value === h.get('tool'))) $('tool').value = h.get('tool');
     if (h.get('dur') && Number(h.get('dur')) > 0) $('duration').value = h.get('dur');
+    if (h.get('plane') && [...$('plane').options].some((o) => o.value === h.get('plane'))) $('plane').value = h.get('plane');
     if (h.get('by') && [...$('colour-by').options].some((o) => o.value === h.get('by'))) $('colour-by').value = h.get('by');
   }
 
@@ -142,7 +150,7 @@
       $('export').disabled = false;
       $('spectrogram').src = 'data:image/png;base64,' + j.spectrogram;
       $('caption').textContent = `${label}: ${j.seconds.toFixed(2)} s, decoded in ${Math.round(j.milliseconds)} ms (Griffin-Lim spectral convergence ${j.spectral_convergence.toFixed(3)})`;
-      showPath(j.path);
+      state.lastPath = j.points; showPath(j.points.map(project));
       await play(wav);
       body.dataset.lastKind = label.split(' ')[0];
       status(`${label}: played, ${Math.round(performance.now() - t0)} ms from request to sound`);
@@ -175,7 +183,7 @@
     if (tool === 'point') return playPoint();
     const spec = { kind: tool, seconds, iterations: it };
     if (tool === 'line' || tool === 'geodesic' || tool === 'morph') { spec.from = $('from').value; spec.to = $('to').value; }
-    else { spec.center = state.z; spec.radius = Number($('radius').value); spec.turns = Number($('turns').value); spec.seed = Math.max(0, Math.round(Number($('seed').value) || 0)); }
+    else { spec.center = state.z; if (state.proj.dims) spec.dims = state.proj.dims; spec.radius = Number($('radius').value); spec.turns = Number($('turns').value); spec.seed = Math.max(0, Math.round(Number($('seed').value) || 0)); }
     return request('/api/path', spec, tool + ' path');
   }
 
@@ -204,7 +212,9 @@
       let length = 0; for (let i = 1; i < pts.length; i++) length += Math.hypot(pts[i][0] - pts[i - 1][0], pts[i][1] - pts[i - 1][1]);
       if (length < scale.step / 2) { state.z = unproject(x0, y0); showPoint(); saveHash(); playPoint(); return; }
       state.z = unproject(x1, y1); showPoint(); saveHash();
-      request('/api/path', { kind: 'drawn', points: pts.slice(0, 2000), seconds: duration(10), iterations: iterations() }, 'drawn path');
+      // Sent as latent points: the server's plane coordinates are the PCA plane's, the map may show another.
+      const latent = pts.slice(0, 2000).map(([x, y]) => unproject(x, y).map((v) => Math.round(v * 1e4) / 1e4));
+      request('/api/path', { kind: 'drawn', space: 'latent', points: latent, seconds: duration(10), iterations: iterations() }, 'drawn path');
     });
     svg.addEventListener('keydown', (e) => {
       const moves = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] };
@@ -212,7 +222,7 @@
         e.preventDefault();
         const [x, y] = project(state.z), [dx, dy] = moves[e.key];
         // Move within the plane, keeping the point's other components.
-        const p = state.info.projection;
+        const p = state.proj;
         state.z = state.z.map((v, j) => v + scale.step * (dx * p.axis_x[j] + dy * p.axis_y[j]));
         void x; void y; showPoint(); saveHash(); playPoint();
       }
@@ -230,8 +240,10 @@
       const r = await fetch('/api/info');
       state.info = await r.json();
     } catch (e) { status('could not load the map: ' + e.message, true); return; }
-    const notes = state.info.notes;
-    scale = makeScale(notes);
+    const notes = state.info.notes, d = state.info.latent_dim;
+    for (let a = 0; a < d; a++) for (let b = a + 1; b < d; b++) {
+      const o = document.createElement('option'); o.value = a + ',' + b; o.textContent = 'z[' + a + '], z[' + b + ']'; $('plane').appendChild(o);
+    }
     state.z = state.info.mean.slice();
     for (const id of ['from', 'to']) {
       const s = $(id);
@@ -239,8 +251,15 @@
     }
     if (notes.length > 1) $('to').selectedIndex = notes.length - 1;
     loadHash();
+    state.proj = planeOf($('plane').value);
+    scale = makeScale(notes);
     buildSliders(); syncSliders(); drawMap(); wireMap();
     $('colour-by').addEventListener('change', () => { drawMap(); saveHash(); });
+    $('plane').addEventListener('change', () => {
+      state.proj = planeOf($('plane').value); scale = makeScale(notes); drawMap();
+      if (state.lastPath) showPath(state.lastPath.map(project));
+      saveHash();
+    });
     $('tool').addEventListener('change', saveHash);
     $('duration').addEventListener('change', saveHash);
     $('play').addEventListener('click', playTool);
