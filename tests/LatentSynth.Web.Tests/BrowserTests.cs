@@ -93,7 +93,8 @@ sealed class Cdp : IAsyncDisposable
         var until = DateTime.UtcNow.AddSeconds(seconds);
         while (DateTime.UtcNow < until)
         {
-            var v = await Eval(expression);
+            // The page may still be loading (document.body null, or the start page): not yet, not an error.
+            var v = await Eval($"(() => {{ try {{ return ({expression}); }} catch (e) {{ return false; }} }})()");
             if (v is not null && v.GetValueKind() != JsonValueKind.False && v.ToString() is { Length: > 0 } s && s != "false") return s;
             await Task.Delay(100);
         }
