@@ -33,10 +33,8 @@ public static class ServeCommand
                 AnsiConsole.MarkupLine($"[green]serving[/] {server.Engine.Notes.Count} notes, {server.Engine.Workers} decoder(s) at [link]{Markup.Escape(server.Url.ToString())}[/]");
                 Console.WriteLine(server.Url);
                 AnsiConsole.MarkupLine("press Ctrl+C to stop");
-                using var stop = new CancellationTokenSource();
-                Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
-                try { Task.Delay(Timeout.Infinite, stop.Token).GetAwaiter().GetResult(); }
-                catch (OperationCanceledException) { }
+                // The host's console lifetime stops the server on Ctrl+C (SIGINT) and on SIGTERM.
+                server.WaitForShutdownAsync().GetAwaiter().GetResult();
             }
             finally { server.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
             return 0;
