@@ -39,6 +39,7 @@ public static class Cli
         root.Subcommands.Add(TrainCommands.Eval());
         root.Subcommands.Add(BenchmarkCommand.Create());
         root.Subcommands.Add(AudioCommands.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         return root;
     }
 

@@ -1,0 +1,232 @@
+using System.Net;
+using System.Reflection;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace LatentSynth.Web;
+
+/// <summary>How <see cref="SynthServer"/> runs.</summary>
+public sealed record SynthServerOptions
+{
+    /// <summary>The audio run folder (from <c>latentsynth audio train</c>).</summary>
+    public required string RunDirectory { get; init; }
+    /// <summary>Address to bind: 127.0.0.1 (default), localhost, ::1, or any IP address (then reachable by others).</summary>
+    public string Host { get; init; } = "127.0.0.1";
+    /// <summary>Port; 0 picks a free one.</summary>
+    public int Port { get; init; }
+    /// <summary>Concurrent decodes (each with its own copy of the model); null: the processor count.</summary>
+    public int? Workers { get; init; }
+    /// <summary>How long a request waits for a free decoder before it gets 503.</summary>
+    public TimeSpan QueueTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>At most this many training notes on the map.</summary>
+    public int MaxNotes { get; init; } = 400;
+    /// <summary>
+    /// Sets libtorch's intra-op and BLAS threads to 1 (process-wide) so that concurrent decodes run side by side
+    /// instead of fighting over the cores: with BLAS on 2 threads per call, 2 concurrent decoders answered 1.4
+    /// requests/s on the 2-core machine, with 1 thread 10.4 (benchmarks/README.md, "Web server load").
+    /// </summary>
+    public bool SingleThreadedDecodes { get; init; } = true;
+}
+
+/// <summary>
+/// The latent synthesizer's web server: Kestrel serving the embedded page and a JSON/WAV API over an
+/// audio run. Start with <see cref="StartAsync"/>; dispose to stop.
+/// </summary>
+public sealed class SynthServer : IAsyncDisposable
+{
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private readonly WebApplication app;
+
+    private SynthServer(WebApplication app, SynthEngine engine, Uri url)
+    {
+        this.app = app;
+        Engine = engine;
+        Url = url;
+    }
+
+    /// <summary>The address the server listens on, e.g. http://127.0.0.1:41234/.</summary>
+    public Uri Url { get; }
+    /// <summary>The decoder pool and note map.</summary>
+    public SynthEngine Engine { get; }
+
+    /// <summary>Whether <paramref name="host"/> is a loopback address (only this machine can connect).</summary>
+    public static bool IsLoopback(string host) =>
+        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
+
+    /// <summary>Opens the run, encodes the note map and starts listening.</summary>
+    /// <exception cref="ArgumentException">The run cannot be opened, or the host or port is invalid.</exception>
+    public static async Task<SynthServer> StartAsync(SynthServerOptions options, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Port is < 0 or > 65535) throw new ArgumentException($"--port must be in 0..65535; got {options.Port}");
+        IPAddress address = string.Equals(options.Host, "localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback
+            : IPAddress.TryParse(options.Host, out var ip) ? ip
+            : throw new ArgumentException($"--host: '{options.Host}' is not an IP address (use 127.0.0.1, ::1, 0.0.0.0 or an address of this machine)");
+        if (options.SingleThreadedDecodes)
+        {
+            LatentSynth.Torch.Torch.NumThreads = 1;
+            LatentSynth.Torch.Torch.BlasThreads = 1;
+        }
+        var engine = new SynthEngine(options.RunDirectory, options.Workers ?? Environment.ProcessorCount, options.QueueTimeout, options.MaxNotes);
+        try
+        {
+            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "LatentSynth.Web", ContentRootPath = AppContext.BaseDirectory });
+            builder.Logging.ClearProviders();
+            builder.WebHost.ConfigureKestrel(k =>
+            {
+                k.Listen(address, options.Port);
+                k.Limits.MaxRequestBodySize = SynthLimits.MaxBodyBytes;
+                k.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+                k.AddServerHeader = false;
+            });
+            var app = builder.Build();
+            Map(app, engine);
+            await app.StartAsync(cancel).ConfigureAwait(false);
+            var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            var url = new Uri(bound.Replace("[::]", "[::1]", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/");
+            return new SynthServer(app, engine, url);
+        }
+        catch
+        {
+            engine.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Waits until the server is stopped (Ctrl+C in the CLI).</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancel = default) => app.WaitForShutdownAsync(cancel);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync().ConfigureAwait(false);
+        await app.DisposeAsync().ConfigureAwait(false);
+        Engine.Dispose();
+    }
+
+    // ---- routes ----------------------------------------------------------------------------------
+
+    private static readonly Dictionary<string, (byte[] Bytes, string Type)> Assets = LoadAssets();
+
+    private static Dictionary<string, (byte[], string)> LoadAssets()
+    {
+        var asm = typeof(SynthServer).Assembly;
+        var result = new Dictionary<string, (byte[], string)>(StringComparer.Ordinal);
+        foreach (var name in asm.GetManifestResourceNames().Where(n => n.StartsWith("wwwroot/", StringComparison.Ordinal)))
+        {
+            using var s = asm.GetManifestResourceStream(name)!;
+            using var ms = new MemoryStream();
+            s.CopyTo(ms);
+            var file = name["wwwroot/".Length..];
+            var type = Path.GetExtension(file) switch
+            {
+                ".html" => "text/html; charset=utf-8", ".js" => "text/javascript; charset=utf-8", ".css" => "text/css; charset=utf-8",
+                ".svg" => "image/svg+xml", ".png" => "image/png", _ => "application/octet-stream",
+            };
+            result[file] = (ms.ToArray(), type);
+        }
+        return result;
+    }
+
+    private static void Map(WebApplication app, SynthEngine engine)
+    {
+        app.Use(async (ctx, next) =>
+        {
+            var h = ctx.Response.Headers;
+            h["X-Content-Type-Options"] = "nosniff";
+            h["Referrer-Policy"] = "no-referrer";
+            // The page makes no external request: everything comes from this server (or data:/blob: URLs it makes).
+            h["Content-Security-Policy"] = "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: data:; connect-src 'self'; style-src 'self'; script-src 'self'; frame-ancestors 'none'";
+            try { await next(ctx); }
+            catch (RequestException e) when (!ctx.Response.HasStarted) { await Error(ctx, e.Status, e.Message); }
+            catch (BadHttpRequestException e) when (!ctx.Response.HasStarted)
+            {
+                await Error(ctx, e.StatusCode, e.StatusCode == 413 ? $"the request body is larger than {SynthLimits.MaxBodyBytes / 1024} KB" : e.Message);
+            }
+        });
+
+        // Static files: only the embedded assets, looked up by exact name; nothing is read from disk.
+        app.MapGet("/", () => Asset("index.html"));
+        app.MapGet("/{file}", (string file) => Assets.ContainsKey(file) ? Asset(file) : Results.Json(new { error = "not found" }, statusCode: 404));
+
+        app.MapGet("/api/info", () => Results.Bytes(JsonSerializer.SerializeToUtf8Bytes(Info(engine), Json), "application/json"));
+        app.MapPost("/api/point", (Func<HttpContext, Task<IResult>>)(ctx => Decode(ctx, engine, SynthRequests.Point)));
+        app.MapPost("/api/path", (Func<HttpContext, Task<IResult>>)(ctx => Decode(ctx, engine, SynthRequests.Path)));
+        app.MapFallback((HttpContext ctx) => Error(ctx, 404, "not found"));
+    }
+
+    private static IResult Asset(string file)
+    {
+        var (bytes, type) = Assets[file];
+        return Results.Bytes(bytes, type);
+    }
+
+    private static Task Error(HttpContext ctx, int status, string message)
+    {
+        ctx.Response.StatusCode = status;
+        ctx.Response.ContentType = "application/json";
+        return ctx.Response.WriteAsync(JsonSerializer.Serialize(new { error = message }));
+    }
+
+    private static object Info(SynthEngine e) => new
+    {
+        LatentDim = e.LatentDim,
+        SampleRate = e.SampleRate,
+        Instruments = e.Instruments,
+        Families = e.Notes.Select(n => n.Family).Distinct().Order(StringComparer.Ordinal).ToList(),
+        Mean = e.Mean,
+        Projection = new { Origin = e.Projection.Origin, AxisX = e.Projection.AxisX, AxisY = e.Projection.AxisY, e.Projection.XLabel, e.Projection.YLabel },
+        Notes = e.Notes,
+        Kinds = SynthRequests.Kinds,
+        Limits = new
+        {
+            SynthLimits.MaxBodyBytes, SynthLimits.MaxPointSeconds, SynthLimits.MaxPathSeconds, SynthLimits.MaxIterations,
+            SynthLimits.DefaultIterations, SynthLimits.MaxDrawnPoints, SynthLimits.MaxCoordinate, e.Workers,
+        },
+    };
+
+    private static async Task<IResult> Decode(HttpContext ctx, SynthEngine engine, Func<JsonElement, SynthEngine, DecodeRequest> parse)
+    {
+        var format = ctx.Request.Query["format"].ToString() is { Length: > 0 } f ? f : "wav";
+        if (format is not ("wav" or "png" or "json")) throw new RequestException(400, $"format must be wav, png or json; got '{SynthEngine.Trim(format)}'");
+        var body = await ReadBody(ctx);
+        var request = parse(SynthRequests.ParseBody(body), engine);
+        var sound = await engine.DecodeAsync(request.Build, request.Iterations, format != "wav", ctx.RequestAborted);
+        ctx.Response.Headers["X-Decode-Ms"] = sound.Milliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture);
+        return format switch
+        {
+            "wav" => Results.Bytes(sound.Wav, "audio/wav"),
+            "png" => Results.Bytes(sound.Spectrogram!, "image/png"),
+            _ => Results.Bytes(JsonSerializer.SerializeToUtf8Bytes(new
+            {
+                Wav = Convert.ToBase64String(sound.Wav),
+                Spectrogram = Convert.ToBase64String(sound.Spectrogram!),
+                Path = sound.Plane.Select(p => new[] { p.X, p.Y }),
+                Points = sound.Latent,
+                sound.Seconds, sound.SpectralConvergence, sound.Milliseconds,
+            }, Json), "application/json"),
+        };
+    }
+
+    private static async Task<byte[]> ReadBody(HttpContext ctx)
+    {
+        if (ctx.Request.ContentLength > SynthLimits.MaxBodyBytes)
+            throw new RequestException(413, $"the request body is larger than {SynthLimits.MaxBodyBytes / 1024} KB");
+        using var ms = new MemoryStream();
+        var buffer = new byte[16 * 1024];
+        int n;
+        while ((n = await ctx.Request.Body.ReadAsync(buffer, ctx.RequestAborted)) > 0)
+        {
+            if (ms.Length + n > SynthLimits.MaxBodyBytes) throw new RequestException(413, $"the request body is larger than {SynthLimits.MaxBodyBytes / 1024} KB");
+            ms.Write(buffer, 0, n);
+        }
+        return ms.ToArray();
+    }
+}
