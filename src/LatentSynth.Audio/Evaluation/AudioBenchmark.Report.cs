@@ -324,7 +324,7 @@ public sealed partial class AudioBenchmark
         Directory.CreateDirectory(dir);
         foreach (var (name, wav) in audio)
         {
-            var safe = new string(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-').ToArray()).Trim('-');
+            var safe = new string(name.Replace("#", "sharp", StringComparison.Ordinal).Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-').ToArray()).Trim('-');
             while (safe.Contains("--", StringComparison.Ordinal)) safe = safe.Replace("--", "-", StringComparison.Ordinal);
             AtomicFile.WriteAllBytes(Path.Combine(dir, safe + ".wav"), wav);
         }

@@ -57,11 +57,12 @@ public static class Svg
 /// deficiencies), extended by two distinct colours for up to ten classes, then repeated.</summary>
 public static class Palette
 {
-    /// <summary>The colours in order (hex RGB).</summary>
+    /// <summary>The colours in order (hex RGB): 12 distinct ones, so the 12 instruments of the note set each get their own.</summary>
     public static IReadOnlyList<string> Colors { get; } =
     [
         "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7",
         "#56B4E9", "#F0E442", "#000000", "#999999", "#882255",
+        "#332288", "#999933",
     ];
 
     /// <summary>The colour of category <paramref name="index"/> (cycles past the end).</summary>

@@ -44,7 +44,7 @@
   }
 
   // ---- colours and the map -----------------------------------------------------------------
-  const palette = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+  const palette = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf', '#393b79', '#637939'];
   function colourOf(n, by, notes) {
     if (by === 'pitch') {
       const ps = notes.map((m) => m.pitch), lo = Math.min(...ps), hi = Math.max(...ps);

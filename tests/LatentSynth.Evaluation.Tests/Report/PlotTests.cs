@@ -90,4 +90,12 @@ public class PlotTests
     [Fact]
     public void EscapeDropsCharactersXmlCannotCarry() =>
         Assert.Equal("a&lt;b&amp;c&quot;d&apos;e", Svg.Escape("a<b&c\"d'e\u0001"));
+
+    [Fact]
+    public void ThePaletteHasADistinctColourForEachOfTheTwelveInstruments()
+    {
+        Assert.True(Palette.Colors.Count >= 12);
+        Assert.Equal(Palette.Colors.Count, Palette.Colors.Select(c => c.ToLowerInvariant()).Distinct().Count());
+        Assert.Equal(Palette.Color(0), Palette.Color(Palette.Colors.Count)); // cycles past the end
+    }
 }
