@@ -168,39 +168,37 @@ public sealed partial class AudioBenchmark
                 if (cancel.IsCancellationRequested) return Stopped();
                 var dir = BenchmarkRunner.RunDir(outDir, variant.Name, seed);
                 var metricsPath = Path.Combine(dir, BenchmarkRunner.MetricsFile);
-                if (File.Exists(metricsPath))
+                var state = BenchmarkRunner.Inspect(dir, matrix.Training.Epochs, out var done, AudioModel.IsAudioRun);
+                if (state == BenchmarkRunner.RunState.Complete)
                 {
-                    var done = JsonSerializer.Deserialize<RunMetrics>(File.ReadAllText(metricsPath), Json)!;
                     log($"[{index}/{total}] {variant.Name} seed {seed}: complete, skipped");
                     skipped++;
-                    results.Add(done);
-                    RunDone?.Invoke(done);
+                    results.Add(done!);
+                    RunDone?.Invoke(done!);
                     continue;
                 }
                 var trainClock = Stopwatch.StartNew();
                 TrainingResult result;
-                if (HasCheckpoint(dir) && AudioModel.IsAudioRun(dir))
+                switch (state)
                 {
-                    if (RunFolder.Open(dir).LatestCheckpoint().State.EpochsDone >= matrix.Training.Epochs)
+                    case BenchmarkRunner.RunState.Trained:
                         result = new TrainingResult(TrainingOutcome.Completed, dir, matrix.Training.Epochs, 0, "", null);
-                    else
-                    {
+                        break;
+                    case BenchmarkRunner.RunState.Interrupted:
                         log($"[{index}/{total}] {variant.Name} seed {seed}: resuming an interrupted run");
                         result = new Trainer(new CatalogDatasetSource(), warn: log).Resume(dir, matrix.Training.Epochs, cancel);
                         resumed++;
-                    }
-                }
-                else
-                {
-                    if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); // started but no checkpoint: start again
-                    log($"[{index}/{total}] {variant.Name} seed {seed}: training {matrix.Training.Epochs} epoch(s)");
-                    var data = new AudioDataSettings
-                    {
-                        Notes = options.Notes, Instruments = options.Instruments, Dynamics = options.Dynamics,
-                        MaxNotesPerInstrument = options.MaxNotesPerInstrument, Seed = SplitSeed,
-                    };
-                    result = AudioTraining.Train(data, BenchmarkRunner.ConfigFor(matrix, variant, seed, dir), log: log, cancel: cancel);
-                    trained++;
+                        break;
+                    default:
+                        log($"[{index}/{total}] {variant.Name} seed {seed}: training {matrix.Training.Epochs} epoch(s)");
+                        var data = new AudioDataSettings
+                        {
+                            Notes = options.Notes, Instruments = options.Instruments, Dynamics = options.Dynamics,
+                            MaxNotesPerInstrument = options.MaxNotesPerInstrument, Seed = SplitSeed,
+                        };
+                        result = AudioTraining.Train(data, BenchmarkRunner.ConfigFor(matrix, variant, seed, dir), log: log, cancel: cancel);
+                        trained++;
+                        break;
                 }
                 if (result.Outcome == TrainingOutcome.Interrupted)
                 {
@@ -232,12 +230,6 @@ public sealed partial class AudioBenchmark
         }
     }
 
-    private static bool HasCheckpoint(string dir)
-    {
-        if (!RunFolder.Exists(dir)) return false;
-        try { RunFolder.Open(dir).LatestCheckpoint(); return true; }
-        catch (Exception e) when (e is InvalidOperationException or IOException or ArgumentException) { return false; }
-    }
 
     /// <summary>Metric descriptions for the report.</summary>
     public static readonly IReadOnlyDictionary<string, MetricInfo> Info = new Dictionary<string, MetricInfo>

@@ -98,39 +98,34 @@ public sealed class BenchmarkRunner
                 if (cancel.IsCancellationRequested) { completed = false; break; }
                 var dir = RunDir(outDir, variant.Name, seed);
                 var metricsPath = Path.Combine(dir, MetricsFile);
-                if (File.Exists(metricsPath))
+                var state = Inspect(dir, matrix.Training.Epochs, out var done);
+                if (state == RunState.Complete)
                 {
-                    var done = JsonSerializer.Deserialize<RunMetrics>(File.ReadAllText(metricsPath), Json)!;
                     log($"[{index}/{total}] {variant.Name} seed {seed}: complete, skipped");
                     skipped++;
-                    results.Add(done);
-                    RunDone?.Invoke(done);
+                    results.Add(done!);
+                    RunDone?.Invoke(done!);
                     continue;
                 }
                 var trainClock = Stopwatch.StartNew();
                 var trainer = new Trainer(source, warn: log);
                 TrainingResult result;
-                if (RunFolder.Exists(dir) && Directory.Exists(Path.Combine(dir, "checkpoints")) && HasCheckpoint(dir))
+                switch (state)
                 {
-                    var run = RunFolder.Open(dir);
-                    if (run.LatestCheckpoint().State.EpochsDone >= matrix.Training.Epochs)
-                    {
+                    case RunState.Trained:
                         log($"[{index}/{total}] {variant.Name} seed {seed}: trained, evaluating");
                         result = new TrainingResult(TrainingOutcome.Completed, dir, matrix.Training.Epochs, 0, "", null);
-                    }
-                    else
-                    {
+                        break;
+                    case RunState.Interrupted:
                         log($"[{index}/{total}] {variant.Name} seed {seed}: resuming an interrupted run");
                         result = trainer.Resume(dir, matrix.Training.Epochs, cancel);
                         resumed++;
-                    }
-                }
-                else
-                {
-                    if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); // started but no checkpoint: start again
-                    log($"[{index}/{total}] {variant.Name} seed {seed}: training {matrix.Training.Epochs} epoch(s)");
-                    result = trainer.Train(ConfigFor(matrix, variant, seed, dir), cancel);
-                    trained++;
+                        break;
+                    default:
+                        log($"[{index}/{total}] {variant.Name} seed {seed}: training {matrix.Training.Epochs} epoch(s)");
+                        result = trainer.Train(ConfigFor(matrix, variant, seed, dir), cancel);
+                        trained++;
+                        break;
                 }
                 if (result.Outcome == TrainingOutcome.Interrupted)
                 {
@@ -174,10 +169,46 @@ public sealed class BenchmarkRunner
         return new BenchmarkOutcome(true, trained, resumed, evaluated, skipped, html, md, clock.Elapsed.TotalSeconds);
     }
 
-    private static bool HasCheckpoint(string dir)
+    /// <summary>Where one run folder of a benchmark stands, and so what the runner does with it.</summary>
+    public enum RunState
     {
-        try { RunFolder.Open(dir).LatestCheckpoint(); return true; }
-        catch (Exception e) when (e is InvalidOperationException or IOException or ArgumentException) { return false; }
+        /// <summary>Its metrics file exists: the run is read back, never recomputed.</summary>
+        Complete,
+        /// <summary>Every planned epoch is done but it was not evaluated: evaluate it.</summary>
+        Trained,
+        /// <summary>A checkpoint with fewer epochs than planned: resume it.</summary>
+        Interrupted,
+        /// <summary>Nothing usable (no folder, or no checkpoint yet: the folder is deleted): train it.</summary>
+        New,
+    }
+
+    /// <summary>Inspects the run folder <paramref name="dir"/> of a benchmark planned for <paramref name="epochs"/>
+    /// epochs (shared by the image and audio benchmarks). A folder without a usable checkpoint, or failing
+    /// <paramref name="usable"/>, is deleted and reported as <see cref="RunState.New"/>.</summary>
+    /// <param name="dir">The run folder.</param>
+    /// <param name="epochs">The planned number of epochs.</param>
+    /// <param name="done">The metrics read back when the run is <see cref="RunState.Complete"/>.</param>
+    /// <param name="usable">An extra condition on a checkpointed folder (e.g. that it is an audio run).</param>
+    public static RunState Inspect(string dir, int epochs, out RunMetrics? done, Func<string, bool>? usable = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(dir);
+        done = null;
+        var metricsPath = Path.Combine(dir, MetricsFile);
+        if (File.Exists(metricsPath))
+        {
+            done = JsonSerializer.Deserialize<RunMetrics>(File.ReadAllText(metricsPath), Json)!;
+            return RunState.Complete;
+        }
+        if (RunFolder.Exists(dir) && (usable?.Invoke(dir) ?? true))
+        {
+            try
+            {
+                return RunFolder.Open(dir).LatestCheckpoint().State.EpochsDone >= epochs ? RunState.Trained : RunState.Interrupted;
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException or ArgumentException) { } // no checkpoint yet
+        }
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); // started but no checkpoint: start again
+        return RunState.New;
     }
 
     private static string ClassifierKey(BenchmarkMatrix matrix, DatasetSplits data) =>
