@@ -182,11 +182,19 @@ public static class PathPlot
         string xLabel = string.IsNullOrEmpty(options.XLabel) ? projection.XLabel : options.XLabel;
         string yLabel = string.IsNullOrEmpty(options.YLabel) ? projection.YLabel : options.YLabel;
 
+        // The arrow marker's id must be unique in a page that inlines several plots (an HTML report): it
+        // is derived from what is drawn (FNV-1a over the plane coordinates and names), so the same plot
+        // always gets the same id and different plots different ones.
+        ulong hash = 14695981039346656037UL;
+        void Mix(double v) { hash = (hash ^ (ulong)BitConverter.DoubleToInt64Bits(v)) * 1099511628211UL; }
+        foreach (var p in all) { Mix(p.X); Mix(p.Y); }
+        foreach (var series in paths) foreach (var c in series.Name) Mix(c);
+        string markerId = $"path-arrow-{hash:x16}";
         var sb = new StringBuilder();
         int w = options.Width, h = options.Height;
         sb.Append($"<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"path-plot\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"{Svg.Escape(Svg.FontFamily)}\" font-size=\"{FontSize}\" role=\"img\">");
         if (!string.IsNullOrEmpty(options.Title)) sb.Append($"<title>{Svg.Escape(options.Title)}</title>");
-        sb.Append("<defs><marker id=\"path-arrow\" viewBox=\"0 0 10 10\" refX=\"5\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"context-stroke\"/></marker></defs>");
+        sb.Append($"<defs><marker id=\"{markerId}\" viewBox=\"0 0 10 10\" refX=\"5\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"context-stroke\"/></marker></defs>");
         sb.Append($"<rect width=\"{w}\" height=\"{h}\" fill=\"#ffffff\"/>");
         if (!string.IsNullOrEmpty(options.Title))
             sb.Append($"<text class=\"title\" x=\"{Svg.N((left + right) / 2)}\" y=\"22\" text-anchor=\"middle\" font-size=\"{FontSize + 2}\" font-weight=\"600\">{Svg.Escape(options.Title)}</text>");
@@ -232,7 +240,7 @@ public static class PathPlot
             sb.Append($"<polyline class=\"halo\" fill=\"none\" stroke=\"#ffffff\" stroke-width=\"5\" stroke-linejoin=\"round\" stroke-opacity=\"0.8\" points=\"{pts}\"/>");
             sb.Append($"<polyline class=\"path-line\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" stroke-linejoin=\"round\" points=\"{pts}\"/>");
             foreach (var (a, b) in ArrowSegments(px))
-                sb.Append($"<line class=\"arrow\" x1=\"{Svg.N(a.Px)}\" y1=\"{Svg.N(a.Py)}\" x2=\"{Svg.N(b.Px)}\" y2=\"{Svg.N(b.Py)}\" stroke=\"{color}\" stroke-width=\"2\" marker-end=\"url(#path-arrow)\"/>");
+                sb.Append($"<line class=\"arrow\" x1=\"{Svg.N(a.Px)}\" y1=\"{Svg.N(a.Py)}\" x2=\"{Svg.N(b.Px)}\" y2=\"{Svg.N(b.Py)}\" stroke=\"{color}\" stroke-width=\"2\" marker-end=\"url(#{markerId})\"/>");
             sb.Append($"<circle class=\"start\" cx=\"{Svg.N(px[0].Px)}\" cy=\"{Svg.N(px[0].Py)}\" r=\"5\" fill=\"#ffffff\" stroke=\"{color}\" stroke-width=\"2\"><title>start</title></circle>");
             sb.Append($"<rect class=\"end\" x=\"{Svg.N(px[^1].Px - 4.5)}\" y=\"{Svg.N(px[^1].Py - 4.5)}\" width=\"9\" height=\"9\" fill=\"{color}\"><title>end</title></rect>");
             sb.Append("</g>");

@@ -142,4 +142,20 @@ public class PathPlotTests
         Assert.Equal("codes", Assert.Throws<ArgumentException>(() => LatentProjection.FromPca(Tensor.From(new float[] { 0, 0, 0 }, 1, 3))).ParamName);
         Assert.Equal("file", Assert.Throws<ArgumentException>(() => PathPlot.WriteSvg(" ", projection, [new PathPlotSeries("p", path)])).ParamName);
     }
+
+    [Fact]
+    public void Different_plots_get_different_arrow_marker_ids_so_a_page_can_inline_several()
+    {
+        var projection = LatentProjection.FromDims(2, 0, 1);
+        using var a = Tensor.From(new float[] { 0, 0, 1, 1, 2, 0 }, 3, 2);
+        using var b = Tensor.From(new float[] { 0, 0, -1, 1, -2, 0 }, 3, 2);
+        string Id(string svg) => XElement.Parse(svg).Descendants(Ns + "marker").Single().Attribute("id")!.Value;
+        var one = PathPlot.ToSvg(projection, [new PathPlotSeries("a", a)]);
+        var two = PathPlot.ToSvg(projection, [new PathPlotSeries("b", b)]);
+        Assert.NotEqual(Id(one), Id(two));
+        Assert.Equal(Id(one), Id(PathPlot.ToSvg(projection, [new PathPlotSeries("a", a)]))); // deterministic
+        var arrows = XElement.Parse(one).Descendants(Ns + "line").Where(l => l.Attribute("class")?.Value == "arrow").ToList();
+        Assert.NotEmpty(arrows);
+        Assert.All(arrows, l => Assert.Equal($"url(#{Id(one)})", l.Attribute("marker-end")!.Value));
+    }
 }
