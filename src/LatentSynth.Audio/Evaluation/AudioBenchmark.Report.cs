@@ -60,8 +60,9 @@ public sealed partial class AudioBenchmark
         }
         return new BenchmarkReport
         {
-            Title = $"LatentSynth audio benchmark: {Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.Notes)))}",
-            Dataset = options.Notes,
+            Title = $"LatentSynth audio benchmark: {SetName(options.Notes)}",
+            // The note set's folder name, not its path: a report is shared and must not carry this machine's layout.
+            Dataset = $"note set '{SetName(options.Notes)}'",
             ClassNames = classNames,
             Variants = variants,
             MetricInfo = Info,
@@ -312,6 +313,9 @@ public sealed partial class AudioBenchmark
         }
         return sb.Append("</svg>").ToString();
     }
+
+    /// <summary>The name of a note-set folder (its last path component).</summary>
+    private static string SetName(string notes) => Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(notes)));
 
     /// <summary>The folder inside a run where the report's sounds are also kept as WAV files.</summary>
     public const string SoundsFolder = "sounds";

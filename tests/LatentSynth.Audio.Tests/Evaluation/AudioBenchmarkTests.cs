@@ -31,6 +31,11 @@ public sealed class AudioBenchmarkTests : IDisposable
         // Per variant: original + reconstruction of one note per instrument (2 × 2), morph, geodesic, circle, spiral.
         Assert.Equal(2 * 8, Regex.Matches(html, "<audio ").Count);
         Assert.Contains("morph flute → violin", html);
+        // Shareable: no path of this machine in the page or the summary (the set is named by its folder).
+        var notesDir = Path.GetFullPath(notes);
+        Assert.DoesNotContain(notesDir, html);
+        Assert.DoesNotContain(notesDir, File.ReadAllText(Path.Combine(outDir, "summary.md")));
+        Assert.DoesNotContain(Path.GetFullPath(outDir), html);
         // The same sounds as WAV files in the run folder.
         var sounds = Directory.GetFiles(Path.Combine(outDir, "runs", "beta-vae-s0", "sounds"), "*.wav");
         Assert.Equal(8, sounds.Length);
