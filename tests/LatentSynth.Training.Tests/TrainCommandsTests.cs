@@ -224,6 +224,7 @@ public class TrainCommandsTests : IDisposable
     }
 
     [Fact]
+    [BadInput("training", "a loss that becomes NaN or infinite during `train`", "stops at that step with one error line naming the term, epoch and step; the last good checkpoint stays the latest; exit 1")]
     public void NanGuardIsOneErrorLine()
     {
         var (code, output, _) = RunCli(TrainArgs(Path.Combine(root, "nan"), "--set", "nan_at_step=6"));
@@ -232,6 +233,7 @@ public class TrainCommandsTests : IDisposable
     }
 
     [Fact]
+    [BadInput("run folders", "`eval DIR` where DIR holds no run.json", "one error line: DIR is not a run folder, it has no run.json; exit 1")]
     public void EvalOfSomethingThatIsNotARunIsOneErrorLine()
     {
         var (code, output, _) = RunCli("eval", root);

@@ -303,6 +303,7 @@ public class TrainerTests : IDisposable
     [InlineData("model.safetensors")]
     [InlineData("optimizer-model.safetensors")]
     [InlineData("trainer.json")]
+    [BadInput("checkpoints", "a crash or kill while a checkpoint is being written", "the previous checkpoint stays the latest; `--resume` continues from it")]
     public void ACrashWhileWritingACheckpointLeavesThePreviousOneLatestAndResumeWorks(string crashAfter)
     {
         Train(TestModels.Config("test-vae", Dir("straight"), epochs: 4));
