@@ -32,7 +32,6 @@ public static class Cli
     {
         var root = new RootCommand("LatentSynth: regularized autoencoders (AE, VAE, WAE) and latent synthesis on libtorch.");
         root.Subcommands.Add(InfoCommand());
-        root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(DataCommands.Create());
         foreach (var verb in GenerateCommands.Create()) root.Subcommands.Add(verb);
         root.Subcommands.Add(TrainCommands.Train());

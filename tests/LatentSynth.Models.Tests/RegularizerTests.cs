@@ -97,7 +97,10 @@ public class RegularizerTests
         var a = Torch.Rand(1, 2);
         var b = Torch.Rand(5, 2);
         Assert.Contains("at least 2", Assert.Throws<ArgumentException>(() => Mmd.Compute(a, b, Rbf, 1.0)).Message);
-        Assert.NotNull(Mmd.Compute(a, b, Rbf, 1.0, unbiased: false));
+        // The biased V-statistic is defined for one sample: x = {0}, y = {1, 2} with one scale, C = 1 and k = exp(−d²)
+        // gives k(0) + (2 k(0) + 2 k(1)) / 4 − 2 (k(1) + k(4)) / 2.
+        double one = Mmd.Compute(Tensor.From([0f], 1, 1), Tensor.From([1f, 2f], 2, 1), Rbf, 1.0, [1.0], unbiased: false).Item();
+        Assert.Equal(1 + (2 + 2 * Math.Exp(-1)) / 4 - (Math.Exp(-1) + Math.Exp(-4)), one, 1e-6);
         Assert.Throws<ArgumentException>(() => Mmd.Compute(Torch.Rand(3, 2), Torch.Rand(3, 4), Rbf, 1.0));
         Assert.Throws<ArgumentOutOfRangeException>(() => Mmd.Compute(b, b, Rbf, 0.0));
         Assert.Throws<ArgumentException>(() => Mmd.Compute(b, b, Rbf, 1.0, [1.0, -2.0]));

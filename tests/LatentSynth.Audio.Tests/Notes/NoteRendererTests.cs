@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using LatentSynth.Audio.IO;
 using LatentSynth.Audio.Notes;
 using LatentSynth.Audio.Tests.IO;
@@ -22,14 +21,10 @@ public sealed class RenderedNotes : IDisposable
 
     public NoteRenderReport First { get; }
 
-    public TimeSpan FirstTime { get; }
-
     public RenderedNotes()
     {
-        var sw = Stopwatch.StartNew();
         var seen = new List<NoteRenderProgress>();
         First = NoteRenderer.Render(Dir, Options, new SyncProgress<NoteRenderProgress>(seen.Add));
-        FirstTime = sw.Elapsed;
         Progress = seen;
     }
 
@@ -72,7 +67,6 @@ public sealed class NoteRendererTests(RenderedNotes set) : IClassFixture<Rendere
         Assert.Equal(0, r.ClippedSamples);
         Assert.Equal(2, set.Progress.Count);
         Assert.Equal(6, set.Progress.Max(p => p.NotesDone));
-        Assert.True(set.FirstTime < TimeSpan.FromSeconds(10), $"render took {set.FirstTime}");
         Assert.Contains("FluidSynth", r.FluidSynthVersion, StringComparison.OrdinalIgnoreCase);
     }
 
@@ -106,13 +100,15 @@ public sealed class NoteRendererTests(RenderedNotes set) : IClassFixture<Rendere
     [Fact]
     public void TheSecondRenderIsCachedAndTheMetadataIsComplete()
     {
-        var stamp = File.GetLastWriteTimeUtc(Path.Combine(set.Dir, "flute", "flute_69_pp.wav"));
-        var sw = Stopwatch.StartNew();
+        var wavs = Directory.GetFiles(set.Dir, "*.wav", SearchOption.AllDirectories).Order().ToArray();
+        var stamps = wavs.Select(File.GetLastWriteTimeUtc).ToArray();
         var again = NoteRenderer.Render(set.Dir, set.Options);
+        // Cached means nothing was rendered again: the report says so and no WAV was rewritten (checked by
+        // the files' times below), not a wall-clock limit, which a loaded machine can miss.
         Assert.True(again.Cached);
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(1), $"cached render took {sw.Elapsed}");
         Assert.Equal(set.First.Notes.Select(n => n.File).Order(), again.Notes.Select(n => n.File).Order());
-        Assert.Equal(stamp, File.GetLastWriteTimeUtc(Path.Combine(set.Dir, "flute", "flute_69_pp.wav")));
+        Assert.Equal(6, wavs.Length);
+        Assert.Equal(stamps, wavs.Select(File.GetLastWriteTimeUtc).ToArray());
         foreach (var f in new[] { "notes.csv", "notes.json", "render.json" }) Assert.True(File.Exists(Path.Combine(set.Dir, f)), f);
         var header = File.ReadLines(Path.Combine(set.Dir, "notes.csv")).First();
         Assert.Equal("id,instrument,family,program,midi,note,frequency_hz,dynamics,velocity,file,duration_s,peak,rms", header);
