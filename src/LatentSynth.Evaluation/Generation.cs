@@ -39,8 +39,8 @@ public static class Generation
     /// <summary>Traversals show at most this many latent dimensions by default.</summary>
     public const int DefaultMaxTraversalDims = 20;
 
-    /// <summary>Examples encoded at once by <see cref="Encode"/> and friends.</summary>
-    public const int DefaultBatchSize = 500;
+    /// <summary>Examples encoded at once by <see cref="Encode"/> and friends (the models' own default).</summary>
+    public const int DefaultBatchSize = AutoencoderModel.DefaultEncodeBatchSize;
 
     /// <summary>The picture shape (C, H, W) of examples of <paramref name="inputShape"/>.</summary>
     /// <exception cref="ArgumentException">The shape can't be drawn as a picture.</exception>
@@ -82,7 +82,7 @@ public static class Generation
         if (n < 1) throw new ArgumentOutOfRangeException(nameof(n), n, "the number of samples must be at least 1");
         if (columns is < 1) throw new ArgumentOutOfRangeException(nameof(columns), columns, "columns must be at least 1");
         PictureShape(model.InputShape);
-        using var mode = new InferenceMode(model);
+        using var mode = model.Inference();
         using var scope = Torch.NewScope();
         var pictures = ToPictures(model.Sample(n, generator), model.InputShape);
         return new PictureGrid(pictures.DetachFromScope(), columns ?? (int)Math.Ceiling(Math.Sqrt(n)));
@@ -98,9 +98,9 @@ public static class Generation
     public static PictureGrid Reconstructions(AutoencoderModel model, Tensor x, IReadOnlyList<string>? columnLabels = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        CheckExamples(model, x, nameof(x));
+        model.CheckExamples(x, nameof(x));
         PictureShape(model.InputShape);
-        using var mode = new InferenceMode(model);
+        using var mode = model.Inference();
         using var scope = Torch.NewScope();
         var recon = model.Decode(model.Encode(x));
         var both = Torch.Cat([ToPictures(x, model.InputShape), ToPictures(recon, model.InputShape)], 0);
@@ -167,14 +167,14 @@ public static class Generation
         InterpolationKind kind = InterpolationKind.Linear, IReadOnlyList<string>? rowLabels = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        CheckExamples(model, xa, nameof(xa));
-        CheckExamples(model, xb, nameof(xb));
+        model.CheckExamples(xa, nameof(xa));
+        model.CheckExamples(xb, nameof(xb));
         if (xa.Size(0) != xb.Size(0))
             throw new ArgumentException($"xa and xb must hold the same number of examples, got {xa.Size(0)} and {xb.Size(0)}", nameof(xb));
         if (steps < 2) throw new ArgumentOutOfRangeException(nameof(steps), steps, "interpolation needs at least 2 steps (both ends)");
         PictureShape(model.InputShape);
         long p = xa.Size(0);
-        using var mode = new InferenceMode(model);
+        using var mode = model.Inference();
         using var scope = Torch.NewScope();
         var codes = InterpolateCodes(model.Encode(xa), model.Encode(xb), steps, kind);   // [P, steps, K]
         var decoded = ToPictures(model.Decode(codes.Reshape(p * steps, model.LatentDim)), model.InputShape);
@@ -207,10 +207,10 @@ public static class Generation
         if (k <= maxDims) return Enumerable.Range(0, k).ToArray();
         if (reference is null)
             throw new ArgumentException($"the model has {k} latent dimensions, more than the {maxDims} a traversal shows: pass reference examples (e.g. the test set) to pick the most variable ones", nameof(reference));
-        CheckExamples(model, reference, nameof(reference));
+        model.CheckExamples(reference, nameof(reference));
         if (reference.Size(0) < 2) throw new ArgumentException("at least 2 reference examples are needed to measure variance", nameof(reference));
         using var scope = Torch.NewScope();
-        using var codes = EncodeTensor(model, reference);
+        using var codes = model.EncodeInBatches(reference);
         var variance = codes.Var(0, unbiased: false).ToArray<float>();
         return Enumerable.Range(0, k).OrderByDescending(d => variance[d]).ThenBy(d => d).Take(maxDims).ToArray();
     }
@@ -231,10 +231,10 @@ public static class Generation
         if (!(range > 0) || double.IsInfinity(range)) throw new ArgumentOutOfRangeException(nameof(range), range, "range must be a positive number");
         if (steps < 2) throw new ArgumentOutOfRangeException(nameof(steps), steps, "a traversal needs at least 2 steps");
         PictureShape(model.InputShape);
-        using var mode = new InferenceMode(model);
+        using var mode = model.Inference();
         using var scope = Torch.NewScope();
         var one = x.Dim == model.InputShape.Length ? x.Unsqueeze(0) : x;
-        CheckExamples(model, one, nameof(x));
+        model.CheckExamples(one, nameof(x));
         if (one.Size(0) != 1) throw new ArgumentException($"traversals start from one example, got {one.Size(0)}", nameof(x));
 
         var dims = TraversalDimensions(model, reference, maxDims);
@@ -264,29 +264,13 @@ public static class Generation
 
     // ---- codes -------------------------------------------------------------------------------
 
-    /// <summary>The codes of <paramref name="x"/> [N, …] as a float32 tensor [N, K], computed in batches of <paramref name="batchSize"/>.</summary>
-    public static Tensor EncodeTensor(AutoencoderModel model, Tensor x, int batchSize = DefaultBatchSize)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        CheckExamples(model, x, nameof(x));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        using var mode = new InferenceMode(model);
-        using var scope = Torch.NewScope();
-        long n = x.Size(0);
-        var parts = new List<Tensor>();
-        for (long s = 0; s < n; s += batchSize)
-            parts.Add(model.Encode(x.Narrow(0, s, Math.Min(batchSize, n - s))).Detach().To(DType.Float32));
-        var all = parts.Count == 0 ? Torch.Zeros(0, model.LatentDim) : Torch.Cat(parts, 0);
-        return all.Contiguous().MoveToOuterScope();
-    }
-
     /// <summary>The codes of every example of <paramref name="data"/>, with its labels.</summary>
     public static LatentCodes Encode(AutoencoderModel model, TensorDataset data, int batchSize = DefaultBatchSize)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
         using var scope = Torch.NewScope();
-        var codes = EncodeTensor(model, data.Examples, batchSize);
+        var codes = model.EncodeInBatches(data.Examples, batchSize);
         var means = codes.ToArray<float>();
         var labels = data.Labels?.ToArray<long>();
         return new LatentCodes(means, checked((int)data.Count), model.LatentDim, labels);
@@ -338,18 +322,5 @@ public static class Generation
             b[i] = order[partner];
         }
         return (a, b);
-    }
-
-    // ---- helpers -----------------------------------------------------------------------------
-
-    /// <summary>Checks that <paramref name="x"/> is float [B, …model.InputShape].</summary>
-    internal static void CheckExamples(AutoencoderModel model, Tensor x, string name)
-    {
-        ArgumentNullException.ThrowIfNull(x, name);
-        var s = x.Shape;
-        if (s.Length != model.InputShape.Length + 1 || !s[1..].SequenceEqual(model.InputShape))
-            throw new ArgumentException($"{name} must be [B, {string.Join(", ", model.InputShape)}] for this model, got [{string.Join(", ", s)}]", name);
-        if (x.DType != DType.Float32)
-            throw new ArgumentException($"{name} must be float32, got {x.DType.TorchName()}", name);
     }
 }

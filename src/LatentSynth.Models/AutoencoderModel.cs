@@ -105,6 +105,47 @@ public abstract class AutoencoderModel : Module<Tensor, Tensor>
     /// <summary>Reconstruction: decode of encode.</summary>
     public override Tensor Forward(Tensor input) => Decode(Encode(input));
 
+    /// <summary>Examples encoded at once by <see cref="EncodeInBatches"/> unless told otherwise.</summary>
+    public const int DefaultEncodeBatchSize = 500;
+
+    /// <summary>
+    /// Throws unless <paramref name="x"/> is float32 [B, …<see cref="InputShape"/>] (and, with
+    /// <paramref name="nonEmpty"/>, holds at least one example). The one check of examples handed to a model by the
+    /// generation functions and the metrics; the message names the argument <paramref name="name"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The shape or dtype does not fit, or there are no examples.</exception>
+    public void CheckExamples(Tensor x, string name, bool nonEmpty = false)
+    {
+        ArgumentNullException.ThrowIfNull(x, name);
+        var s = x.Shape;
+        if (s.Length != InputShape.Length + 1 || !s[1..].SequenceEqual(InputShape))
+            throw new ArgumentException($"{name} must be [B, {string.Join(", ", InputShape)}] for this model, got [{string.Join(", ", s)}]", name);
+        if (x.DType != DType.Float32)
+            throw new ArgumentException($"{name} must be float32, got {x.DType.TorchName()}", name);
+        if (nonEmpty && s[0] < 1) throw new ArgumentException($"{name} holds no examples", name);
+    }
+
+    /// <summary>
+    /// The deterministic codes (<see cref="Encode"/>) of <paramref name="x"/> [N, …InputShape] as a float32 tensor
+    /// [N, LatentDim], encoded <paramref name="batchSize"/> examples at a time in inference mode (the model's mode is
+    /// restored afterwards). No graph is kept.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="x"/> does not fit the model (see <see cref="CheckExamples"/>).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> &lt; 1.</exception>
+    public Tensor EncodeInBatches(Tensor x, int batchSize = DefaultEncodeBatchSize)
+    {
+        CheckExamples(x, nameof(x));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        using var mode = Inference();
+        using var scope = Torch.NewScope();
+        long n = x.Size(0);
+        var parts = new List<Tensor>();
+        for (long s = 0; s < n; s += batchSize)
+            parts.Add(Encode(x.Narrow(0, s, Math.Min(batchSize, n - s))).Detach().To(DType.Float32));
+        var all = parts.Count == 0 ? Torch.Zeros(0, LatentDim) : Torch.Cat(parts, 0);
+        return all.Contiguous().MoveToOuterScope();
+    }
+
     /// <summary>Random samples: decode of prior draws.</summary>
     public Tensor Sample(long n, Generator? generator = null)
     {

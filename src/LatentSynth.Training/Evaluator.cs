@@ -25,13 +25,10 @@ public static class Evaluator
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        bool wasTraining = model.Training;
-        model.Eval();
         var sums = new Dictionary<string, double>(StringComparer.Ordinal);
         var order = new List<string>();
-        try
+        using (model.Inference())
         {
-            using var noGrad = Torch.NoGrad();
             for (long start = 0; start < data.Count; start += batchSize)
             {
                 long n = Math.Min(batchSize, data.Count - start);
@@ -44,10 +41,6 @@ public static class Evaluator
                     sums[k] += v * n;
                 }
             }
-        }
-        finally
-        {
-            model.Train(wasTraining);
         }
         var means = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var k in order) means[k] = data.Count == 0 ? double.NaN : sums[k] / data.Count;

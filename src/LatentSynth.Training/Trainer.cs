@@ -262,11 +262,9 @@ public sealed class Trainer
         var batchShape = Shape(new[] { n }.Concat(data.Train.ItemShape));
         string Where() => $"on one batch of '{dataName}' (batch shape {batchShape}; model '{model.Config.Model}' with input_shape {Shape(model.InputShape)})";
         var rng = Torch.GetRngState();
-        bool wasTraining = model.Training;
-        model.Eval();
         try
         {
-            using var noGrad = Torch.NoGrad();
+            using var mode = model.Inference();
             using var scope = Torch.NewScope();
             var (x, _) = data.Train.Range(0, n);
             LossTerms loss;
@@ -287,7 +285,6 @@ public sealed class Trainer
         }
         finally
         {
-            model.Train(wasTraining);
             Torch.SetRngState(rng);
         }
     }

@@ -125,6 +125,49 @@ public class ModuleTests
     }
 
     [Fact]
+    public void EvalScopeAndInferenceRestoreTheModeAndGradients()
+    {
+        using var net = new Net();
+        Assert.True(Torch.IsGradEnabled);
+        using (net.Inference())
+        {
+            Assert.All(net.Modules(), m => Assert.False(m.Training));
+            Assert.False(Torch.IsGradEnabled);
+        }
+        Assert.All(net.Modules(), m => Assert.True(m.Training));
+        Assert.True(Torch.IsGradEnabled);
+
+        using (net.EvalScope())
+        {
+            Assert.All(net.Modules(), m => Assert.False(m.Training));
+            Assert.True(Torch.IsGradEnabled);          // the geodesic differentiates through a frozen model
+        }
+        Assert.All(net.Modules(), m => Assert.True(m.Training));
+
+        // A module already in evaluation mode stays there; an exception inside the scope still restores.
+        net.Eval();
+        void FailsInside()
+        {
+            using var mode = net.Inference();
+            throw new InvalidOperationException("inside");
+        }
+        Assert.Throws<InvalidOperationException>(FailsInside);
+        Assert.All(net.Modules(), m => Assert.False(m.Training));
+        Assert.True(Torch.IsGradEnabled);
+
+        // Nested: the inner scope gives back what the outer one set, not the original state.
+        net.Train();
+        using (net.Inference())
+        {
+            using (net.EvalScope()) Assert.False(Torch.IsGradEnabled);
+            Assert.False(net.Training);
+            Assert.False(Torch.IsGradEnabled);
+        }
+        Assert.True(net.Training);
+        Assert.True(Torch.IsGradEnabled);
+    }
+
+    [Fact]
     public void ZeroGradDropsOrZeroesEveryGradient()
     {
         using var net = new Net();

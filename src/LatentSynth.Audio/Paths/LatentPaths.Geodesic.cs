@@ -154,10 +154,8 @@ public static partial class LatentPaths
         ArgumentNullException.ThrowIfNull(model);
         if (z0 is not null && z0.Dim == 1 && z0.Size(0) != model.LatentDim)
             throw new ArgumentException($"z0 has {z0.Size(0)} dimensions but the model's latent space has {model.LatentDim}", nameof(z0));
-        bool wasTraining = model.Training;
-        model.Eval();
-        try { return Geodesic(model.Decode, z0!, z1!, options); }
-        finally { model.Train(wasTraining); }
+        using var mode = model.EvalScope();   // gradients stay on: the path is optimised through the frozen decoder
+        return Geodesic(model.Decode, z0!, z1!, options);
     }
 
     // E = (n − 1)·Σ‖g(z_{i+1}) − g(z_i)‖², a 0-d tensor in the current scope.

@@ -113,7 +113,7 @@ public sealed class AudioModel : IDisposable
     {
         ArgumentNullException.ThrowIfNull(frames);
         using var input = frames.Reshape([frames.Size(0), .. Model.InputShape]);
-        return Generation.EncodeTensor(Model, input);
+        return Model.EncodeInBatches(input);
     }
 
     /// <summary>The frames [T, Bins] a latent path [T, d] decodes to.</summary>
@@ -124,7 +124,7 @@ public sealed class AudioModel : IDisposable
         if (path.Dim != 2 || path.Size(1) != LatentDim)
             throw new ArgumentException($"a latent path must be [T, {LatentDim}]; got [{string.Join(", ", path.Shape)}]", nameof(path));
         if (path.Size(0) < 1) throw new ArgumentException("a latent path needs at least one point", nameof(path));
-        using var mode = new InferenceMode(Model);
+        using var mode = Model.Inference();
         using var scope = Torch.NewScope();
         var z = path.To(DType.Float32);
         if (z.IsFinite().All().Item() == 0) throw new ArgumentException("the latent path holds NaN or infinite values", nameof(path));
@@ -199,7 +199,7 @@ public sealed class AudioModel : IDisposable
     public Tensor SamplePrior(int n, Generator? generator = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n);
-        using var mode = new InferenceMode(Model);
+        using var mode = Model.Inference();
         return Model.SamplePrior(n, generator);
     }
 

@@ -34,14 +34,14 @@ public static class ActiveUnits
     /// <exception cref="ArgumentException"><paramref name="x"/> does not fit the model or has fewer than 2 examples.</exception>
     public static ActiveUnitsResult Compute(AutoencoderModel model, Tensor x, double threshold = DefaultThreshold, int batchSize = MetricSupport.DefaultBatchSize)
     {
-        MetricSupport.CheckExamples(model, x, nameof(x));
+        model.CheckExamples(x, nameof(x), nonEmpty: true);
         MetricSupport.CheckBatchSize(batchSize);
         if (x.Size(0) < 2) throw new ArgumentException("active units need at least 2 examples (a variance over the data)", nameof(x));
         if (!(threshold >= 0) || double.IsInfinity(threshold))
             throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "the threshold must be finite and ≥ 0");
-        using var mode = new InferenceMode(model);
+        using var mode = model.Inference();
         using var scope = Torch.NewScope();
-        var codes = MetricSupport.EncodeAll(model, x, batchSize).To(DType.Float64);
+        var codes = model.EncodeInBatches(x, batchSize).To(DType.Float64);
         // Aᵤ = Cov_x(E_q[zᵤ|x]) (Burda et al. 2016, §5.2).
         var variances = codes.Var(0, unbiased: true).Contiguous().ToArray<double>();
         return new ActiveUnitsResult(variances.Count(v => v > threshold), variances, threshold, x.Size(0));

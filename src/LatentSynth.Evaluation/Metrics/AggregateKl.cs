@@ -48,12 +48,12 @@ public static class AggregateKl
     public static AggregateKlResult Compute(VaeModel model, Tensor x, int components = DefaultComponents, int samplesPerComponent = 1,
         Generator? generator = null, int batchSize = MetricSupport.DefaultBatchSize)
     {
-        MetricSupport.CheckExamples(model, x, nameof(x));
+        model.CheckExamples(x, nameof(x), nonEmpty: true);
         MetricSupport.CheckBatchSize(batchSize);
         MetricSupport.CheckBatchSize(components, nameof(components));
         MetricSupport.CheckBatchSize(samplesPerComponent, nameof(samplesPerComponent));
         Elbo.CheckLogProb(model.Prior);
-        using var mode = new InferenceMode(model);
+        using var mode = model.Inference();
         using var scope = Torch.NewScope();
         long m = Math.Min(x.Size(0), components);
         int d = model.LatentDim;

@@ -46,11 +46,11 @@ public static class Elbo
     public static ElboResult Compute(VaeModel model, Tensor x, int batchSize = MetricSupport.DefaultBatchSize,
         Generator? generator = null, bool analyticKl = true)
     {
-        MetricSupport.CheckExamples(model, x, nameof(x));
+        model.CheckExamples(x, nameof(x), nonEmpty: true);
         MetricSupport.CheckBatchSize(batchSize);
         bool analytic = analyticKl && model.Prior is IAnalyticKlPrior;
         if (!analytic) CheckLogProb(model.Prior);
-        using var mode = new InferenceMode(model);
+        using var mode = model.Inference();
         long n = x.Size(0);
         double recon = 0, kl = 0;
         foreach (var (s, c) in MetricSupport.Batches(n, batchSize))

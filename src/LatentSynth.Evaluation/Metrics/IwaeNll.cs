@@ -47,12 +47,12 @@ public static class IwaeNll
     public static IwaeResult Compute(VaeModel model, Tensor x, int samples = DefaultSamples, int batchSize = 100,
         int samplesPerChunk = 50, Generator? generator = null)
     {
-        MetricSupport.CheckExamples(model, x, nameof(x));
+        model.CheckExamples(x, nameof(x), nonEmpty: true);
         MetricSupport.CheckBatchSize(batchSize);
         MetricSupport.CheckBatchSize(samples, nameof(samples));
         MetricSupport.CheckBatchSize(samplesPerChunk, nameof(samplesPerChunk));
         Elbo.CheckLogProb(model.Prior);
-        using var mode = new InferenceMode(model);
+        using var mode = model.Inference();
         long n = x.Size(0);
         int d = model.LatentDim;
         double total = 0;

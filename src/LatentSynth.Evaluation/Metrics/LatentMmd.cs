@@ -45,14 +45,14 @@ public static class LatentMmd
     public static LatentMmdResult Compute(AutoencoderModel model, Tensor x, Generator? generator = null, string kernel = "imq",
         int maxPoints = DefaultMaxPoints, bool unbiased = true, double? bandwidth = null, int batchSize = MetricSupport.DefaultBatchSize)
     {
-        MetricSupport.CheckExamples(model, x, nameof(x));
+        model.CheckExamples(x, nameof(x), nonEmpty: true);
         MetricSupport.CheckBatchSize(batchSize);
         MetricSupport.CheckBatchSize(maxPoints, nameof(maxPoints));
         var info = KernelRegistry.Get(kernel);
-        using var mode = new InferenceMode(model);
+        using var mode = model.Inference();
         using var scope = Torch.NewScope();
         long m = Math.Min(x.Size(0), maxPoints);
-        var codes = MetricSupport.EncodeAll(model, x.Narrow(0, 0, m), batchSize);
+        var codes = model.EncodeInBatches(x.Narrow(0, 0, m), batchSize);
         var prior = model.SamplePrior(m, generator).Detach().To(DType.Float32);
         int d = model.LatentDim;
         double c = bandwidth ?? (model is EncoderDecoderModel ed

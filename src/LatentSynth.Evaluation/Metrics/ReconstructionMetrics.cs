@@ -40,9 +40,9 @@ public static class ReconstructionMetrics
     /// <exception cref="ArgumentException"><paramref name="x"/> does not fit the model, or is empty.</exception>
     public static ReconstructionResult Compute(AutoencoderModel model, Tensor x, int batchSize = MetricSupport.DefaultBatchSize)
     {
-        MetricSupport.CheckExamples(model, x, nameof(x));
+        model.CheckExamples(x, nameof(x), nonEmpty: true);
         MetricSupport.CheckBatchSize(batchSize);
-        using var mode = new InferenceMode(model);
+        using var mode = model.Inference();
         long n = x.Size(0);
         long elements = model.InputShape.Aggregate(1L, (a, b) => a * b);
         double bce = 0, mse = 0;

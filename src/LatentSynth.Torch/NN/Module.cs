@@ -210,6 +210,18 @@ public abstract class Module : IDisposable
     public Module Eval() => Train(false);
 
     /// <summary>
+    /// Evaluation mode until the returned scope is disposed, then the previous mode again; gradients stay as they
+    /// are (for work that differentiates through a frozen model, such as a geodesic). Use with <c>using</c>.
+    /// </summary>
+    public EvalModeScope EvalScope() => new(this, noGrad: false);
+
+    /// <summary>
+    /// Inference: evaluation mode and no gradients until the returned scope is disposed, then the previous training
+    /// and gradient modes again (<c>model.eval()</c> under <c>torch.no_grad()</c>). Use with <c>using</c>.
+    /// </summary>
+    public EvalModeScope Inference() => new(this, noGrad: true);
+
+    /// <summary>
     /// Clears every parameter's gradient (<c>zero_grad</c>): drops it (default, as PyTorch 2
     /// does) or, with <paramref name="setToNone"/> false, fills it with zeros.
     /// </summary>

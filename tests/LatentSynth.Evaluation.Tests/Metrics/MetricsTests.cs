@@ -116,7 +116,7 @@ public class MetricsTests(Xunit.Abstractions.ITestOutputHelper output)
             Assert.Equal(mse / 17 / 35, r.MsePerElement, 1e-9 * mse);
         }
         Assert.True(model.Training, "the model's mode is put back");
-        Assert.Contains("[N, 1, 7, 5]", Assert.Throws<ArgumentException>(() => ReconstructionMetrics.Compute(model, Torch.Zeros(3, 1, 5, 5))).Message);
+        Assert.Contains("x must be [B, 1, 7, 5]", Assert.Throws<ArgumentException>(() => ReconstructionMetrics.Compute(model, Torch.Zeros(3, 1, 5, 5))).Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => ReconstructionMetrics.Compute(model, data, 0));
     }
 
