@@ -126,7 +126,7 @@ public static class AudioSynthCommands
             if ((int)k < 0) throw new ArgumentException($"--kind: unknown path '{kindText}'; choose one of {kinds}");
             using var model = AudioModel.Open(parse.GetValue(RunArg)!);
             var clock = Stopwatch.StartNew();
-            var map = NoteMap.Build(model);
+            var map = model.NoteMap();
             float[]? Code(Option<string?> o) => parse.GetValue(o) is { } r ? model.NoteCode(ResolveClip(model, r, out _)) : null;
             Tensor? PathOf(Option<string?> o) => parse.GetValue(o) is { } r ? model.Encode(ResolveClip(model, r, out _)) : null;
             (int, int)? plane = null;
@@ -161,7 +161,7 @@ public static class AudioSynthCommands
             var png = Path.ChangeExtension(file, ".png");
             AtomicFile.WriteAllBytes(png, AudioPictures.Spectrogram([sound.Frames]));
             var pathPicture = Path.ChangeExtension(file, ".path.svg");
-            map.Draw(pathPicture, [new PathPlotSeries($"{KindName(k)} ({Num(sound.Clip.Duration, "0.0")} s)", path)]);
+            DrawOverMap(map, pathPicture, [new PathPlotSeries($"{KindName(k)} ({Num(sound.Clip.Duration, "0.0")} s)", path)]);
             AnsiConsole.MarkupLine($"[green]{KindName(k)}[/]: {path.Size(0)} points, {Num(sound.Clip.Duration, "0.00")} s of sound in {Num(ms, "0")} ms; " +
                 $"Griffin-Lim spectral convergence {Num(sound.SpectralConvergence)}{Markup.Escape(geodesic)}");
             AnsiConsole.MarkupLine($"wrote {Markup.Escape(file)}, {Markup.Escape(png)} (spectrogram), {Markup.Escape(pathPicture)} and .png (path over the notes)");
@@ -199,7 +199,7 @@ public static class AudioSynthCommands
             long s = parse.GetValue(seed);
             using var gen = new Generator((ulong)s);
             using var starts = model.SamplePrior(n, gen);
-            var map = NoteMap.Build(model);
+            var map = model.NoteMap();
             var series = new List<PathPlotSeries>();
             var gl = Gl(parse.GetValue(iterations));
             for (int i = 0; i < n; i++)
@@ -214,7 +214,7 @@ public static class AudioSynthCommands
                 series.Add(new PathPlotSeries($"sample {i}", path));
                 AnsiConsole.MarkupLine($"sample {i}: {Num(sound.Clip.Duration, "0.00")} s, Griffin-Lim spectral convergence {Num(sound.SpectralConvergence)}");
             }
-            map.Draw(Path.Combine(dir, "paths.svg"), series);
+            DrawOverMap(map, Path.Combine(dir, "paths.svg"), series);
             foreach (var p in series) p.Path.Dispose();
             AnsiConsole.MarkupLine($"[green]wrote[/] {n} notes to {Markup.Escape(dir)} (WAV + spectrogram PNG each; paths.svg/.png over the map of the notes)");
             return 0;
@@ -222,38 +222,11 @@ public static class AudioSynthCommands
         return cmd;
     }
 
-    /// <summary>The map of the run's notes (one code per note, coloured by instrument) that paths are drawn over.</summary>
-    private sealed class NoteMap
+    /// <summary>Draws <paramref name="paths"/> over the run's note map into <paramref name="svgFile"/> and its .png.</summary>
+    private static void DrawOverMap(NoteMap map, string svgFile, IReadOnlyList<PathPlotSeries> paths)
     {
-        public required Tensor Codes { get; init; }
-        public required IReadOnlyList<int> Labels { get; init; }
-        public required IReadOnlyList<string> Names { get; init; }
-        public required float[] Mean { get; init; }
-        public required LatentProjection Projection { get; init; }
-        public (float[] U, float[] V) Plane => (Projection.AxisX.Select(x => (float)x).ToArray(), Projection.AxisY.Select(x => (float)x).ToArray());
-
-        /// <summary>At most 300 training notes, evenly spread, encoded to one code each.</summary>
-        public static NoteMap Build(AudioModel model)
-        {
-            var (set, train, _) = model.Notes();
-            var picked = train.Count <= 300 ? train : Enumerable.Range(0, 300).Select(i => train[i * train.Count / 300]).ToList();
-            var codes = model.NoteCodes(set, picked);
-            var mean = codes.Mean(0).ToArray<float>();
-            var projection = model.LatentDim >= 2 && picked.Count >= 2 ? LatentProjection.FromPca(codes) : LatentProjection.FromDims(Math.Max(2, model.LatentDim), 0, 1);
-            var names = model.Instruments;
-            return new NoteMap
-            {
-                Codes = codes, Mean = mean, Projection = projection, Names = names,
-                Labels = picked.Select(n => Math.Max(0, names.ToList().IndexOf(n.Instrument))).ToList(),
-            };
-        }
-
-        public void Draw(string svgFile, IReadOnlyList<PathPlotSeries> paths)
-        {
-            var background = new PathPlotBackground(Codes, Labels, Names);
-            var options = new ChartOptions { Title = "latent path over the notes (one point per note)", Width = 720, Height = 520 };
-            PathPlot.WriteSvg(svgFile, Projection, paths, background, options);
-            PathPlot.WritePng(Path.ChangeExtension(svgFile, ".png"), Projection, paths, background, options);
-        }
+        var options = new ChartOptions { Title = "latent path over the notes (one point per note)", Width = 720, Height = 520 };
+        PathPlot.WriteSvg(svgFile, map.Projection, paths, map.Background, options);
+        PathPlot.WritePng(Path.ChangeExtension(svgFile, ".png"), map.Projection, paths, map.Background, options);
     }
 }

@@ -75,16 +75,14 @@ public sealed class SynthEngine : IDisposable
         slots = new SemaphoreSlim(workers, workers);
         Workers = workers;
         var model = all[0];
-        var (set, train, _) = model.Notes();
-        var picked = train.Count <= maxNotes ? train : Enumerable.Range(0, maxNotes).Select(i => train[i * train.Count / maxNotes]).ToList();
+        var map = model.NoteMap(maxNotes);       // the same cached map `audio path` draws over
+        Mean = map.Mean;
+        Projection = map.Projection;
         using var scope = Torch.NewScope();
-        var codes = model.NoteCodes(set, picked);
-        Mean = codes.Mean(0).ToArray<float>();
-        Projection = model.LatentDim >= 2 && picked.Count >= 2 ? LatentProjection.FromPca(codes) : LatentProjection.FromDims(Math.Max(2, model.LatentDim), 0, 1);
-        var xy = Projection.Project(codes);
-        var flat = codes.Contiguous().ToArray<float>();
+        var xy = Projection.Project(map.Codes);
+        var flat = map.Codes.Contiguous().ToArray<float>();
         int d = model.LatentDim;
-        Notes = picked.Select((n, i) => new MapNote(n.Id, n.Instrument, n.Family, n.Pitch, n.NoteName, n.Dynamics,
+        Notes = map.Notes.Select((n, i) => new MapNote(n.Id, n.Instrument, n.Family, n.Pitch, n.NoteName, n.Dynamics,
             flat.AsSpan(i * d, d).ToArray(), xy[i].X, xy[i].Y)).ToList();
         LatentDim = d;
         SampleRate = model.SampleRate;

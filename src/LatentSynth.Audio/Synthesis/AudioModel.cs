@@ -35,12 +35,17 @@ public sealed class AudioModel : IDisposable
     /// <summary>The audio-data folder inside a run folder.</summary>
     public const string AudioFolder = "audio";
 
-    private AudioModel(string runDir, AutoencoderModel model, SpectralPipeline pipeline, IReadOnlyList<string> instruments)
+    private readonly string weightsPath;
+    private (NoteSet Set, IReadOnlyList<NoteInfo> Train, IReadOnlyList<NoteInfo> Test)? notes;
+    private readonly Dictionary<int, NoteMap> maps = [];
+
+    private AudioModel(string runDir, AutoencoderModel model, SpectralPipeline pipeline, IReadOnlyList<string> instruments, string weightsPath)
     {
         RunDirectory = runDir;
         Model = model;
         Pipeline = pipeline;
         Instruments = instruments;
+        this.weightsPath = weightsPath;
     }
 
     /// <summary>The run folder.</summary>
@@ -73,13 +78,15 @@ public sealed class AudioModel : IDisposable
         var pipeline = AudioData.Pipeline(data);
         try
         {
-            var model = RunFolder.Open(runDir).LoadModel();
+            var run = RunFolder.Open(runDir);
+            var weights = run.ModelWeightsPath;
+            var model = run.LoadModel();
             if (model.Config.InputSize != pipeline.Bins)
             {
                 model.Dispose();
                 throw new ArgumentException($"'{runDir}': the model takes {model.Config.InputSize} values per frame but its pipeline makes {pipeline.Bins}");
             }
-            return new AudioModel(runDir, model, pipeline, AudioData.Instruments(data));
+            return new AudioModel(runDir, model, pipeline, AudioData.Instruments(data), weights);
         }
         catch
         {
@@ -88,8 +95,22 @@ public sealed class AudioModel : IDisposable
         }
     }
 
-    /// <summary>The note set the model was trained on, with its train and test notes.</summary>
-    public (NoteSet Set, IReadOnlyList<NoteInfo> Train, IReadOnlyList<NoteInfo> Test) Notes() => AudioData.Notes(DataFolder);
+    /// <summary>The note set the model was trained on, with its train and test notes (read once per model).</summary>
+    /// <exception cref="FileNotFoundException">The note set has moved or was deleted (the message says where it was).</exception>
+    public (NoteSet Set, IReadOnlyList<NoteInfo> Train, IReadOnlyList<NoteInfo> Test) Notes() => notes ??= AudioData.Notes(DataFolder);
+
+    /// <summary>
+    /// The map of the model's training notes (codes, mean, PCA plane) that paths are drawn over and centred on, with at
+    /// most <paramref name="maxNotes"/> notes. Built once per model and cached in the run folder (see
+    /// <see cref="Synthesis.NoteMap"/>); the model owns it: do not dispose it.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxNotes"/> &lt; 2.</exception>
+    public NoteMap NoteMap(int maxNotes = Synthesis.NoteMap.DefaultMaxNotes)
+    {
+        if (maxNotes < 2) throw new ArgumentOutOfRangeException(nameof(maxNotes), maxNotes, "a note map needs at least 2 notes");
+        if (!maps.TryGetValue(maxNotes, out var map)) maps[maxNotes] = map = Synthesis.NoteMap.Build(this, maxNotes, weightsPath);
+        return map;
+    }
 
     /// <summary>The model frames [T, Bins] of a clip (resampled to the model's rate when needed).</summary>
     public Tensor Analyze(AudioClip clip)
@@ -216,6 +237,8 @@ public sealed class AudioModel : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        foreach (var map in maps.Values) map.Dispose();
+        maps.Clear();
         Model.Dispose();
         Pipeline.Dispose();
     }

@@ -32,6 +32,46 @@ public sealed class AudioModelTests(AudioRunFixture fx)
     }
 
     [Fact]
+    public void The_note_map_is_built_once_cached_on_disk_and_rebuilt_when_the_cache_is_bad()
+    {
+        const int maxNotes = 5;
+        var cache = Path.Combine(fx.RunDir, AudioModel.AudioFolder, NoteMap.CacheFile(maxNotes));
+        File.Delete(cache);
+        float[] first;
+        using (var model = AudioModel.Open(fx.RunDir))
+        {
+            var map = model.NoteMap(maxNotes);
+            Assert.False(map.FromCache);
+            Assert.Same(map, model.NoteMap(maxNotes));                      // one map per model
+            Assert.True(File.Exists(cache));
+            var (set, train, _) = model.Notes();
+            Assert.Equal(NoteMap.Pick(train, maxNotes).Select(n => n.Id), map.Notes.Select(n => n.Id));
+            Assert.Equal(Math.Min(maxNotes, train.Count), map.Notes.Count);
+            using var direct = model.NoteCodes(set, map.Notes);
+            first = map.Codes.ToArray<float>();
+            Assert.Equal(direct.ToArray<float>(), first);
+            // The mean is the codes' mean; labels index the run's instruments.
+            for (int j = 0; j < model.LatentDim; j++)
+                Assert.Equal(Enumerable.Range(0, map.Notes.Count).Average(i => first[i * model.LatentDim + j]), map.Mean[j], 4);
+            Assert.Equal(map.Notes.Select(n => model.Instruments.ToList().IndexOf(n.Instrument)), map.Labels);
+        }
+        using (var model = AudioModel.Open(fx.RunDir))
+        {
+            var map = model.NoteMap(maxNotes);
+            Assert.True(map.FromCache);                                     // the next call does not encode again
+            Assert.Equal(first, map.Codes.ToArray<float>());
+        }
+        File.WriteAllText(cache, "not a safetensors file");
+        using (var model = AudioModel.Open(fx.RunDir))
+        {
+            var map = model.NoteMap(maxNotes);
+            Assert.False(map.FromCache);                                    // unreadable cache: rebuilt, same codes
+            Assert.Equal(first, map.Codes.ToArray<float>());
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => NoteMap.Pick([], 1));
+    }
+
+    [Fact]
     public void Encode_and_decode_have_one_point_and_one_frame_per_STFT_frame()
     {
         using var model = AudioModel.Open(fx.RunDir);
