@@ -98,32 +98,36 @@ public static class AudioSynthCommands
 
     private static Command PathVerb()
     {
-        var kinds = string.Join(", ", Enum.GetValues<PathKind>().Select(KindName));
-        var kind = new Option<string>("--kind") { Description = $"Path: {kinds}", Required = true };
+        var kind = new Option<string>("--kind") { Description = $"Path: {PathKinds.NameList}", Required = true };
         var output = new Option<string>("--out") { Description = "WAV file to write; beside it FILE.png (spectrogram) and FILE.path.svg/.png (the path over the map of the notes)", Required = true };
         var seconds = new Option<double>("--seconds") { Description = "Length of the sound [default: 2]", DefaultValueFactory = _ => 2.0 };
-        var from = new Option<string?>("--from") { Description = "Start note (line, morph, geodesic): a note id of the run's set or an audio file" };
-        var to = new Option<string?>("--to") { Description = "End note (line, morph, geodesic)" };
-        var center = new Option<string?>("--center") { Description = "Centre note (traversal, random walk, circle, spiral, Lissajous) [default: the mean code of the notes]" };
-        var dim = new Option<int>("--dim") { Description = "Swept dimension (traversal) [default: 0]" };
-        var range = new Option<double>("--range") { Description = "Traversal reach each side of the centre [default: 2.5]", DefaultValueFactory = _ => 2.5 };
-        var dims = new Option<string?>("--dims") { Description = "Plane as two latent dimensions, e.g. 0,1 (circle, spiral, Lissajous) [default: the notes' first two principal axes]" };
-        var radius = new Option<double>("--radius") { Description = "Radius (circle, Lissajous) or end radius (spiral) [default: 1.5]", DefaultValueFactory = _ => 1.5 };
-        var turns = new Option<double>("--turns") { Description = "Turns (circle, spiral) [default: 1]", DefaultValueFactory = _ => 1.0 };
-        var seed = new Option<long>("--seed") { Description = "Seed (random walk) [default: 0]" };
-        var step = new Option<double>("--step-size") { Description = "Step per frame (random walk) [default: 0.05]", DefaultValueFactory = _ => 0.05 };
-        var smooth = new Option<double>("--smoothness") { Description = "Smoothness in [0, 1) (random walk) [default: 0.95]", DefaultValueFactory = _ => 0.95 };
-        var geodesicIterations = new Option<int>("--geodesic-iterations") { Description = "Optimizer iterations of the geodesic (0..5000) [default: 200]", DefaultValueFactory = _ => 200 };
+        var from = new Option<string?>("--from") { Description = $"Start note ({KindsWith(k => k.Ends != PathEnds.Center)}): a note id of the run's set or an audio file" };
+        var to = new Option<string?>("--to") { Description = $"End note ({KindsWith(k => k.Ends != PathEnds.Center)})" };
+        var center = new Option<string?>("--center") { Description = $"Centre note ({KindsWith(k => k.Ends == PathEnds.Center)}) [default: the mean code of the notes]" };
+        var dims = new Option<string?>("--dims") { Description = $"Plane as two latent dimensions, e.g. 0,1 ({KindsWith(k => k.UsesPlane)}) [default: the notes' first two principal axes]" };
+        // One option per path parameter, from the kinds' descriptors: the same names, defaults and ranges as the server's.
+        var parameters = PathParameters.All.Select(p => (Parameter: p, Option: new Option<double?>(p.Flag)
+        {
+            Description = $"{p.Description} ({KindsWith(k => k.Parameters.Contains(p))}); {p.RangeText()} [default: {PathParameter.F(p.Default)}]",
+        })).ToList();
         var iterations = IterationsOption();
         var cmd = new Command("path", "A sound from a path through the latent space, with its spectrogram and a picture of the path over the map of the notes.")
         {
-            RunArg, kind, output, seconds, from, to, center, dim, range, dims, radius, turns, seed, step, smooth, geodesicIterations, iterations,
+            RunArg, kind, output, seconds, from, to, center, dims, iterations,
         };
+        foreach (var (_, option) in parameters) cmd.Options.Add(option);
         cmd.SetAction(parse =>
         {
             var kindText = parse.GetValue(kind)!;
-            var k = Enum.GetValues<PathKind>().FirstOrDefault(x => KindName(x) == kindText.Trim().ToLowerInvariant(), (PathKind)(-1));
-            if ((int)k < 0) throw new ArgumentException($"--kind: unknown path '{kindText}'; choose one of {kinds}");
+            var info = PathKinds.Find(kindText) ?? throw new ArgumentException($"--kind: unknown path '{kindText}'; choose one of {PathKinds.NameList}");
+            var k = info.Kind;
+            var spec = new PathSpec { Kind = k, Seconds = parse.GetValue(seconds) };
+            foreach (var (p, option) in parameters)
+                if (parse.GetValue(option) is { } value)
+                {
+                    p.Check(value, name: $"{p.Flag} ({p.Label})");
+                    spec = p.Apply(spec, value);
+                }
             using var model = AudioModel.Open(parse.GetValue(RunArg)!);
             var clock = Stopwatch.StartNew();
             var map = model.NoteMap();
@@ -137,17 +141,13 @@ public static class AudioSynthCommands
                     throw new ArgumentException($"--dims: '{ds}' must be two dimensions like 0,1");
                 plane = (a, b);
             }
-            var spec = new PathSpec
+            spec = spec with
             {
-                Kind = k, Seconds = parse.GetValue(seconds),
-                From = k is PathKind.Line or PathKind.Geodesic ? Code(from) : null,
-                To = k is PathKind.Line or PathKind.Geodesic ? Code(to) : null,
-                FromPath = k == PathKind.Morph ? PathOf(from) : null,
-                ToPath = k == PathKind.Morph ? PathOf(to) : null,
-                Center = Code(center), Dim = parse.GetValue(dim), Range = parse.GetValue(range), PlaneDims = plane,
-                Radius = parse.GetValue(radius), Turns = parse.GetValue(turns), Seed = parse.GetValue(seed),
-                StepSize = parse.GetValue(step), Smoothness = parse.GetValue(smooth),
-                GeodesicIterations = parse.GetValue(geodesicIterations),
+                From = info.Ends == PathEnds.Points ? Code(from) : null,
+                To = info.Ends == PathEnds.Points ? Code(to) : null,
+                FromPath = info.Ends == PathEnds.NotePaths ? PathOf(from) : null,
+                ToPath = info.Ends == PathEnds.NotePaths ? PathOf(to) : null,
+                Center = Code(center), PlaneDims = plane,
             };
             string geodesic = "";
             using var path = PathRecipe.Build(model, spec, map.Mean, map.Plane,
@@ -170,11 +170,9 @@ public static class AudioSynthCommands
         return cmd;
     }
 
-    private static string KindName(PathKind k) => k switch
-    {
-        PathKind.RandomWalk => "random-walk",
-        _ => k.ToString().ToLowerInvariant(),
-    };
+    private static string KindName(PathKind k) => PathKinds.Of(k).Name;
+
+    private static string KindsWith(Func<PathKindInfo, bool> uses) => string.Join(", ", PathKinds.All.Where(uses).Select(k => k.Name));
 
     // ---- sample ----------------------------------------------------------------------------------
 

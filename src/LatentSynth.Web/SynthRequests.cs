@@ -22,8 +22,6 @@ public static class SynthLimits
     public const int MaxDrawnPoints = 2000;
     /// <summary>Largest absolute latent value or plane coordinate (the prior is a unit Gaussian: 20 is far outside it).</summary>
     public const double MaxCoordinate = 20;
-    /// <summary>Most geodesic optimizer iterations.</summary>
-    public const int MaxGeodesicIterations = 500;
 }
 
 /// <summary>What a decode request asks for, parsed and checked.</summary>
@@ -127,8 +125,8 @@ internal static class SynthRequests
         }, iterations);
     }
 
-    /// <summary>The path kinds the API accepts (PathKind names, plus "drawn" for explicit points).</summary>
-    public static readonly string[] Kinds = ["line", "circle", "spiral", "lissajous", "random-walk", "geodesic", "traversal", "morph", "drawn"];
+    /// <summary>The path kinds the API accepts: every <see cref="PathKinds"/> name, plus "drawn" for explicit points.</summary>
+    public static readonly string[] Kinds = [.. PathKinds.All.Select(k => k.Name), "drawn"];
 
     /// <summary>POST /api/path: a PathSpec-like object, or kind "drawn" with points.</summary>
     public static DecodeRequest Path(JsonElement o, SynthEngine engine)
@@ -144,14 +142,15 @@ internal static class SynthRequests
             var points = DrawnPoints(o, engine);
             return new DecodeRequest(model => Polyline(points, model.PointsFor(seconds), d), iterations);
         }
-        if (kind == "morph")
+        var info = PathKinds.Find(kind)!;
+        if (info.Ends == PathEnds.NotePaths)
         {
             string Id(string name) => Get(o, name) is { ValueKind: JsonValueKind.String } s ? engine.Note(s.GetString()!, name).Id
-                : throw Bad($"a morph needs {name}: a note id");
+                : throw Bad($"a {info.Name} needs {name}: a note id");
             var (a, b) = (Id("from"), Id("to"));
             return new DecodeRequest(model => PathRecipe.Build(model, new PathSpec
             {
-                Kind = PathKind.Morph, Seconds = seconds, FromPath = SynthEngine.NotePath(model, a), ToPath = SynthEngine.NotePath(model, b),
+                Kind = info.Kind, Seconds = seconds, FromPath = SynthEngine.NotePath(model, a), ToPath = SynthEngine.NotePath(model, b),
             }), iterations);
         }
         (int, int)? dims = null;
@@ -165,28 +164,23 @@ internal static class SynthRequests
         }
         var spec = new PathSpec
         {
-            Kind = kind switch
-            {
-                "line" => PathKind.Line, "circle" => PathKind.Circle, "spiral" => PathKind.Spiral, "lissajous" => PathKind.Lissajous,
-                "random-walk" => PathKind.RandomWalk, "geodesic" => PathKind.Geodesic, _ => PathKind.Traversal,
-            },
+            Kind = info.Kind,
             Seconds = seconds,
             From = Point(o, "from", engine),
             To = Point(o, "to", engine),
             Center = Point(o, "center", engine),
             PlaneDims = dims,
-            Dim = Integer(o, "dim", 0, 0, d - 1),
-            Range = Number(o, "range", 2.5, 0, 10, minExclusive: true),
-            Radius = Number(o, "radius", 1.5, 0, 10, minExclusive: true),
-            RadiusFrom = Number(o, "radius_from", 0.1, 0, 10),
-            Turns = Number(o, "turns", 1, 0, 50, minExclusive: true),
-            Seed = Integer(o, "seed", 0, 0, int.MaxValue),
-            StepSize = Number(o, "step_size", 0.05, 0, 1, minExclusive: true),
-            Smoothness = Number(o, "smoothness", 0.95, 0, 0.999),
-            GeodesicPoints = Integer(o, "geodesic_points", 16, 3, 64),
-            GeodesicIterations = Integer(o, "geodesic_iterations", 200, 0, SynthLimits.MaxGeodesicIterations),
         };
-        if (spec.Kind is PathKind.Line or PathKind.Geodesic && (spec.From is null || spec.To is null))
+        // Every parameter the body names is checked against the kinds' one range (the field named as sent).
+        foreach (var p in PathParameters.All)
+            if (Get(o, p.Name) is { } v)
+            {
+                if (v.ValueKind != JsonValueKind.Number || !v.TryGetDouble(out var x)) throw Bad($"{p.Name} must be {(p.IsInteger ? "an integer" : "a number")}");
+                double? max = p == PathParameters.Dim ? d - 1 : null;
+                if (!p.Accepts(x, max)) throw Bad($"{p.Name} must be in {p.RangeText(max)}{(p.IsInteger ? " (a whole number)" : "")}; got {F(x)}");
+                spec = p.Apply(spec, x);
+            }
+        if (info.Ends == PathEnds.Points && (spec.From is null || spec.To is null))
             throw Bad($"a {kind} path needs from and to (note ids, latent arrays or {{x, y}} points)");
         var mean = engine.Mean;
         var plane = engine.Plane;

@@ -1,3 +1,4 @@
+using LatentSynth.Audio.Synthesis;
 using System.Net;
 using System.Reflection;
 using System.Text.Json;
@@ -185,6 +186,12 @@ public sealed class SynthServer : IAsyncDisposable
         Projection = new { Origin = e.Projection.Origin, AxisX = e.Projection.AxisX, AxisY = e.Projection.AxisY, e.Projection.XLabel, e.Projection.YLabel },
         Notes = e.Notes,
         Kinds = SynthRequests.Kinds,
+        // The kinds' descriptors: the page builds its tool list and checks its inputs from these.
+        PathKinds = PathKinds.All.Select(k => new
+        {
+            k.Name, k.Description, Ends = k.Ends.ToString().ToLowerInvariant(), k.UsesPlane,
+            Parameters = k.Parameters.Select(p => new { p.Name, p.Description, p.Default, p.Min, Max = p == PathParameters.Dim ? e.LatentDim - 1 : p.Max, p.MinExclusive, p.IsInteger }),
+        }),
         Limits = new
         {
             SynthLimits.MaxBodyBytes, SynthLimits.MaxPointSeconds, SynthLimits.MaxPathSeconds, SynthLimits.MaxIterations,

@@ -62,6 +62,14 @@ public class EndpointTests(ServerFixture fx)
         double x = notes[0].GetProperty("x").GetDouble(), y = notes[0].GetProperty("y").GetDouble();
         var z = Enumerable.Range(0, d).Select(j => o[j] + x * ax[j] + y * ay[j]).ToArray();
         Assert.Equal(x, Enumerable.Range(0, d).Sum(j => (z[j] - o[j]) * ax[j]), 6);
+        // The path kinds come from the one descriptor list, with the same ranges the command line checks.
+        var kinds = root.GetProperty("path_kinds").EnumerateArray().ToList();
+        Assert.Equal(LatentSynth.Audio.Synthesis.PathKinds.All.Select(k => k.Name), kinds.Select(k => k.GetProperty("name").GetString()));
+        var geodesic = kinds.Single(k => k.GetProperty("name").GetString() == "geodesic");
+        var iterations = geodesic.GetProperty("parameters").EnumerateArray().Single(q => q.GetProperty("name").GetString() == "geodesic_iterations");
+        Assert.Equal(LatentSynth.Audio.Synthesis.PathParameters.GeodesicIterations.Max, iterations.GetProperty("max").GetDouble());
+        var traversal = kinds.Single(k => k.GetProperty("name").GetString() == "traversal");
+        Assert.Equal(d - 1, traversal.GetProperty("parameters").EnumerateArray().Single(q => q.GetProperty("name").GetString() == "dim").GetProperty("max").GetDouble());
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace LatentSynth.Audio.Synthesis;
 
 using Torch = LatentSynth.Torch.Torch;
 
-/// <summary>The kinds of latent path a sound can be drawn from.</summary>
+/// <summary>The kinds of latent path a sound can be drawn from; <see cref="PathKinds"/> describes each (name, parameters, build).</summary>
 public enum PathKind
 {
     /// <summary>One latent dimension swept around a centre, the others held.</summary>
@@ -52,29 +52,29 @@ public sealed record PathSpec
     /// <summary>The swept dimension (traversal).</summary>
     public int Dim { get; init; }
     /// <summary>How far the traversal goes each side of the centre, in prior standard deviations.</summary>
-    public double Range { get; init; } = 2.5;
+    public double Range { get; init; } = PathParameters.Range.Default;
     /// <summary>Plane directions u, v [d] (circle, spiral, Lissajous); null: <see cref="PlaneDims"/> or the PCA plane.</summary>
     public (float[] U, float[] V)? Plane { get; init; }
     /// <summary>Plane given as two latent dimensions; used when <see cref="Plane"/> is null.</summary>
     public (int A, int B)? PlaneDims { get; init; }
     /// <summary>Radius (circle, Lissajous) and end radius (spiral).</summary>
-    public double Radius { get; init; } = 1.5;
+    public double Radius { get; init; } = PathParameters.Radius.Default;
     /// <summary>Start radius (spiral).</summary>
-    public double RadiusFrom { get; init; } = 0.1;
+    public double RadiusFrom { get; init; } = PathParameters.RadiusFrom.Default;
     /// <summary>Turns (circle, spiral).</summary>
-    public double Turns { get; init; } = 1;
+    public double Turns { get; init; } = PathParameters.Turns.Default;
     /// <summary>Lissajous frequency ratios a : b and phase δ (radians).</summary>
     public (double A, double B, double Delta) Lissajous { get; init; } = (3, 2, Math.PI / 2);
     /// <summary>Seed (random walk).</summary>
     public long Seed { get; init; }
     /// <summary>Step size per frame (random walk), in prior standard deviations.</summary>
-    public double StepSize { get; init; } = 0.05;
+    public double StepSize { get; init; } = PathParameters.StepSize.Default;
     /// <summary>Smoothness in [0, 1) (random walk): larger is smoother.</summary>
-    public double Smoothness { get; init; } = 0.95;
+    public double Smoothness { get; init; } = PathParameters.Smoothness.Default;
     /// <summary>Discretisation points of the geodesic before it is re-timed to the sound's length.</summary>
-    public int GeodesicPoints { get; init; } = 16;
+    public int GeodesicPoints { get; init; } = (int)PathParameters.GeodesicPoints.Default;
     /// <summary>Optimizer iterations of the geodesic.</summary>
-    public int GeodesicIterations { get; init; } = 200;
+    public int GeodesicIterations { get; init; } = (int)PathParameters.GeodesicIterations.Default;
 }
 
 /// <summary>Turns a <see cref="PathSpec"/> into a latent path for an <see cref="AudioModel"/>.</summary>
@@ -106,55 +106,22 @@ public static class PathRecipe
             if (value.Any(x => !float.IsFinite(x))) throw new ArgumentException($"{name} holds a non-finite value");
             return Tensor.From(value, d);
         }
-        float[] Need(float[]? v, string name) => v ?? throw new ArgumentException($"a {spec.Kind} path needs {name}");
-        using var scope = Torch.NewScope();
-        Tensor path;
-        switch (spec.Kind)
+        var info = PathKinds.Of(spec.Kind);
+        switch (info.Ends)
         {
-            case PathKind.Traversal:
-                if (spec.Dim < 0 || spec.Dim >= d) throw new ArgumentException($"dim must be in 0..{d - 1}; got {spec.Dim}");
-                if (!(spec.Range > 0) || spec.Range > 10) throw new ArgumentException($"range must be in (0, 10]; got {spec.Range}");
-                var c = Vec(spec.Center, "center", defaultCenter);
-                double at = c.ToArray<float>()[spec.Dim];
-                path = LatentPaths.Traversal(c, spec.Dim, at - spec.Range, at + spec.Range, steps);
-                break;
-            case PathKind.Line:
-                path = LatentPaths.Line(Vec(Need(spec.From, "a start point (from)"), "from", null), Vec(Need(spec.To, "an end point (to)"), "to", null), steps);
-                break;
-            case PathKind.Morph:
-                var a = spec.FromPath ?? throw new ArgumentException("a morph needs the path of its first note (from)");
-                var b = spec.ToPath ?? throw new ArgumentException("a morph needs the path of its second note (to)");
-                path = LatentPaths.Morph(a, b, steps, BlendCurve.Smoothstep);
-                break;
-            case PathKind.RandomWalk:
-                if (!(spec.StepSize > 0) || spec.StepSize > 1) throw new ArgumentException($"step size must be in (0, 1]; got {spec.StepSize}");
-                if (!(spec.Smoothness >= 0) || spec.Smoothness >= 1) throw new ArgumentException($"smoothness must be in [0, 1); got {spec.Smoothness}");
-                path = LatentPaths.RandomWalk(Vec(spec.Center, "center", defaultCenter), steps, spec.StepSize, spec.Smoothness, spec.Seed);
-                break;
-            case PathKind.Circle or PathKind.Spiral or PathKind.Lissajous:
-                var center = Vec(spec.Center, "center", defaultCenter);
-                var (u, v) = PlaneOf(spec, d, defaultPlane);
-                if (!(spec.Radius > 0) || spec.Radius > 10) throw new ArgumentException($"radius must be in (0, 10]; got {spec.Radius}");
-                if (!(spec.Turns > 0) || spec.Turns > 50) throw new ArgumentException($"turns must be in (0, 50]; got {spec.Turns}");
-                path = spec.Kind switch
-                {
-                    PathKind.Circle => LatentPaths.Circle(center, u, v, spec.Radius, steps, spec.Turns),
-                    PathKind.Spiral => LatentPaths.Spiral(center, u, v, spec.RadiusFrom, spec.Radius, spec.Turns, steps),
-                    _ => LatentPaths.Lissajous(center, u, v, spec.Lissajous.A, spec.Lissajous.B, spec.Lissajous.Delta, spec.Radius, steps),
-                };
-                break;
-            case PathKind.Geodesic:
-                if (spec.GeodesicPoints is < 3 or > 256) throw new ArgumentException($"geodesic points must be in 3..256; got {spec.GeodesicPoints}");
-                if (spec.GeodesicIterations is < 0 or > 5000) throw new ArgumentException($"geodesic iterations must be in 0..5000; got {spec.GeodesicIterations}");
-                var g = LatentPaths.Geodesic(model.Model, Vec(Need(spec.From, "a start point (from)"), "from", null), Vec(Need(spec.To, "an end point (to)"), "to", null),
-                    new GeodesicOptions { Points = spec.GeodesicPoints, Iterations = spec.GeodesicIterations, Seed = spec.Seed });
-                geodesicInfo?.Invoke(g.InitialEnergy, g.FinalEnergy);
-                // Equal steps of sound change per frame: re-spaced by arc length through the decoder.
-                path = LatentPaths.Resample(z => model.Model.Decode(z), g.Path, steps);
-                break;
-            default:
-                throw new ArgumentException($"unknown path kind {spec.Kind}");
+            case PathEnds.Points when spec.From is null:
+                throw new ArgumentException($"a {info.Name} path needs a start point (from)");
+            case PathEnds.Points when spec.To is null:
+                throw new ArgumentException($"a {info.Name} path needs an end point (to)");
+            case PathEnds.NotePaths when spec.FromPath is null:
+                throw new ArgumentException($"a {info.Name} needs the path of its first note (from)");
+            case PathEnds.NotePaths when spec.ToPath is null:
+                throw new ArgumentException($"a {info.Name} needs the path of its second note (to)");
         }
+        foreach (var p in info.Parameters)
+            p.Check(p.Read(spec), p == PathParameters.Dim ? d - 1 : null);
+        using var scope = Torch.NewScope();
+        var path = info.Build(new PathBuild(model, spec, steps, Vec, () => PlaneOf(spec, d, defaultPlane), defaultCenter, geodesicInfo));
         return path.To(DType.Float32).Contiguous().MoveToOuterScope();
     }
 

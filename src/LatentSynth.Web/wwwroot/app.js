@@ -182,7 +182,8 @@
     const tool = $('tool').value, seconds = duration(10), it = iterations();
     if (tool === 'point') return playPoint();
     const spec = { kind: tool, seconds, iterations: it };
-    if (tool === 'line' || tool === 'geodesic' || tool === 'morph') { spec.from = $('from').value; spec.to = $('to').value; }
+    const info = state.info.path_kinds.find((k) => k.name === tool);
+    if (info && info.ends !== 'center') { spec.from = $('from').value; spec.to = $('to').value; }
     else { spec.center = state.z; if (state.proj.dims) spec.dims = state.proj.dims; spec.radius = Number($('radius').value); spec.turns = Number($('turns').value); spec.seed = Math.max(0, Math.round(Number($('seed').value) || 0)); }
     return request('/api/path', spec, tool + ' path');
   }
@@ -245,6 +246,10 @@
       const o = document.createElement('option'); o.value = a + ',' + b; o.textContent = 'z[' + a + '], z[' + b + ']'; $('plane').appendChild(o);
     }
     state.z = state.info.mean.slice();
+    // The tool list comes from the server's path kinds (one descriptor per kind, shared with the command line).
+    for (const k of state.info.path_kinds) {
+      const o = document.createElement('option'); o.value = k.name; o.textContent = k.name.replace('-', ' '); o.title = k.description; $('tool').appendChild(o);
+    }
     for (const id of ['from', 'to']) {
       const s = $(id);
       for (const n of notes) { const o = document.createElement('option'); o.value = n.id; o.textContent = n.id; s.appendChild(o); }
