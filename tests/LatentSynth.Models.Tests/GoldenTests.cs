@@ -42,11 +42,14 @@ public class GoldenTests
         var eps = Goldens.Get(Area, name + ".eps");
 
         // Tolerances: the same libtorch kernels run on both sides in the same order, and on the
-        // development machine every value and gradient here is bit-identical (checked with zero
-        // tolerance). The margin of a few float32 ulps (rtol 1e-6, atol 1e-7) allows for GEMM and
-        // convolution kernels blocking their sums differently under another BLAS thread count
-        // (the script runs with 1 thread, the tests with the default pool).
-        const double rtol = 1e-6, atol = 1e-7;
+        // machine that made the goldens every value and gradient here is bit-identical (checked with
+        // zero tolerance). But OpenBLAS picks its GEMM kernel for the CPU it runs on, and another CPU
+        // family blocks the sums differently: on an AMD EPYC machine the largest difference was one
+        // gradient element of encoder.3.weight, -0.0612621 vs -0.0612617 (6.7e-6 relative, about
+        // 55 float32 ulps, from cancellation in the sum over the batch); every forward value stayed
+        // within 1e-6. rtol 2e-5 with atol 1e-6 covers that with a 3x margin and still fails on any
+        // real change of a loss term or a gradient (those move values by 1e-3 or more).
+        const double rtol = 2e-5, atol = 1e-6;
         var (mu, logVar) = model.Posterior(x);
         Goldens.AssertClose(Goldens.Get(Area, name + ".mu"), mu, rtol, atol, $"{name} mu");
         Goldens.AssertClose(Goldens.Get(Area, name + ".logvar"), logVar, rtol, atol, $"{name} logvar");
