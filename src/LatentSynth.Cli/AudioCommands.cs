@@ -109,28 +109,30 @@ public static class AudioCommands
         var metadata = new Option<string?>("--metadata") { Description = "CSV with a 'file' column and any of instrument, family, pitch, dynamics" };
         var rate = new Option<int>("--rate") { Description = "Output sample rate in Hz (default 22050)", DefaultValueFactory = _ => 22050 };
         var minDuration = new Option<double>("--min-duration") { Description = "Shortest file kept, in seconds (default 0.1)", DefaultValueFactory = _ => 0.1 };
-        var cmd = new Command("import", "Import a folder of audio files as a note set: mono, resampled; unreadable, empty, silent and too short files are reported and skipped.")
+        var append = new Option<bool>("--append") { Description = "Add the files to the note set already in --out (without it, an existing set is never touched)" };
+        var cmd = new Command("import", "Import a folder of audio files as a note set: mono, resampled; unreadable, empty, silent, not finite and too short files are reported and skipped. All or nothing: a failure leaves --out as it was.")
         {
-            source, output, metadata, rate, minDuration,
+            source, output, metadata, rate, minDuration, append,
         };
-        cmd.SetAction(parse => Import(parse.GetValue(source)!, parse.GetValue(output)!, parse.GetValue(metadata), parse.GetValue(rate), parse.GetValue(minDuration)));
+        cmd.SetAction(parse => Import(parse.GetValue(source)!, parse.GetValue(output)!, parse.GetValue(metadata), parse.GetValue(rate), parse.GetValue(minDuration), parse.GetValue(append)));
         return cmd;
     }
 
     /// <summary>Runs <c>audio import</c>; returns the exit code (0 even when files were skipped; 1 when nothing was imported).</summary>
-    public static int Import(string source, string output, string? metadata, int rate, double minDuration)
+    public static int Import(string source, string output, string? metadata, int rate, double minDuration, bool append = false)
     {
         if (rate is < 1000 or > 384000) throw new ArgumentException($"--rate: {rate} Hz is not a usable sample rate (1000-384000)");
         if (!(minDuration >= 0)) throw new ArgumentException($"--min-duration: {minDuration} must be 0 or more seconds");
         var sw = Stopwatch.StartNew();
         ImportReport report;
-        try { report = AudioImport.Import(source, output, rate, metadata, minDuration); }
+        try { report = AudioImport.Import(source, output, rate, metadata, minDuration, append: append); }
         catch (InvalidDataException e) { throw new IOException(e.Message, e); } // a malformed --metadata CSV: one line, not a crash
+        catch (ExistingNoteSetException e) { throw new ArgumentException(e.Message, e); }
         var table = new Table().Border(TableBorder.Rounded).AddColumns("file", "result");
         foreach (var n in report.Imported) table.AddRow(Markup.Escape(n.File), "[green]imported[/]");
         foreach (var s in report.Skipped) table.AddRow(Markup.Escape(s.File), "[yellow]skipped[/] " + Markup.Escape(s.Reason));
         if (report.Imported.Count + report.Skipped.Count > 0) AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"imported {report.Imported.Count}, skipped {report.Skipped.Count} in {sw.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s; metadata: {Markup.Escape(report.CsvPath)}");
+        AnsiConsole.MarkupLine($"imported {report.Imported.Count}{(append ? $" (added to the {report.Kept} notes already there)" : "")}, skipped {report.Skipped.Count} in {sw.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s; metadata: {Markup.Escape(report.CsvPath)}");
         if (report.Imported.Count == 0)
         {
             AnsiConsole.MarkupLine($"[red]error:[/] no audio file in '{Markup.Escape(source)}' could be imported");

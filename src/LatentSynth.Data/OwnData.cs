@@ -26,6 +26,9 @@ public static class OwnData
     /// <summary>Fraction of the records in the test set when no test file exists.</summary>
     public const double TestFraction = 0.1;
 
+    /// <summary>Why a record whose value is finite as written but infinite as float32 (|v| &gt; 3.4e38) is skipped.</summary>
+    private const string TooLargeForFloat32 = "value too large for float32";
+
     private static string SplitRule(bool separate, string? testFile) => separate
         ? $"separate test file ({testFile})"
         : $"seeded permutation (SplitMix64 Fisher–Yates, seed {SplitSeed}): round(N × {TestFraction}) records (at least 1) are the test set, the rest train";
@@ -401,6 +404,9 @@ public static class OwnData
                         double f = npy.Descr == "<f4" ? BinaryPrimitives.ReadSingleLittleEndian(data[(int)(4 * e)..]) : BinaryPrimitives.ReadDoubleLittleEndian(data[(int)(8 * e)..]);
                         if (!double.IsFinite(f)) { bad = "non-numeric value"; break; }
                         float g = (float)f;
+                        // A float64 like 1e39 is finite but overflows float32 to infinity: the
+                        // record would pass here and training would later blame the learning rate.
+                        if (!float.IsFinite(g)) { bad = TooLargeForFloat32; break; }
                         outFloats![baseIdx + j] = g;
                         if (g is < 0 or > 1) outside++;
                         if (g < mn) mn = g;
@@ -535,6 +541,7 @@ public static class OwnData
                     continue;
                 }
                 float f = (float)v;
+                if (!float.IsFinite(f)) { bad = TooLargeForFloat32; break; }
                 row[k++] = f;
                 if (!(v >= 0 && v <= 255 && v == Math.Floor(v))) allInt = false;
                 if (f > max) max = f;

@@ -82,8 +82,15 @@ public abstract record ModelConfig
 
         if (!NetworkRegistry.TryGet(Arch, out var network))
             yield return $"arch must be {NetworkRegistry.Registry.Quoted()}, got '{Arch}'";
-        else if (shapeOk && Hidden is not null && Channels is not null)
-            foreach (var p in network.Validate(this)) yield return p;
+        else if (shapeOk && Hidden is not null && Channels is not null && LatentDim >= 1 && Hidden.All(h => h >= 1) && Channels.All(c => c >= 1))
+        {
+            var networkProblems = network.Validate(this).ToList();
+            foreach (var p in networkProblems) yield return p;
+            if (networkProblems.Count == 0 && network.ParameterCount(this, 2L * LatentDim) is { } count && count > MaxParameters)
+                yield return SizeProblem(count);
+        }
+
+        foreach (var p in NonFiniteNumbers()) yield return p;
 
         if (!PriorRegistry.TryGet(Prior, out var prior))
             yield return $"prior must be {PriorRegistry.Registry.Quoted()}, got '{Prior}'";
@@ -96,6 +103,43 @@ public abstract record ModelConfig
             yield return $"recon must be {LikelihoodRegistry.Registry.Quoted()}, got '{Recon}'";
         else
             foreach (var p in recon.Problems(this)) yield return p;
+    }
+
+    /// <summary>
+    /// The most parameters a model's encoder and decoder may hold together: 250 million, 1 GB of
+    /// float32 weights and about 4 GB once training adds gradients and Adam's two moments. The
+    /// largest model of the zoo's defaults holds under 2 million; a size beyond this is almost
+    /// always a typo (<c>--latent-dim 1e9</c>), and allocating it would end in the allocator's own
+    /// error or take the machine's memory. Checked before anything is allocated.
+    /// </summary>
+    public const double MaxParameters = 250e6;
+
+    /// <summary>The size problem, opening with the largest setting so that the message is attributed to its flag.</summary>
+    private string SizeProblem(double count)
+    {
+        var widest = new (string Key, double Size)[] { ("latent_dim", LatentDim), ("hidden", Hidden.DefaultIfEmpty(0).Max()), ("input_shape", InputSize) }
+            .MaxBy(k => k.Size);
+        string what = widest.Key == "input_shape" ? $"input_shape {Format(InputShape)} ({InputSize:N0} values)" : $"{widest.Key} = {widest.Size:N0}";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{what} makes the model hold {count:0.###e0} parameters ({count * 4 / 1e9:0.#} GB of weights, about 4x that to train), more than the limit of {MaxParameters:0.#e0}; reduce latent_dim, hidden or the input size");
+    }
+
+    /// <summary>
+    /// Every floating-point setting (β, λ, prior radii …) must be a finite number: a NaN or an
+    /// infinity would only surface later as a loss of NaN. Found by reflection so that settings
+    /// added by derived configs are covered too.
+    /// </summary>
+    private IEnumerable<string> NonFiniteNumbers()
+    {
+        foreach (var property in GetType().GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
+        {
+            if (property.GetIndexParameters().Length > 0) continue;
+            double? value = property.PropertyType == typeof(double) ? (double)property.GetValue(this)!
+                : property.PropertyType == typeof(float) ? (float)property.GetValue(this)!
+                : null;
+            if (value is { } v && !double.IsFinite(v))
+                yield return $"{System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name)} must be a finite number, got {v.ToString(CultureInfo.InvariantCulture)}";
+        }
     }
 
     /// <summary>Number of values in one example (the product of <see cref="InputShape"/>).</summary>

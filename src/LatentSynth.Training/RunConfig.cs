@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections;
 using System.Reflection;
 using System.Text.Json;
@@ -192,6 +193,21 @@ public sealed class RunConfigBuilder
         }
     }
 
+    /// <summary>
+    /// "NaN", "Infinity" or "-Infinity" when <paramref name="value"/> is a number that is not finite
+    /// (a flag such as <c>--lr NaN</c> parses to one; JSON cannot hold one), else null. Checked for
+    /// every key at once, so no numeric setting can reach the model as a NaN.
+    /// </summary>
+    private static string? NonFinite(JsonNode? value)
+    {
+        if (value is not JsonValue v) return null;
+        double d;
+        if (v.TryGetValue<double>(out var dv)) d = dv;
+        else if (v.TryGetValue<float>(out var fv)) d = fv;
+        else return null;
+        return double.IsFinite(d) ? null : d.ToString(CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Normalizes a key: lower case, dashes to underscores, spaces trimmed.</summary>
     private static string Normalize(string key) => key.Trim().ToLowerInvariant().Replace('-', '_');
 
@@ -283,6 +299,11 @@ public sealed class RunConfigBuilder
             {
                 // Computed settings are written to run.json for information; reading them back is a no-op.
                 if (!a.FromFile) problems.Add($"{a.Origin}: {section}.{name} is computed from other settings and cannot be set");
+                continue;
+            }
+            if (NonFinite(a.Value) is { } bad)
+            {
+                problems.Add($"{a.Origin}: {section}.{name} must be a finite number, got {bad}");
                 continue;
             }
             var value = Coerce(a.Value, property.PropertyType);

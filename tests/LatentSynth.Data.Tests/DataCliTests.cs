@@ -42,6 +42,18 @@ public class DataCliTests : IDisposable
     }
 
     [Fact]
+    [BadInput("data files", "CSV value like 1e39 (finite as text, infinite as float32)", "record skipped and counted as \"value too large for float32\"")]
+    public void CsvValuesThatOverflowFloat32AreBadRecords()
+    {
+        var path = tmp.File("big.csv");
+        File.WriteAllText(path, "label,a,b\n" + string.Join("\n", Enumerable.Range(0, 20).Select(i => $"{i % 2},{i * 10},{255 - i}")) + "\n1,1e39,3\n0,4,-1e39\n");
+        var (code, output) = RunCli("data", "info", "csv:" + path);
+        Assert.Equal(0, code);
+        Assert.Contains("2 value too large for float32", output);
+        Assert.Matches(@"records kept\W+20\b", output);
+    }
+
+    [Fact]
     public void FetchUsesTheCacheAndReportsHashes()
     {
         // Pre-fill the cache with a fixture tarball under the real name: fetch converts it without npm.

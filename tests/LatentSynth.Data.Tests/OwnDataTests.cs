@@ -217,6 +217,22 @@ public class OwnDataTests : IDisposable
         Assert.Contains("no usable record", Assert.Throws<DatasetException>(() => OwnData.LoadNpy(path)).Message);
     }
 
+    [Fact]
+    public void NpyFloat64ValuesThatOverflowFloat32AreBadRecords()
+    {
+        var path = tmp.File("f64.npy");
+        var values = new double[] { 0, 0.5, 1, /**/ 1e39, 0, 0, /**/ 0.1, 0.2, -1e300, /**/ 1, 1, 1 };
+        var bytes = new byte[values.Length * 8];
+        for (int i = 0; i < values.Length; i++) System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(8 * i), values[i]);
+        File.WriteAllBytes(path, Fixtures.Npy("<f8", [4, 3], bytes));
+        var log = new Log();
+        using var loaded = OwnData.LoadNpy(path, log.Options(tmp.File("c")));
+        // 1e39 and -1e300 are finite doubles but infinite as float32: their records are skipped.
+        Assert.Equal(2, loaded.Report.RecordsKept);
+        Assert.Equal(2, loaded.Report.Skipped["value too large for float32"]);
+        Assert.Equal(2, loaded.Splits.Train.Count + loaded.Splits.Test.Count);
+    }
+
     // ---- CSV -----------------------------------------------------------------------------------
 
     [Fact]

@@ -233,6 +233,55 @@ public class TrainCommandsTests : IDisposable
     }
 
     [Fact]
+    [BadInput("training flags", "--lr NaN, --beta Infinity, --lambda -Infinity, --set lr=Infinity", "one error naming each flag: must be a finite number; nothing is written; exit 1")]
+    public void NonFiniteNumbersAreRefusedNamingTheFlag()
+    {
+        var dir = Path.Combine(root, "nonfinite");
+        var (code, output, _) = RunCli("train", "--data", "toy", "--model", "test-vae", "--lr", "NaN", "--beta", "Infinity", "--out", dir);
+        Assert.Equal(1, code);
+        Assert.Contains("--lr: training.lr must be a finite number, got NaN", output);
+        Assert.Contains("--beta: model.beta must be a finite number, got Infinity", output);
+        Assert.DoesNotContain("   at ", output);
+        (code, output, _) = RunCli("train", "--data", "toy", "--model", "test-wae", "--lambda", "-Infinity", "--out", dir);
+        Assert.Equal(1, code);
+        Assert.Contains("--lambda: model.lambda must be a finite number, got -Infinity", output);
+        // In --set, Infinity is not a JSON number: it is read as text and refused as such.
+        (code, output, _) = RunCli("train", "--data", "toy", "--model", "test-vae", "--set", "lr=Infinity", "--out", dir);
+        Assert.Equal(1, code);
+        Assert.Contains("--set lr=Infinity: training.lr expects a number, got \"Infinity\"", output);
+        Assert.False(Directory.Exists(dir));
+    }
+
+    [Fact]
+    [BadInput("training flags", "--latent-dim 1000000000 or --hidden 2000000000 (a model too large to allocate)", "refused before allocating: the parameter count, the limit and the largest setting; exit 1")]
+    [BadInput("run folders", "run.json edited to latent_dim 2147483647", "`eval` refuses it naming run.json and the size limit; exit 1")]
+    public void ModelsTooLargeToAllocateAreRefusedUpFront()
+    {
+        var dir = Path.Combine(root, "huge");
+        var (code, output, _) = RunCli("train", "--data", "toy", "--model", "test-vae", "--latent-dim", "1000000000", "--out", dir);
+        Assert.Equal(1, code);
+        Assert.Contains("more than the limit of 2.5e8", output);
+        Assert.Contains("model.latent_dim = 1,000,000,000 makes the model hold 1.202e12 parameters", output);
+        Assert.Contains("(set by --latent-dim)", output);
+        (code, output, _) = RunCli("train", "--data", "toy", "--model", "test-vae", "--hidden", "2000000000", "--out", dir);
+        Assert.Equal(1, code);
+        Assert.Contains("model.hidden = 2,000,000,000 makes the model hold", output);
+        Assert.False(Directory.Exists(dir));
+
+        var run = Path.Combine(root, "small");
+        (code, output, _) = RunCli(TrainArgs(run));
+        Assert.True(code == 0, output);
+        var config = Path.Combine(run, "run.json");
+        var node = JsonNode.Parse(File.ReadAllText(config))!;
+        node["model"]!["latent_dim"] = int.MaxValue;
+        File.WriteAllText(config, node.ToJsonString());
+        (code, output, _) = RunCli("eval", run);
+        Assert.Equal(1, code);
+        Assert.Contains("run.json", output);
+        Assert.Contains("more than the limit of 2.5e8", output);
+    }
+
+    [Fact]
     [BadInput("run folders", "`eval DIR` where DIR holds no run.json", "one error line: DIR is not a run folder, it has no run.json; exit 1")]
     public void EvalOfSomethingThatIsNotARunIsOneErrorLine()
     {

@@ -20,6 +20,42 @@ public sealed record AudioClip(float[] Samples, int SampleRate)
     /// <summary>Length in seconds.</summary>
     public double Duration => (double)Samples.Length / SampleRate;
 
+    /// <summary>
+    /// Where the clip came from (the file <see cref="AudioFile.ReadMono"/> read, or a note id), for
+    /// messages; null when unknown. Not part of the clip's value.
+    /// </summary>
+    public string? Source { get; init; }
+
+    /// <summary>Number of samples that are NaN or infinite (a float WAV can hold them; no model can use them).</summary>
+    public int NonFiniteCount
+    {
+        get
+        {
+            int n = 0;
+            foreach (var s in Samples) if (!float.IsFinite(s)) n++;
+            return n;
+        }
+    }
+
+    /// <summary>
+    /// Null when the clip can be analysed with <paramref name="stft"/>; otherwise why not, as
+    /// "not finite: …" or "too short: …". The one usability check of a sound: the import, the
+    /// audio data preparation (which skips such notes) and every analysis (<c>AudioModel.Analyze</c>,
+    /// which refuses them with the clip's <see cref="Source"/>) ask it.
+    /// </summary>
+    public string? Problem(Spectral.StftConfig stft)
+    {
+        ArgumentNullException.ThrowIfNull(stft);
+        if (NonFiniteCount is int bad and > 0)
+            return $"not finite: {bad:N0} of {Samples.Length:N0} samples are NaN or infinite";
+        // Centred frames reflect-pad NFft/2 samples on each side, which needs more samples than that.
+        long need = (long)Math.Ceiling(stft.MinSamples * (double)SampleRate / stft.SampleRate);
+        if (Samples.Length < need)
+            return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"too short: {Samples.Length:N0} samples ({Duration * 1000:0.#} ms); one STFT frame of n_fft {stft.NFft} needs at least {need:N0}");
+        return null;
+    }
+
     /// <summary>Largest absolute sample (0 for an empty clip).</summary>
     public float Peak
     {

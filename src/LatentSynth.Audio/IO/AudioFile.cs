@@ -64,8 +64,8 @@ public static class AudioFile
             mono = output.ToArray();
         }
         if (targetSampleRate is int rate && rate != info.SampleRate)
-            return new AudioClip(Resampler.Resample(mono, info.SampleRate, rate), rate);
-        return new AudioClip(mono, info.SampleRate);
+            return new AudioClip(Resampler.Resample(mono, info.SampleRate, rate), rate) { Source = path };
+        return new AudioClip(mono, info.SampleRate) { Source = path };
     }
 
     /// <summary>

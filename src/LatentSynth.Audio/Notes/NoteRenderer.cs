@@ -132,6 +132,10 @@ public static class NoteRenderer
         if (cached is not null)
             return new NoteRenderReport(Path.GetFullPath(dir), true, cached.Notes, [], 0, sw.Elapsed, Path.Combine(dir, NoteSet.CsvName), "");
 
+        // A set rendered with other settings is re-rendered in place (it is this verb's own output);
+        // a set this verb did not make (an import: notes.csv without render.json) is never replaced.
+        if (File.Exists(Path.Combine(dir, NoteSet.CsvName)) && !File.Exists(renderJson))
+            throw new IOException($"--out '{dir}' holds a note set that was not rendered here (no render.json; an import?); rendering would replace its {NoteSet.CsvName}. Choose another folder");
         var version = FluidSynthVersion(options.FluidSynth);
         Directory.CreateDirectory(dir);
         var work = Path.Combine(dir, ".render-tmp");

@@ -31,6 +31,9 @@ public sealed class NoteSet
     /// <summary>The CSV file name inside a note-set folder.</summary>
     public const string CsvName = "notes.csv";
 
+    /// <summary>The JSON copy of the metadata inside a note-set folder.</summary>
+    public const string JsonName = "notes.json";
+
     internal static readonly string[] Columns =
         ["id", "instrument", "family", "program", "midi", "note", "frequency_hz", "dynamics", "velocity", "file", "duration_s", "peak", "rms"];
 
@@ -114,7 +117,7 @@ public sealed class NoteSet
             dynamics = n.Dynamics, velocity = n.Velocity, file = n.File,
             duration_s = Math.Round(n.DurationSeconds, 4), peak = Math.Round(n.Peak, 6), rms = Math.Round(n.Rms, 6),
         }), new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
-        AtomicFile.WriteAllText(Path.Combine(dir, "notes.json"), json + "\n");
+        AtomicFile.WriteAllText(Path.Combine(dir, JsonName), json + "\n");
 
         static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
         static string D(double v, string fmt) => double.IsNaN(v) ? "" : v.ToString(fmt, CultureInfo.InvariantCulture);

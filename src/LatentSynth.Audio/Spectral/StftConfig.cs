@@ -21,6 +21,12 @@ public sealed record StftConfig(int SampleRate = 22050, int NFft = 1024, int Hop
     /// <summary>Number of frequency bins, NFft / 2 + 1.</summary>
     public int Bins => NFft / 2 + 1;
 
+    /// <summary>
+    /// The fewest samples the STFT accepts: NFft / 2 + 1 when frames are centred (the reflect padding
+    /// of NFft / 2 needs more samples than that), NFft otherwise.
+    /// </summary>
+    public int MinSamples => Center ? NFft / 2 + 1 : NFft;
+
     /// <summary>The window length in use (WinLength or NFft).</summary>
     public int EffectiveWinLength => WinLength ?? NFft;
 

@@ -113,11 +113,13 @@ public sealed class AudioModel : IDisposable
     }
 
     /// <summary>The model frames [T, Bins] of a clip (resampled to the model's rate when needed).</summary>
+    /// <exception cref="ArgumentException">The clip is too short for one frame or holds NaN/infinite samples (<see cref="AudioClip.Problem"/>; the message names its source).</exception>
     public Tensor Analyze(AudioClip clip)
     {
         ArgumentNullException.ThrowIfNull(clip);
+        if (clip.Problem(Pipeline.Stft) is { } problem)
+            throw new ArgumentException($"'{clip.Source ?? "the sound"}' cannot be analysed: {problem}");
         if (clip.SampleRate != SampleRate) clip = new AudioClip(Resampler.Resample(clip.Samples, clip.SampleRate, SampleRate), SampleRate);
-        if (clip.Samples.Length == 0) throw new ArgumentException("the clip is empty");
         using var signal = clip.ToTensor();
         return Pipeline.Analyze(signal);
     }

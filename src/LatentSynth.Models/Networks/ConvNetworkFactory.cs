@@ -54,6 +54,19 @@ public abstract class ConvNetworkFactoryBase : INetworkFactory
     }
 
     /// <inheritdoc />
+    public double? ParameterCount(ModelConfig config, long outputs)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var (c, c1, c2, reduced) = Sizes(config);
+        double flat = c2 * reduced.Aggregate(1.0, (a, b) => a * b);
+        double kernel = Math.Pow(4, SpatialDims);
+        // Each convolution and its mirrored transposed convolution: weights in·out·kernel, plus biases.
+        double convs = 2 * (c * c1 * kernel + c1 * c2 * kernel) + c1 + c2 + c1 + c;
+        return convs + MlpNetworkFactory.StackParameters(flat, config.Hidden, outputs)
+                     + MlpNetworkFactory.StackParameters(config.LatentDim, config.Hidden.Reverse(), flat);
+    }
+
+    /// <inheritdoc />
     public Module<Tensor, Tensor> CreateEncoder(ModelConfig config, long outputs)
     {
         ArgumentNullException.ThrowIfNull(config);

@@ -25,6 +25,14 @@ public interface INetworkFactory
     /// <summary>Problems of <paramref name="config"/> for this network (input shape, widths), each naming its key.</summary>
     IEnumerable<string> Validate(ModelConfig config);
 
+    /// <summary>
+    /// The number of parameters the encoder (with <paramref name="outputs"/> outputs) and the decoder
+    /// together will hold, computed from <paramref name="config"/> alone, before anything is allocated;
+    /// null when the factory cannot tell (the size check is then skipped). Call only on a config
+    /// whose <see cref="Validate"/> found nothing. Computed in floating point, so absurd sizes do not overflow.
+    /// </summary>
+    double? ParameterCount(ModelConfig config, long outputs) => null;
+
     /// <summary>The encoder: [B, …InputShape] → [B, <paramref name="outputs"/>].</summary>
     Module<Tensor, Tensor> CreateEncoder(ModelConfig config, long outputs);
 

@@ -27,6 +27,25 @@ public sealed class MlpNetworkFactory : INetworkFactory
     }
 
     /// <inheritdoc />
+    public double? ParameterCount(ModelConfig config, long outputs)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return StackParameters(config.InputSize, config.Hidden, outputs) + StackParameters(config.LatentDim, config.Hidden.Reverse(), config.InputSize);
+    }
+
+    /// <summary>Weights and biases of the layers <see cref="Stack"/> appends, in floating point.</summary>
+    internal static double StackParameters(double inputs, IEnumerable<int> widths, double outputs)
+    {
+        double total = 0, width = inputs;
+        foreach (var h in widths)
+        {
+            total += width * h + h;
+            width = h;
+        }
+        return total + width * outputs + outputs;
+    }
+
+    /// <inheritdoc />
     public Module<Tensor, Tensor> CreateEncoder(ModelConfig config, long outputs)
     {
         ArgumentNullException.ThrowIfNull(config);

@@ -127,6 +127,58 @@ public sealed class AudioSynthCliTests(AudioRunFixture fx)
     }
 
     [Fact]
+    [BadInput("audio files", "a 1-sample WAV given to audio reconstruct", "one error line naming the file: too short for one STFT frame")]
+    [BadInput("audio files", "a float WAV holding NaN given to audio reconstruct", "one error line naming the file: not finite")]
+    public void Sounds_too_short_or_not_finite_are_named()
+    {
+        var dir = fx.NewFolder("unusable");
+        var tiny = Path.Combine(dir, "one-sample.wav");
+        AudioFile.WriteWav(tiny, new AudioClip([0.5f], 22050));
+        var nan = Path.Combine(dir, "nan.wav");
+        var samples = IO.AudioFileTests.Sine(440, 22050, 4410);
+        samples[100] = float.NaN;
+        AudioFile.WriteWav(nan, new AudioClip(samples, 22050), WavSampleFormat.Float32);
+        var wav = Path.Combine(dir, "x.wav");
+        OneLineError(Run("audio", "reconstruct", fx.RunDir, tiny, "--out", wav), "one-sample.wav", "too short: 1 samples", "n_fft 1024");
+        OneLineError(Run("audio", "reconstruct", fx.RunDir, nan, "--out", wav), "nan.wav", "not finite: 1 of 4,410 samples");
+        Assert.False(File.Exists(wav));
+    }
+
+    [Fact]
+    [BadInput("audio files", "a note set listing a 1-sample WAV and a NaN WAV, given to audio train", "both notes named in one warning line and left out; training goes on")]
+    public void Audio_train_skips_unusable_notes_and_names_them()
+    {
+        var set = fx.NewFolder("set");
+        foreach (var n in fx.Set.Notes)
+        {
+            var target = Path.Combine(set, n.File);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(fx.Set.PathOf(n), target);
+        }
+        AudioFile.WriteWav(Path.Combine(set, "tiny.wav"), new AudioClip([0.5f], 22050));
+        var samples = IO.AudioFileTests.Sine(440, 22050, 4410);
+        samples[7] = float.PositiveInfinity;
+        AudioFile.WriteWav(Path.Combine(set, "inf.wav"), new AudioClip(samples, 22050), WavSampleFormat.Float32);
+        var csv = File.ReadAllLines(Path.Combine(fx.NotesDir, "notes.csv")).ToList();
+        var first = csv[1].Split(',');
+        string Row(string id, string file) { var f = (string[])first.Clone(); f[0] = id; f[9] = file; return string.Join(',', f); }
+        csv.Add(Row("tiny_note", "tiny.wav"));
+        csv.Add(Row("inf_note", "inf.wav"));
+        File.WriteAllLines(Path.Combine(set, "notes.csv"), csv);
+
+        var run = Path.Combine(fx.NewFolder("r"), "run");
+        var r = Run("audio", "train", "--notes", set, "--out", run, "--epochs", "1", "--hidden", "16", "--batch-size", "64");
+        Assert.True(r.Code == 0, r.Output);
+        Assert.Contains("skipped 2 unusable note(s)", r.Output);
+        Assert.Contains("tiny_note (too short", r.Output);
+        Assert.Contains("inf_note (not finite", r.Output);
+        var data = File.ReadAllText(Path.Combine(run, "audio", "audio-data.json"));
+        Assert.DoesNotContain("tiny_note", data);
+        Assert.DoesNotContain("inf_note", data);
+        Assert.Contains(fx.Set.Notes[0].Id, data);
+    }
+
+    [Fact]
     public void Bad_input_is_one_error_line()
     {
         var dir = fx.NewFolder("bad");
