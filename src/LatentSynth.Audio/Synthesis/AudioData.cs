@@ -228,7 +228,7 @@ public static class AudioData
     /// The notes whose audio a model can use: readable, finite and long enough for one STFT frame
     /// (<see cref="AudioClip.Problem"/>). The others are named in one log line and left out of the
     /// split, so one bad file in a set never stops the preparation, and no note in the split can fail
-    /// later. Reads each file once (measured on the demo's 1,527-note set: see the Audio README).
+    /// later. It costs one more read of each file (the preparation reads them again for the frames).
     /// </summary>
     private static List<NoteInfo> Usable(NoteSet set, List<NoteInfo> notes, StftConfig stft, Action<string>? log)
     {
