@@ -59,7 +59,7 @@ public sealed record AudioBenchmarkOutcome(bool Completed, int TrainedRuns, int 
 /// The benchmark of frame models on a note set (issue 5 §4; Exercise 3 of the project brief): every
 /// variant × seed of a <see cref="BenchmarkMatrix"/> (its <c>data</c> is the note folder) is trained with
 /// <see cref="AudioTraining.Train"/> in <c>OUT/runs/&lt;variant&gt;-s&lt;seed&gt;</c> (skipped when its
-/// <see cref="BenchmarkRunner.MetricsFile"/> exists, resumed when interrupted), evaluated on the test notes
+/// <see cref="MatrixRunner.MetricsFile"/> exists, resumed when interrupted), evaluated on the test notes
 /// (whole notes) and reported through <see cref="HtmlReport"/>/<see cref="MarkdownSummary"/> with sounds,
 /// spectrograms, latent maps and descriptor figures (Exercises 4-5).
 /// </summary>
@@ -67,8 +67,6 @@ public sealed partial class AudioBenchmark
 {
     /// <summary>The seed of the train/test split: the same test notes for every variant and seed.</summary>
     public const long SplitSeed = 0;
-
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, IncludeFields = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     private readonly Action<string> log;
 
@@ -157,77 +155,29 @@ public sealed partial class AudioBenchmark
         AudioData.Register();
         foreach (var v in matrix.Variants) BenchmarkRunner.ConfigFor(matrix, v, matrix.Seeds[0], BenchmarkRunner.RunDir(outDir, v.Name, matrix.Seeds[0]));
         Directory.CreateDirectory(outDir);
-        int total = matrix.Variants.Count * matrix.Seeds.Count, index = 0, trained = 0, resumed = 0, skipped = 0;
-        var results = new List<RunMetrics>();
         log($"audio benchmark: {matrix.Variants.Count} variants × {matrix.Seeds.Count} seeds × {matrix.Training.Epochs} epochs on {options.Notes}");
-        foreach (var variant in matrix.Variants)
+        var data = new AudioDataSettings
         {
-            foreach (var seed in matrix.Seeds)
-            {
-                index++;
-                if (cancel.IsCancellationRequested) return Stopped();
-                var dir = BenchmarkRunner.RunDir(outDir, variant.Name, seed);
-                var metricsPath = Path.Combine(dir, BenchmarkRunner.MetricsFile);
-                var state = BenchmarkRunner.Inspect(dir, matrix.Training.Epochs, out var done, AudioModel.IsAudioRun);
-                if (state == BenchmarkRunner.RunState.Complete)
-                {
-                    log($"[{index}/{total}] {variant.Name} seed {seed}: complete, skipped");
-                    skipped++;
-                    results.Add(done!);
-                    RunDone?.Invoke(done!);
-                    continue;
-                }
-                var trainClock = Stopwatch.StartNew();
-                TrainingResult result;
-                switch (state)
-                {
-                    case BenchmarkRunner.RunState.Trained:
-                        result = new TrainingResult(TrainingOutcome.Completed, dir, matrix.Training.Epochs, 0, "", null);
-                        break;
-                    case BenchmarkRunner.RunState.Interrupted:
-                        log($"[{index}/{total}] {variant.Name} seed {seed}: resuming an interrupted run");
-                        result = new Trainer(new CatalogDatasetSource(), warn: log).Resume(dir, matrix.Training.Epochs, cancel);
-                        resumed++;
-                        break;
-                    default:
-                        log($"[{index}/{total}] {variant.Name} seed {seed}: training {matrix.Training.Epochs} epoch(s)");
-                        var data = new AudioDataSettings
-                        {
-                            Notes = options.Notes, Instruments = options.Instruments, Dynamics = options.Dynamics,
-                            MaxNotesPerInstrument = options.MaxNotesPerInstrument, Seed = SplitSeed,
-                        };
-                        result = AudioTraining.Train(data, BenchmarkRunner.ConfigFor(matrix, variant, seed, dir), log: log, cancel: cancel);
-                        trained++;
-                        break;
-                }
-                if (result.Outcome == TrainingOutcome.Interrupted)
-                {
-                    log($"[{index}/{total}] {variant.Name} seed {seed}: interrupted after {result.EpochsDone} epoch(s); rerun to continue");
-                    return Stopped();
-                }
-                double trainSeconds = trainClock.Elapsed.TotalSeconds;
-                var evalClock = Stopwatch.StartNew();
-                var values = Evaluate(dir, options, seed);
-                var metrics = new RunMetrics(variant.Name, seed, values, trainSeconds, evalClock.Elapsed.TotalSeconds);
-                AtomicFile.WriteAllBytes(metricsPath, JsonSerializer.SerializeToUtf8Bytes(metrics, Json));
-                log($"[{index}/{total}] {variant.Name} seed {seed}: done (train {trainSeconds:0.0} s, eval {metrics.EvalSeconds:0.0} s): " +
-                    string.Join(", ", values.Select(kv => $"{kv.Key} {ReportTable.Format(kv.Value)}")));
-                results.Add(metrics);
-                RunDone?.Invoke(metrics);
-            }
+            Notes = options.Notes, Instruments = options.Instruments, Dynamics = options.Dynamics,
+            MaxNotesPerInstrument = options.MaxNotesPerInstrument, Seed = SplitSeed,
+        };
+        var runner = new MatrixRunner(
+            train: (cell, token) => AudioTraining.Train(data, BenchmarkRunner.ConfigFor(matrix, cell.Variant, cell.Seed, cell.Dir), log: log, cancel: token),
+            resume: (cell, token) => new Trainer(new CatalogDatasetSource(), warn: log).Resume(cell.Dir, matrix.Training.Epochs, token),
+            evaluate: cell => new RunMetrics(cell.Variant.Name, cell.Seed, Evaluate(cell.Dir, options, cell.Seed), 0, 0),
+            log) { Usable = AudioModel.IsAudioRun, RunDone = RunDone };
+        var pass = runner.Run(matrix, outDir, cancel);
+        if (!pass.Completed)
+        {
+            log("audio benchmark interrupted; rerun the same command to continue");
+            return new AudioBenchmarkOutcome(false, pass.Trained, pass.Resumed, pass.Skipped, pass.Results, null, null, clock.Elapsed.TotalSeconds);
         }
-        var report = BuildReport(matrix, options, outDir, results);
+        var report = BuildReport(matrix, options, outDir, pass.Results.ToList());
         string html = Path.Combine(outDir, "report.html"), md = Path.Combine(outDir, "summary.md");
         HtmlReport.Write(report, html);
         MarkdownSummary.Write(report, md);
         log($"audio benchmark finished in {clock.Elapsed.TotalSeconds:0.0} s: {html}, {md}");
-        return new AudioBenchmarkOutcome(true, trained, resumed, skipped, results, html, md, clock.Elapsed.TotalSeconds);
-
-        AudioBenchmarkOutcome Stopped()
-        {
-            log("audio benchmark interrupted; rerun the same command to continue");
-            return new AudioBenchmarkOutcome(false, trained, resumed, skipped, results, null, null, clock.Elapsed.TotalSeconds);
-        }
+        return new AudioBenchmarkOutcome(true, pass.Trained, pass.Resumed, pass.Skipped, pass.Results, html, md, clock.Elapsed.TotalSeconds);
     }
 
 

@@ -32,8 +32,8 @@ public sealed record BenchmarkOutcome(bool Completed, int TrainedRuns, int Resum
 /// </summary>
 public sealed class BenchmarkRunner
 {
-    /// <summary>The per-run metrics file (written last: its presence means the run is complete).</summary>
-    public const string MetricsFile = "benchmark-metrics.json";
+    /// <summary>The per-run metrics file (<see cref="MatrixRunner.MetricsFile"/>).</summary>
+    public const string MetricsFile = MatrixRunner.MetricsFile;
 
     /// <summary>Seconds per epoch per training example assumed before any run has been measured.</summary>
     public const double AssumedSecondsPerExampleEpoch = 2e-4;
@@ -54,7 +54,7 @@ public sealed class BenchmarkRunner
     public Action<RunMetrics>? RunDone { get; set; }
 
     /// <summary>The folder of one run.</summary>
-    public static string RunDir(string outDir, string variant, long seed) => Path.Combine(outDir, "runs", $"{variant}-s{seed}");
+    public static string RunDir(string outDir, string variant, long seed) => MatrixRunner.RunDir(outDir, variant, seed);
 
     /// <summary>The run config of one variant and seed.</summary>
     public static RunConfig ConfigFor(BenchmarkMatrix matrix, BenchmarkVariant variant, long seed, string runDir)
@@ -87,72 +87,24 @@ public sealed class BenchmarkRunner
             $"{perEpoch.ToString("0.0", CultureInfo.InvariantCulture)} s/epoch ({(measured ? "measured" : "estimated")}) ≈ {Duration(estimate)} of training (plus evaluation)");
 
         Classifier? classifier = null;
-        int trained = 0, resumed = 0, evaluated = 0, skipped = 0, index = 0;
-        var results = new List<RunMetrics>();
-        bool completed = true;
-        foreach (var variant in matrix.Variants)
-        {
-            foreach (var seed in matrix.Seeds)
+        var matrixRunner = new MatrixRunner(
+            train: (cell, token) => new Trainer(source, warn: log).Train(ConfigFor(matrix, cell.Variant, cell.Seed, cell.Dir), token),
+            resume: (cell, token) => new Trainer(source, warn: log).Resume(cell.Dir, matrix.Training.Epochs, token),
+            evaluate: cell =>
             {
-                index++;
-                if (cancel.IsCancellationRequested) { completed = false; break; }
-                var dir = RunDir(outDir, variant.Name, seed);
-                var metricsPath = Path.Combine(dir, MetricsFile);
-                var state = Inspect(dir, matrix.Training.Epochs, out var done);
-                if (state == RunState.Complete)
-                {
-                    log($"[{index}/{total}] {variant.Name} seed {seed}: complete, skipped");
-                    skipped++;
-                    results.Add(done!);
-                    RunDone?.Invoke(done!);
-                    continue;
-                }
-                var trainClock = Stopwatch.StartNew();
-                var trainer = new Trainer(source, warn: log);
-                TrainingResult result;
-                switch (state)
-                {
-                    case RunState.Trained:
-                        log($"[{index}/{total}] {variant.Name} seed {seed}: trained, evaluating");
-                        result = new TrainingResult(TrainingOutcome.Completed, dir, matrix.Training.Epochs, 0, "", null);
-                        break;
-                    case RunState.Interrupted:
-                        log($"[{index}/{total}] {variant.Name} seed {seed}: resuming an interrupted run");
-                        result = trainer.Resume(dir, matrix.Training.Epochs, cancel);
-                        resumed++;
-                        break;
-                    default:
-                        log($"[{index}/{total}] {variant.Name} seed {seed}: training {matrix.Training.Epochs} epoch(s)");
-                        result = trainer.Train(ConfigFor(matrix, variant, seed, dir), cancel);
-                        trained++;
-                        break;
-                }
-                if (result.Outcome == TrainingOutcome.Interrupted)
-                {
-                    log($"[{index}/{total}] {variant.Name} seed {seed}: interrupted after {result.EpochsDone} epoch(s); rerun to continue");
-                    completed = false;
-                    break;
-                }
-                double trainSeconds = trainClock.Elapsed.TotalSeconds;
-                var evalClock = Stopwatch.StartNew();
                 classifier ??= ClassifierStore.GetOrTrain(data.Train, data.Test, ClassifierKey(matrix, data),
                     new ClassifierOptions { Epochs = matrix.Evaluation.ClassifierEpochs, CacheDir = matrix.Evaluation.CacheDir }, log);
-                var metrics = Evaluate(matrix, variant, seed, dir, data, classifier) with { TrainSeconds = trainSeconds };
-                metrics = metrics with { EvalSeconds = evalClock.Elapsed.TotalSeconds };
-                AtomicFile.WriteAllBytes(metricsPath, JsonSerializer.SerializeToUtf8Bytes(metrics, Json));
-                evaluated++;
-                log($"[{index}/{total}] {variant.Name} seed {seed}: done (train {Duration(trainSeconds)}, eval {Duration(metrics.EvalSeconds)}): " +
-                    string.Join(", ", metrics.Values.Select(kv => $"{kv.Key} {ReportTable.Format(kv.Value)}")));
-                results.Add(metrics);
-                RunDone?.Invoke(metrics);
-            }
-            if (!completed) break;
-        }
-        classifier?.Dispose();
-        if (!completed)
+                return Evaluate(matrix, cell.Variant, cell.Seed, cell.Dir, data, classifier);
+            },
+            log) { RunDone = RunDone };
+        MatrixPass pass;
+        try { pass = matrixRunner.Run(matrix, outDir, cancel); }
+        finally { classifier?.Dispose(); }
+        var results = pass.Results.ToList();
+        if (!pass.Completed)
         {
             log($"benchmark interrupted after {Duration(clock.Elapsed.TotalSeconds)}; rerun the same command to continue");
-            return new BenchmarkOutcome(false, trained, resumed, evaluated, skipped, null, null, clock.Elapsed.TotalSeconds);
+            return new BenchmarkOutcome(false, pass.Trained, pass.Resumed, pass.Evaluated, pass.Skipped, null, null, clock.Elapsed.TotalSeconds);
         }
         var tsne = new Dictionary<string, LatentMap>();
         if (matrix.Evaluation.TsneIterations > 0)
@@ -166,49 +118,7 @@ public sealed class BenchmarkRunner
         HtmlReport.Write(report, html);
         MarkdownSummary.Write(report, md);
         log($"benchmark finished in {Duration(clock.Elapsed.TotalSeconds)} (estimated {Duration(estimate)} of training): {html}, {md}");
-        return new BenchmarkOutcome(true, trained, resumed, evaluated, skipped, html, md, clock.Elapsed.TotalSeconds);
-    }
-
-    /// <summary>Where one run folder of a benchmark stands, and so what the runner does with it.</summary>
-    public enum RunState
-    {
-        /// <summary>Its metrics file exists: the run is read back, never recomputed.</summary>
-        Complete,
-        /// <summary>Every planned epoch is done but it was not evaluated: evaluate it.</summary>
-        Trained,
-        /// <summary>A checkpoint with fewer epochs than planned: resume it.</summary>
-        Interrupted,
-        /// <summary>Nothing usable (no folder, or no checkpoint yet: the folder is deleted): train it.</summary>
-        New,
-    }
-
-    /// <summary>Inspects the run folder <paramref name="dir"/> of a benchmark planned for <paramref name="epochs"/>
-    /// epochs (shared by the image and audio benchmarks). A folder without a usable checkpoint, or failing
-    /// <paramref name="usable"/>, is deleted and reported as <see cref="RunState.New"/>.</summary>
-    /// <param name="dir">The run folder.</param>
-    /// <param name="epochs">The planned number of epochs.</param>
-    /// <param name="done">The metrics read back when the run is <see cref="RunState.Complete"/>.</param>
-    /// <param name="usable">An extra condition on a checkpointed folder (e.g. that it is an audio run).</param>
-    public static RunState Inspect(string dir, int epochs, out RunMetrics? done, Func<string, bool>? usable = null)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(dir);
-        done = null;
-        var metricsPath = Path.Combine(dir, MetricsFile);
-        if (File.Exists(metricsPath))
-        {
-            done = JsonSerializer.Deserialize<RunMetrics>(File.ReadAllText(metricsPath), Json)!;
-            return RunState.Complete;
-        }
-        if (RunFolder.Exists(dir) && (usable?.Invoke(dir) ?? true))
-        {
-            try
-            {
-                return RunFolder.Open(dir).LatestCheckpoint().State.EpochsDone >= epochs ? RunState.Trained : RunState.Interrupted;
-            }
-            catch (Exception e) when (e is InvalidOperationException or IOException or ArgumentException) { } // no checkpoint yet
-        }
-        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); // started but no checkpoint: start again
-        return RunState.New;
+        return new BenchmarkOutcome(true, pass.Trained, pass.Resumed, pass.Evaluated, pass.Skipped, html, md, clock.Elapsed.TotalSeconds);
     }
 
     private static string ClassifierKey(BenchmarkMatrix matrix, DatasetSplits data) =>
@@ -226,8 +136,7 @@ public sealed class BenchmarkRunner
         return seconds.Count > 0 ? (seconds.Average(), true) : (trainCount * AssumedSecondsPerExampleEpoch, false);
     }
 
-    private static string Duration(double s) => s < 120 ? $"{s.ToString("0.0", CultureInfo.InvariantCulture)} s"
-        : s < 7200 ? $"{(s / 60).ToString("0.0", CultureInfo.InvariantCulture)} min" : $"{(s / 3600).ToString("0.0", CultureInfo.InvariantCulture)} h";
+    private static string Duration(double s) => MatrixRunner.Duration(s);
 
     /// <summary>Computes every metric that applies to the run's model, and its images.</summary>
     private RunMetrics Evaluate(BenchmarkMatrix matrix, BenchmarkVariant variant, long seed, string dir, DatasetSplits data, Classifier classifier)
