@@ -19,8 +19,8 @@ namespace LatentSynth.Cli;
 /// </summary>
 public static class TrainCommands
 {
-    /// <summary>Exit code of a run stopped by Ctrl-C after saving its checkpoint (128 + SIGINT, as shells use).</summary>
-    public const int InterruptedExitCode = 130;
+    /// <summary>Exit code of a run stopped by Ctrl-C after saving its checkpoint (128 + SIGINT, as shells use); SIGTERM gives <see cref="StopSignal.TerminateExitCode"/>.</summary>
+    public const int InterruptedExitCode = StopSignal.InterruptExitCode;
 
     /// <summary>
     /// Flags that set a model key: flag, key (<c>model.NAME</c>, a property of the zoo's config
@@ -222,40 +222,26 @@ public static class TrainCommands
     /// <summary>Runs training under a progress bar, with Ctrl-C wired to cancellation; prints the summary.</summary>
     private static int WithProgress(Func<Trainer, CancellationToken, TrainingResult> train)
     {
-        using var cts = new CancellationTokenSource();
-        ConsoleCancelEventHandler handler = (_, e) =>
-        {
-            // First Ctrl-C: finish the step, save, stop. A second one is not intercepted and ends the process
-            // (the checkpoints stay consistent: they are committed atomically).
-            if (cts.IsCancellationRequested) return;
-            e.Cancel = true;
-            cts.Cancel();
-        };
-        Console.CancelKeyPress += handler;
+        // First SIGINT (Ctrl-C) or SIGTERM: finish the step, save, stop. A second one is not
+        // intercepted and ends the process (the checkpoints stay consistent: they are committed atomically).
+        using var stop = new StopSignal();
         var observer = new ProgressObserver();
-        TrainingResult result;
-        try
-        {
-            result = AnsiConsole.Progress()
-                .AutoClear(false)
-                .HideCompleted(false)
-                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                .Start(ctx =>
-                {
-                    observer.Context = ctx;
-                    return train(new Trainer(Cli.DataSource, observer, Warn), cts.Token);
-                });
-        }
-        finally
-        {
-            Console.CancelKeyPress -= handler;
-        }
+        var result = AnsiConsole.Progress()
+            .AutoClear(false)
+            .HideCompleted(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(ctx =>
+            {
+                observer.Context = ctx;
+                return train(new Trainer(Cli.DataSource, observer, Warn), stop.Token);
+            });
 
         if (result.Outcome == TrainingOutcome.Interrupted)
         {
-            AnsiConsole.MarkupLine($"[yellow]Interrupted[/] after {Count(result.Step, "step")} ({Count(result.EpochsDone, "complete epoch")}); checkpoint saved in {Markup.Escape(result.Checkpoint)}.");
+            var by = stop.Description is { } d ? $" by {d}" : "";
+            AnsiConsole.MarkupLine($"[yellow]Interrupted[/]{Markup.Escape(by)} after {Count(result.Step, "step")} ({Count(result.EpochsDone, "complete epoch")}); checkpoint saved in {Markup.Escape(result.Checkpoint)}.");
             AnsiConsole.MarkupLine($"Resume with: [bold]{Markup.Escape(result.ResumeCommand)}[/]");
-            return InterruptedExitCode;
+            return stop.ExitCode;
         }
         var val = result.LastValidation is { } v ? $" validation loss {Fmt(v.Means["loss"])} per example;" : "";
         AnsiConsole.MarkupLine($"[green]Done[/]: {Count(result.EpochsDone, "epoch")}, {Count(result.Step, "step")};{val} run folder {Markup.Escape(result.RunDir)}");

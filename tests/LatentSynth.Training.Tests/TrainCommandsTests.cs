@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json.Nodes;
 using LatentSynth.Cli;
 using LatentSynth.Models;
@@ -375,6 +378,81 @@ public class TrainCommandsTests : IDisposable
         (code, output, _) = RunCli("train", "--resume", dir, "--epochs", "5");
         Assert.True(code == 0, output);
         Assert.DoesNotContain("examples of data", output);
+    }
+
+    [Fact]
+    public void StopSignalRecordsTheFirstSignalAndItsExitCode()
+    {
+        using (var stop = new StopSignal())
+        {
+            Assert.False(stop.Token.IsCancellationRequested);
+            Assert.Null(stop.Received);
+            Assert.Equal(130, stop.ExitCode);
+            Assert.True(stop.Request(PosixSignal.SIGTERM));
+            Assert.True(stop.Token.IsCancellationRequested);
+            Assert.False(stop.Request(PosixSignal.SIGINT)); // the first one wins; a second is not intercepted
+            Assert.Equal(PosixSignal.SIGTERM, stop.Received);
+            Assert.Equal(143, stop.ExitCode);
+            Assert.Equal("SIGTERM", stop.Description);
+        }
+        using (var stop = new StopSignal())
+        {
+            stop.Request(PosixSignal.SIGINT);
+            Assert.Equal(130, stop.ExitCode);
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
+    [Fact]
+    [BadInput("training", "SIGTERM (`kill PID`, a scheduler, `docker stop`) in the middle of `train`", "like Ctrl-C: the step finishes, a checkpoint is saved, the resume command is printed; exit 143")]
+    public void SigtermMidTrainingSavesPrintsTheResumeCommandAndExits143()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        // The real command line in a child process (a signal to this process would hit the test host).
+        var exe = Path.Combine(AppContext.BaseDirectory, "latentsynth");
+        Assert.True(File.Exists(exe), $"{exe} is missing (the CLI is built beside the tests)");
+        var csv = Path.Combine(root, "x.csv");
+        var rng = new Random(1);
+        File.WriteAllLines(csv, Enumerable.Range(0, 4000).Select(_ =>
+            string.Join(",", Enumerable.Range(0, 16).Select(_ => rng.NextDouble().ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)))));
+        var dir = Path.Combine(root, "sigterm");
+        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "train", "--data", "csv:" + csv, "--model", "ae", "--hidden", "8", "--latent-dim", "2", "--epochs", "500", "--batch-size", "8", "--out", dir })
+            psi.ArgumentList.Add(a);
+        var output = new StringBuilder();
+        using var firstEpoch = new ManualResetEventSlim();
+        using var child = Process.Start(psi)!;
+        try
+        {
+            DataReceivedEventHandler collect = (_, e) =>
+            {
+                if (e.Data is null) return;
+                lock (output) output.AppendLine(e.Data);
+                if (e.Data.StartsWith("epoch 1/500:", StringComparison.Ordinal)) firstEpoch.Set();
+            };
+            child.OutputDataReceived += collect;
+            child.ErrorDataReceived += collect;
+            child.BeginOutputReadLine();
+            child.BeginErrorReadLine();
+            Assert.True(firstEpoch.Wait(TimeSpan.FromSeconds(120)), $"no first epoch line: {output}");
+            Assert.Equal(0, Kill(child.Id, 15)); // SIGTERM
+            Assert.True(child.WaitForExit(60_000), $"still running after SIGTERM: {output}");
+            child.WaitForExit(); // drains the output
+            string text;
+            lock (output) text = System.Text.RegularExpressions.Regex.Replace(output.ToString(), "\u001b\\[[0-9;]*m", ""); // bold and colours
+            Assert.True(child.ExitCode == 143, $"exit {child.ExitCode}: {text}");
+            Assert.Matches(@"Interrupted by SIGTERM after \d+ steps \(\d+ complete epochs?\); checkpoint saved in ", text);
+            Assert.Contains($"Resume with: latentsynth train --resume {dir}", text);
+            var latest = File.ReadAllText(Path.Combine(dir, "checkpoints", "latest")).Trim();
+            Assert.Matches(@"^epoch-\d+(-step-\d+)?$", latest);
+            Assert.True(File.Exists(Path.Combine(dir, "checkpoints", latest, "model.safetensors")));
+        }
+        finally
+        {
+            if (!child.HasExited) child.Kill();
+        }
     }
 
     private static void CopyDirectory(string from, string to)
