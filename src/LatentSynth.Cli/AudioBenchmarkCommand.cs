@@ -70,21 +70,12 @@ public static class AudioBenchmarkCommand
                 options = options with { GriffinLimIterations = it };
             }
             var bench = new AudioBenchmark(m => AnsiConsole.MarkupLine(Markup.Escape(m)));
-            using var cts = new CancellationTokenSource();
-            ConsoleCancelEventHandler handler = (_, ev) =>
-            {
-                if (cts.IsCancellationRequested) return;
-                ev.Cancel = true;
-                cts.Cancel();
-            };
-            Console.CancelKeyPress += handler;
-            AudioBenchmarkOutcome outcome;
-            try { outcome = bench.Run(matrix, options, parse.GetValue(output)!, cts.Token); }
-            finally { Console.CancelKeyPress -= handler; }
+            using var stop = new StopSignal();
+            var outcome = bench.Run(matrix, options, parse.GetValue(output)!, stop.Token);
             if (!outcome.Completed)
             {
-                AnsiConsole.MarkupLine("[yellow]Interrupted[/]; rerun the same command to continue.");
-                return TrainCommands.InterruptedExitCode;
+                AnsiConsole.MarkupLine($"[yellow]Interrupted[/] by {Markup.Escape(stop.Description ?? "a stop request")}; rerun the same command to continue.");
+                return stop.ExitCode;
             }
             AnsiConsole.MarkupLine($"[green]wrote[/] {Markup.Escape(outcome.ReportPath!)} and {Markup.Escape(outcome.SummaryPath!)} " +
                 $"({outcome.TrainedRuns} trained, {outcome.ResumedRuns} resumed, {outcome.SkippedRuns} skipped; {outcome.Seconds.ToString("0.0", CultureInfo.InvariantCulture)} s)");

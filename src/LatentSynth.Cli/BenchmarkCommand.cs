@@ -53,29 +53,15 @@ public static class BenchmarkCommand
 
     private static int Run(BenchmarkMatrix matrix, string outDir)
     {
-        using var cts = new CancellationTokenSource();
-        ConsoleCancelEventHandler handler = (_, e) =>
+        using var stop = new StopSignal();
+        var runner = new BenchmarkRunner(Cli.DataSource, line => AnsiConsole.WriteLine(line));
+        var outcome = runner.Run(matrix, outDir, stop.Token);
+        if (!outcome.Completed)
         {
-            if (cts.IsCancellationRequested) return;
-            e.Cancel = true;
-            cts.Cancel();
-        };
-        Console.CancelKeyPress += handler;
-        try
-        {
-            var runner = new BenchmarkRunner(Cli.DataSource, line => AnsiConsole.WriteLine(line));
-            var outcome = runner.Run(matrix, outDir, cts.Token);
-            if (!outcome.Completed)
-            {
-                AnsiConsole.MarkupLine($"[yellow]Interrupted[/]; rerun the same command to continue ({Markup.Escape(outDir)}).");
-                return TrainCommands.InterruptedExitCode;
-            }
-            AnsiConsole.MarkupLine($"[green]Done[/]: trained {outcome.TrainedRuns}, resumed {outcome.ResumedRuns}, reused {outcome.SkippedRuns} run(s); {Markup.Escape(outcome.ReportPath!)}");
-            return 0;
+            AnsiConsole.MarkupLine($"[yellow]Interrupted[/] by {Markup.Escape(stop.Description ?? "a stop request")}; rerun the same command to continue ({Markup.Escape(outDir)}).");
+            return stop.ExitCode;
         }
-        finally
-        {
-            Console.CancelKeyPress -= handler;
-        }
+        AnsiConsole.MarkupLine($"[green]Done[/]: trained {outcome.TrainedRuns}, resumed {outcome.ResumedRuns}, reused {outcome.SkippedRuns} run(s); {Markup.Escape(outcome.ReportPath!)}");
+        return 0;
     }
 }

@@ -19,8 +19,8 @@ namespace LatentSynth.Cli;
 /// </summary>
 public static class TrainCommands
 {
-    /// <summary>Exit code of a run stopped by Ctrl-C after saving its checkpoint (128 + SIGINT, as shells use).</summary>
-    public const int InterruptedExitCode = 130;
+    /// <summary>Exit code of a run stopped by Ctrl-C after saving its checkpoint (128 + SIGINT, as shells use); SIGTERM gives <see cref="StopSignal.TerminateExitCode"/>.</summary>
+    public const int InterruptedExitCode = StopSignal.InterruptExitCode;
 
     /// <summary>
     /// Flags that set a model key: flag, key (<c>model.NAME</c>, a property of the zoo's config
@@ -102,7 +102,11 @@ public static class TrainCommands
             Description = "Override one key: --set beta=4, --set training.lr=1e-4, --set hidden=[512,256] (repeatable; applied last)",
             DefaultValueFactory = _ => [],
         };
-        var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its latest checkpoint (only --epochs may be combined)" };
+        var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its latest checkpoint (only --epochs and --allow-data-change may be combined)" };
+        var allowDataChange = new Option<bool>("--allow-data-change")
+        {
+            Description = "With --resume: continue even though the training data changed since the checkpoint (one warning instead of a refusal) [default: false]",
+        };
         var modelFlags = ModelFlags.Select(f => (Option: (Option)(f.Flag switch
         {
             "--latent-dim" => new Option<int?>(f.Flag) { Description = FlagHelp(f.Key, f.Help, f.Choices) },
@@ -117,20 +121,22 @@ public static class TrainCommands
         foreach (var (option, _) in modelFlags.Take(2)) cmd.Options.Add(option);
         cmd.Options.Add(hidden);
         foreach (var (option, _) in modelFlags.Skip(2)) cmd.Options.Add(option);
-        foreach (var o in new Option[] { epochs, batch, lr, seed, outDir, limitTrain, limitTest, config, set, resume }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { epochs, batch, lr, seed, outDir, limitTrain, limitTest, config, set, resume, allowDataChange }) cmd.Options.Add(o);
 
         cmd.SetAction(parse => Guard(() =>
         {
             var resumeDir = parse.GetValue(resume);
             if (resumeDir is not null)
             {
-                var others = cmd.Options.Where(o => o != resume && o != epochs && parse.GetResult(o) is { Implicit: false })
+                var others = cmd.Options.Where(o => o != resume && o != epochs && o != allowDataChange && parse.GetResult(o) is { Implicit: false })
                     .Select(o => o.Name).ToList();
                 if (others.Count > 0)
                     throw new ArgumentException($"--resume continues '{resumeDir}' with its own configuration ({RunFolder.ConfigFile}); " +
                                                 $"{string.Join(", ", others)} cannot be combined with it (only --epochs can, to extend the run)");
-                return RunResume(resumeDir, parse.GetValue(epochs));
+                return RunResume(resumeDir, parse.GetValue(epochs), parse.GetValue(allowDataChange));
             }
+            if (parse.GetValue(allowDataChange))
+                throw new ArgumentException("--allow-data-change applies only to --resume RUN (a new run records the data it is given)");
 
             var builder = new RunConfigBuilder();
             presets?.Invoke(builder, parse.GetResult(model) is { Implicit: false } ? parse.GetValue(model) : null);
@@ -207,49 +213,35 @@ public static class TrainCommands
         return WithProgress((trainer, token) => trainer.Train(config, token));
     }
 
-    private static int RunResume(string runDir, int? epochs)
+    private static int RunResume(string runDir, int? epochs, bool allowDataChange)
     {
         AnsiConsole.MarkupLine($"[bold]resume[/] {Markup.Escape(runDir)}");
-        return WithProgress((trainer, token) => trainer.Resume(runDir, epochs, token));
+        return WithProgress((trainer, token) => trainer.Resume(runDir, epochs, allowDataChange, token));
     }
 
     /// <summary>Runs training under a progress bar, with Ctrl-C wired to cancellation; prints the summary.</summary>
     private static int WithProgress(Func<Trainer, CancellationToken, TrainingResult> train)
     {
-        using var cts = new CancellationTokenSource();
-        ConsoleCancelEventHandler handler = (_, e) =>
-        {
-            // First Ctrl-C: finish the step, save, stop. A second one is not intercepted and ends the process
-            // (the checkpoints stay consistent: they are committed atomically).
-            if (cts.IsCancellationRequested) return;
-            e.Cancel = true;
-            cts.Cancel();
-        };
-        Console.CancelKeyPress += handler;
+        // First SIGINT (Ctrl-C) or SIGTERM: finish the step, save, stop. A second one is not
+        // intercepted and ends the process (the checkpoints stay consistent: they are committed atomically).
+        using var stop = new StopSignal();
         var observer = new ProgressObserver();
-        TrainingResult result;
-        try
-        {
-            result = AnsiConsole.Progress()
-                .AutoClear(false)
-                .HideCompleted(false)
-                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                .Start(ctx =>
-                {
-                    observer.Context = ctx;
-                    return train(new Trainer(Cli.DataSource, observer, Warn), cts.Token);
-                });
-        }
-        finally
-        {
-            Console.CancelKeyPress -= handler;
-        }
+        var result = AnsiConsole.Progress()
+            .AutoClear(false)
+            .HideCompleted(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(ctx =>
+            {
+                observer.Context = ctx;
+                return train(new Trainer(Cli.DataSource, observer, Warn), stop.Token);
+            });
 
         if (result.Outcome == TrainingOutcome.Interrupted)
         {
-            AnsiConsole.MarkupLine($"[yellow]Interrupted[/] after {Count(result.Step, "step")} ({Count(result.EpochsDone, "complete epoch")}); checkpoint saved in {Markup.Escape(result.Checkpoint)}.");
+            var by = stop.Description is { } d ? $" by {d}" : "";
+            AnsiConsole.MarkupLine($"[yellow]Interrupted[/]{Markup.Escape(by)} after {Count(result.Step, "step")} ({Count(result.EpochsDone, "complete epoch")}); checkpoint saved in {Markup.Escape(result.Checkpoint)}.");
             AnsiConsole.MarkupLine($"Resume with: [bold]{Markup.Escape(result.ResumeCommand)}[/]");
-            return InterruptedExitCode;
+            return stop.ExitCode;
         }
         var val = result.LastValidation is { } v ? $" validation loss {Fmt(v.Means["loss"])} per example;" : "";
         AnsiConsole.MarkupLine($"[green]Done[/]: {Count(result.EpochsDone, "epoch")}, {Count(result.Step, "step")};{val} run folder {Markup.Escape(result.RunDir)}");
@@ -327,6 +319,8 @@ public static class TrainCommands
             var eta = r.Eta is { } t ? $"  ETA {(int)t.TotalHours}:{t.Minutes:00}:{t.Seconds:00}" : "";
             task.Description = Markup.Escape($"epoch {r.Epoch}/{r.Epochs}  {terms}{eta}");
         }
+
+        public void OnWarning(string message) => Warn(message);
 
         public void OnEpochEnd(EpochReport r)
         {

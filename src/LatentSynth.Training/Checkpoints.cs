@@ -1,3 +1,4 @@
+using LatentSynth.Torch;
 using LatentSynth.Torch.IO;
 using System.Globalization;
 using System.Text.Json;
@@ -53,6 +54,13 @@ public sealed record TrainerState
 
     /// <summary>Test examples the run uses (after limits).</summary>
     public long TestCount { get; init; }
+
+    /// <summary>
+    /// Fingerprint of the training examples the run uses (<see cref="Trainer.DataHash"/>); a resume
+    /// on data with another fingerprint is refused unless allowed. Empty in checkpoints written
+    /// before it was recorded (those resume without the check).
+    /// </summary>
+    public string TrainDataHash { get; init; } = "";
 
     /// <summary>Names of the model's optimizers (one <c>optimizer-NAME.safetensors</c> each).</summary>
     public List<string> Optimizers { get; init; } = new();
@@ -138,6 +146,7 @@ public sealed class CheckpointStore
     }
 
     /// <summary>The name of the latest complete checkpoint, or null when there is none.</summary>
+    /// <exception cref="IOException">The pointer file names something other than a plain checkpoint name inside <see cref="Dir"/>.</exception>
     public string? LatestName
     {
         get
@@ -145,9 +154,23 @@ public sealed class CheckpointStore
             var pointer = Path.Combine(Dir, LatestFile);
             if (!File.Exists(pointer)) return null;
             var name = File.ReadAllText(pointer).Trim();
-            return name.Length == 0 ? null : name;
+            if (name.Length == 0) return null;
+            if (!IsPlainName(name))
+                throw new IOException(
+                    $"{pointer} names '{name}', which is not a checkpoint folder of this run: it must be a plain name such as " +
+                    $"epoch-3 (no '/', '\\' or '..', not an absolute path); write the name of a folder in {Dir} into it");
+            return name;
         }
     }
+
+    /// <summary>
+    /// Whether <paramref name="name"/> can only name a folder directly inside <see cref="Dir"/>: not
+    /// empty, no path separator, not "." or "..", not rooted, no character invalid in a file name.
+    /// The pointer file is user-editable text, so it is never followed elsewhere.
+    /// </summary>
+    public static bool IsPlainName(string name) =>
+        !string.IsNullOrEmpty(name) && name is not ("." or "..") && !name.Contains("..", StringComparison.Ordinal) &&
+        name.IndexOfAny(['/', '\\']) < 0 && name.IndexOfAny(Path.GetInvalidFileNameChars()) < 0 && !Path.IsPathRooted(name);
 
     /// <summary>
     /// The latest complete checkpoint, or null when none was committed yet.
@@ -159,6 +182,8 @@ public sealed class CheckpointStore
     /// <exception cref="IOException">Missing folder or file, a file of the wrong size, or an unreadable trainer.json.</exception>
     public Checkpoint Read(string name)
     {
+        if (!IsPlainName(name))
+            throw new IOException($"'{name}' is not a checkpoint name of {Dir} (a plain folder name such as epoch-3)");
         var path = Path.Combine(Dir, name);
         var statePath = Path.Combine(path, StateFile);
         if (!File.Exists(statePath))
@@ -176,6 +201,62 @@ public sealed class CheckpointStore
         }
         if (!state.Files.ContainsKey(ModelFile)) throw new IOException($"checkpoint '{path}' lists no {ModelFile}");
         return new Checkpoint(name, path, state);
+    }
+
+    /// <summary>
+    /// The first floating-point tensor of <paramref name="tensors"/> holding a NaN or infinite value,
+    /// with the count of such values; null when every value is finite.
+    /// </summary>
+    public static (string Tensor, long Count)? FirstNonFinite(IEnumerable<KeyValuePair<string, LatentSynth.Torch.Tensor>> tensors)
+    {
+        foreach (var (key, t) in tensors)
+        {
+            if (!t.DType.IsFloatingPoint()) continue;
+            using var scope = LatentSynth.Torch.Torch.NewScope();
+            if (t.IsFinite().All().Item() != 0) continue;
+            return (key, t.NumEl - t.IsFinite().Sum().ItemLong());
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The newest checkpoint other than <paramref name="bad"/> that is intact: its trainer.json and
+    /// file sizes check out and its weights parse and are all finite. Null when none is.
+    /// </summary>
+    public Checkpoint? NewestIntactOtherThan(string bad)
+    {
+        if (!Directory.Exists(Dir)) return null;
+        var candidates = new List<Checkpoint>();
+        foreach (var dir in Directory.GetDirectories(Dir))
+        {
+            var name = Path.GetFileName(dir);
+            if (name == bad || !name.StartsWith("epoch-", StringComparison.Ordinal)) continue;
+            try { candidates.Add(Read(name)); }
+            catch (IOException) { }
+        }
+        foreach (var c in candidates.OrderByDescending(c => c.State.Step))
+        {
+            try
+            {
+                using var file = SafeTensors.Read(c.ModelPath);
+                if (FirstNonFinite(file.Tensors) is null) return c;
+            }
+            catch (IOException) { }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// What to do when checkpoint <paramref name="bad"/> (the latest) cannot be used: the command
+    /// that makes the newest intact earlier checkpoint the latest, or, when none is left, to train
+    /// again. Starts with "; ", to be appended to an error message.
+    /// </summary>
+    public string FallbackAdvice(string bad)
+    {
+        var pointer = Path.Combine(Dir, LatestFile);
+        return NewestIntactOtherThan(bad) is { } good
+            ? $"; the newest intact earlier checkpoint is {good.Name} ({(good.State.EpochsDone == 1 ? "1 epoch" : $"{good.State.EpochsDone} epochs")}): use it with `echo {good.Name} > {pointer}`"
+            : "; no other intact checkpoint is left: train the run again";
     }
 
     /// <summary>

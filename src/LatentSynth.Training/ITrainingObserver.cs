@@ -19,6 +19,13 @@ public interface ITrainingObserver
 
     /// <summary>A checkpoint was committed (it is now the latest).</summary>
     void OnCheckpoint(CheckpointReport report) { }
+
+    /// <summary>
+    /// Training noticed something the user should know but that does not stop it (for example a
+    /// validation loss that grew far beyond its first epoch's: <see cref="Trainer.DivergenceFactor"/>).
+    /// One line, without a "warning:" prefix.
+    /// </summary>
+    void OnWarning(string message) { }
 }
 
 /// <summary>An observer that ignores everything.</summary>

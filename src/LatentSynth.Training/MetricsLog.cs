@@ -122,5 +122,25 @@ public sealed class MetricsLog
         return rows;
     }
 
+    /// <summary>
+    /// The highest epoch number among the rows of <c>metrics.csv</c> (0 when the file is missing,
+    /// empty or unreadable): how far the run got by its own log, whatever its checkpoints say.
+    /// </summary>
+    public int EpochsLogged()
+    {
+        try
+        {
+            return ReadCsv().Select(r => r.GetValueOrDefault("epoch", double.NaN))
+                .Where(e => double.IsFinite(e) && e >= 1 && e <= int.MaxValue).Select(e => (int)e).DefaultIfEmpty(0).Max();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>Path of <c>metrics.csv</c>.</summary>
+    public string CsvPath => csvPath;
+
     private static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -106,8 +106,44 @@ public sealed class RunFolder
     /// <exception cref="InvalidOperationException">The run has none yet.</exception>
     /// <exception cref="IOException">The checkpoint <c>latest</c> names is missing, incomplete or unreadable.</exception>
     public Checkpoint LatestCheckpoint() =>
-        Checkpoints.Latest() ?? throw new InvalidOperationException(
-            $"run '{Dir}' has no complete checkpoint yet (it stopped before the end of its first epoch): train it again");
+        LatestOrNull() ?? throw new InvalidOperationException(NoCheckpointMessage());
+
+    /// <summary>
+    /// The latest checkpoint, or null when none was committed; a damaged one (incomplete,
+    /// truncated, unreadable trainer.json) is an <see cref="IOException"/> that also names the
+    /// newest intact earlier checkpoint and how to make it the latest.
+    /// </summary>
+    private Checkpoint? LatestOrNull()
+    {
+        if (Checkpoints.LatestName is not { } name) return null;
+        try { return Checkpoints.Read(name); }
+        catch (IOException e) { throw new IOException(e.Message + Checkpoints.FallbackAdvice(name), e); }
+    }
+
+    /// <summary>
+    /// Loads the weights of <paramref name="checkpoint"/> into <paramref name="model"/> (see
+    /// <see cref="LoadWeights"/>); when they are corrupt or not finite the message also names the
+    /// newest intact earlier checkpoint and how to make it the latest.
+    /// </summary>
+    internal void LoadCheckpointWeights(AutoencoderModel model, Checkpoint checkpoint)
+    {
+        try { LoadWeights(model, checkpoint.ModelPath); }
+        catch (IOException e) { throw new IOException(e.Message + Checkpoints.FallbackAdvice(checkpoint.Name), e); }
+    }
+
+    /// <summary>
+    /// Why the run has no checkpoint: by its metrics.csv either it never finished an epoch, or it
+    /// did and its checkpoints were removed (then say so, rather than blame the training).
+    /// </summary>
+    private string NoCheckpointMessage()
+    {
+        int logged = Metrics.EpochsLogged();
+        if (logged == 0)
+            return $"run '{Dir}' has no complete checkpoint yet (it stopped before the end of its first epoch): train it again";
+        var weights = File.Exists(WeightsPath) ? $"; {WeightsPath} still serves eval and the generation verbs, but resuming needs a checkpoint" : "";
+        return $"{Checkpoints.Dir} is missing or empty although {Metrics.CsvPath} records {(logged == 1 ? "1 epoch" : $"{logged} epochs")}; " +
+               $"put the run's checkpoints back (with {CheckpointStore.LatestFile} naming one) or start a new run{weights}";
+    }
 
     /// <summary>
     /// The weights file <see cref="LoadModel(out Checkpoint?)"/> reads: the latest checkpoint's
@@ -119,12 +155,15 @@ public sealed class RunFolder
 
     private string ResolveWeights(out Checkpoint? checkpoint)
     {
-        checkpoint = Checkpoints.Latest();
+        checkpoint = LatestOrNull();
         if (checkpoint is not null) return checkpoint.ModelPath;
         if (File.Exists(WeightsPath)) return WeightsPath;
+        int logged = Metrics.EpochsLogged();
         throw new IOException(
             $"run folder '{Dir}' has no weights: no complete checkpoint in {Checkpoints.Dir} and no {WeightsFile} " +
-            "(was training stopped before the end of its first epoch? train it again)");
+            (logged == 0
+                ? "(was training stopped before the end of its first epoch? train it again)"
+                : $"although {Metrics.CsvPath} records {(logged == 1 ? "1 epoch" : $"{logged} epochs")} (were they deleted or moved? put them back or train again)"));
     }
 
     /// <summary>
@@ -153,7 +192,8 @@ public sealed class RunFolder
         }
         try
         {
-            LoadWeights(model, weights);
+            if (checkpoint is not null) LoadCheckpointWeights(model, checkpoint);
+            else LoadWeights(model, weights);
             model.Eval();
         }
         catch
@@ -166,12 +206,20 @@ public sealed class RunFolder
 
     /// <summary>
     /// Loads weights into <paramref name="model"/>. Problems become one-line
-    /// <see cref="IOException"/>s naming the file and the tensor: corrupt or truncated files, and
-    /// weights that do not fit the model (every mismatching tensor).
+    /// <see cref="IOException"/>s naming the file and the tensor: corrupt or truncated files,
+    /// weights that do not fit the model (every mismatching tensor), and weights holding NaN or
+    /// infinite values (a model that computes nothing but NaN, caught here rather than as a
+    /// <c>null</c> loss or NaN pictures later).
     /// </summary>
     internal static void LoadWeights(AutoencoderModel model, string path)
     {
-        try { model.Load(path); }
+        try
+        {
+            model.Load(path);
+            using var state = model.StateDict();
+            if (CheckpointStore.FirstNonFinite(state) is { } bad)
+                throw new IOException($"{path}: tensor '{bad.Tensor}' holds {bad.Count} NaN or infinite value{(bad.Count == 1 ? "" : "s")}; these weights are unusable");
+        }
         catch (StateDictException e)
         {
             throw new IOException($"{path} does not fit model '{model.Config.Model}' of {ConfigFile}: {string.Join("; ", e.Problems)}", e);

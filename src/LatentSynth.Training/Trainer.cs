@@ -1,6 +1,8 @@
 using LatentSynth.Torch.IO;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using LatentSynth.Data;
 using LatentSynth.Models;
 using LatentSynth.Torch;
@@ -69,6 +71,15 @@ public sealed class Trainer
         this.warn = warn;
     }
 
+    /// <summary>
+    /// A validation loss more than this many times its first epoch's (in absolute value) draws one
+    /// warning naming the epoch. A healthy run's validation loss falls or levels off after epoch 1,
+    /// and even noisy runs stay within a small multiple of it; three orders of magnitude above an
+    /// untrained-ish first epoch is no fluctuation but divergence (a learning rate far too high:
+    /// <c>--lr 1.0</c> gives 1e22 and more without ever reaching NaN, so the NaN guard never fires).
+    /// </summary>
+    public const double DivergenceFactor = 1e3;
+
     /// <summary>Test hook passed to the checkpoint store (see <see cref="CheckpointStore.Hook"/>).</summary>
     internal Action<string>? CheckpointHook { get; set; }
 
@@ -104,7 +115,7 @@ public sealed class Trainer
         try
         {
             var state = new TrainerState { SamplerRng = Convert.ToBase64String(sampler.GetState()) };
-            return Loop(config, runDir, data, model, optimizers, sampler, state, resumedFrom: null, cancel);
+            return Loop(config, runDir, data, model, optimizers, sampler, state, resumedFrom: null, DataHash(data.Train), cancel);
         }
         finally
         {
@@ -121,7 +132,16 @@ public sealed class Trainer
     /// <exception cref="InvalidOperationException">No checkpoint yet, or the run already finished its epochs.</exception>
     /// <exception cref="NonFiniteLossException">A loss became NaN or infinite.</exception>
     /// <exception cref="IOException">Data or checkpoint I/O failed, or the checkpoint does not fit the model.</exception>
-    public TrainingResult Resume(string runDir, int? epochs = null, CancellationToken cancel = default)
+    public TrainingResult Resume(string runDir, int? epochs = null, CancellationToken cancel = default) =>
+        Resume(runDir, epochs, allowDataChange: false, cancel);
+
+    /// <summary>
+    /// As <see cref="Resume(string, int?, CancellationToken)"/>; when the training data's fingerprint
+    /// (<see cref="DataHash"/>) differs from the one the checkpoint recorded, the resume is refused
+    /// unless <paramref name="allowDataChange"/>, which turns the refusal into one warning.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">As above, or the data changed and <paramref name="allowDataChange"/> is false.</exception>
+    public TrainingResult Resume(string runDir, int? epochs, bool allowDataChange, CancellationToken cancel = default)
     {
         var run = RunFolder.Open(runDir);
         var config = run.Config with { Training = run.Config.Training with { Out = runDir } };
@@ -144,9 +164,18 @@ public sealed class Trainer
             throw new InvalidOperationException(
                 $"data '{config.Training.Data}' now has {data.Train.Count} training / {data.Test.Count} test examples, but run '{runDir}' was trained on " +
                 $"{state.TrainCount} / {state.TestCount}: resuming would not continue the same run (start a new run instead)");
+        var dataHash = DataHash(data.Train);
+        if (state.TrainDataHash.Length > 0 && state.TrainDataHash != dataHash)
+        {
+            var what = $"the training examples of data '{config.Training.Data}' changed since checkpoint '{checkpoint.Path}' was written " +
+                       $"(it recorded {state.TrainDataHash}, the data now hash to {dataHash})";
+            if (!allowDataChange)
+                throw new InvalidOperationException($"{what}: resuming would train on different data; start a new run, or pass --allow-data-change to continue anyway");
+            warn?.Invoke($"{what}; continuing on the new data (--allow-data-change)");
+        }
         Torch.ManualSeed((ulong)config.Training.Seed);
         using var model = ModelRegistry.Create(config.Model);
-        RunFolder.LoadWeights(model, checkpoint.ModelPath);
+        run.LoadCheckpointWeights(model, checkpoint);
         using var sampler = new BatchSampler(data.Train.Count, config.Training.BatchSize, shuffle: true, SamplerSeed(config.Training.Seed));
         SanityCheck(model, data, config);
         var optimizers = model.CreateOptimizers(config.Training.Lr);
@@ -173,7 +202,7 @@ public sealed class Trainer
                 AtomicFile.WriteAllText(run.ConfigPath, config.ToJson());
             run.Metrics.Truncate(state.EpochsDone);
             RunEnvironment.Record(runDir, RunEnvironment.Capture("resume", checkpoint.Name));
-            return Loop(config, runDir, data, model, optimizers, sampler, state, checkpoint.Name, cancel);
+            return Loop(config, runDir, data, model, optimizers, sampler, state, checkpoint.Name, dataHash, cancel);
         }
         finally
         {
@@ -238,6 +267,35 @@ public sealed class Trainer
         return result;
     }
 
+    /// <summary>
+    /// The fingerprint of a training split, <c>sha256:HEX</c>: SHA-256 over its example shape
+    /// (count and item dimensions, as little-endian 64-bit integers) and the float32 bytes of every
+    /// example in order. Computed once per training call, in chunks (no copy of the whole split);
+    /// SHA-256 because it is built into .NET and fast enough (hundreds of MB/s with the CPU's
+    /// SHA instructions), so no package is needed.
+    /// </summary>
+    public static string DataHash(TensorDataset train)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var shape = new long[] { train.Count }.Concat(train.ItemShape).ToArray();
+        sha.AppendData(MemoryMarshal.AsBytes(shape.AsSpan()));
+        long item = Math.Max(1, train.ItemSize);
+        long chunk = Math.Max(1, (1L << 20) / item); // about 4 MB of floats at a time
+        var buffer = new float[checked((int)(Math.Min(chunk, Math.Max(1, train.Count)) * item))];
+        for (long start = 0; start < train.Count; start += chunk)
+        {
+            long n = Math.Min(chunk, train.Count - start);
+            using var scope = Torch.NewScope();
+            var part = train.Examples.Narrow(0, start, n);
+            if (part.DType != DType.Float32) part = part.To(DType.Float32);
+            var span = buffer.AsSpan(0, checked((int)(n * item)));
+            part.Contiguous().CopyTo<float>(span);
+            sha.AppendData(MemoryMarshal.AsBytes(span));
+        }
+        return "sha256:" + Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
     /// <summary>Refuses data whose example shape differs from the model's <c>input_shape</c>.</summary>
     /// <exception cref="SanityCheckException">The shapes differ.</exception>
     internal static void CheckShape(AutoencoderModel model, DatasetSplits data, string dataName)
@@ -291,10 +349,12 @@ public sealed class Trainer
 
     private static string Shape(IEnumerable<long> shape) => "[" + string.Join(", ", shape) + "]";
 
+    private static string G4(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
+
     private static string Show(double v) => double.IsNaN(v) ? "NaN" : double.IsPositiveInfinity(v) ? "+inf" : double.IsNegativeInfinity(v) ? "-inf" : v.ToString("R", CultureInfo.InvariantCulture);
 
     private TrainingResult Loop(RunConfig config, string runDir, DatasetSplits data, AutoencoderModel model,
-        IReadOnlyDictionary<string, Optimizer> optimizers, BatchSampler sampler, TrainerState state, string? resumedFrom, CancellationToken cancel)
+        IReadOnlyDictionary<string, Optimizer> optimizers, BatchSampler sampler, TrainerState state, string? resumedFrom, string dataHash, CancellationToken cancel)
     {
         var training = config.Training;
         int epochs = training.Epochs;
@@ -309,6 +369,12 @@ public sealed class Trainer
         double totalSeconds = state.TotalSeconds;
         string? latest = store.LatestName;
         EvaluationResult? lastValidation = null;
+        // The first epoch's validation loss, the yardstick of the divergence warning (from
+        // metrics.csv when resuming past epoch 1).
+        double? firstValidation = state.EpochsDone >= 1
+            ? metrics.ReadCsv().FirstOrDefault(r => r.GetValueOrDefault("epoch") == 1)?.GetValueOrDefault("val_loss", double.NaN)
+            : null;
+        bool warnedDivergence = false;
         observer.OnStart(new TrainingStarted(runDir, config.Model.Model, training.Data, data.Train.Count, data.Test.Count,
             epochs, stepsPerEpoch, step, resumedFrom, model.ParameterCount));
 
@@ -356,7 +422,7 @@ public sealed class Trainer
                         TrainSums = sums, TrainExamples = examples,
                         EpochSeconds = epochSeconds, TotalSeconds = totalSeconds + epochClock.Elapsed.TotalSeconds,
                     };
-                    var saved = Save(store, model, optimizers, partial, training.KeepCheckpoints, runDir, data.Train.Count, data.Test.Count);
+                    var saved = Save(store, model, optimizers, partial, training.KeepCheckpoints, runDir, data.Train.Count, data.Test.Count, dataHash);
                     return new TrainingResult(TrainingOutcome.Interrupted, runDir, epoch, step, saved.Path, lastValidation);
                 }
             }
@@ -369,6 +435,16 @@ public sealed class Trainer
                 optimizers[firstOptimizer].LearningRate, seconds);
             metrics.Append(report);
             observer.OnEpochEnd(report);
+            double valLoss = lastValidation.Means.GetValueOrDefault("loss", double.NaN);
+            if (epoch == 0) firstValidation = valLoss;
+            else if (!warnedDivergence && firstValidation is { } first && double.IsFinite(first) && first != 0 &&
+                     double.IsFinite(valLoss) && valLoss > DivergenceFactor * Math.Abs(first))
+            {
+                warnedDivergence = true;
+                observer.OnWarning(
+                    $"training is diverging: validation loss {G4(valLoss)} at epoch {epoch + 1} is more than {DivergenceFactor:0} times " +
+                    $"that of epoch 1 ({G4(first)}); lower the learning rate (--lr) and train again (run '{runDir}')");
+            }
             bool last = epoch + 1 == epochs;
             bool stop = cancel.IsCancellationRequested && !last;
             if (last || stop || (epoch + 1) % training.CheckpointEvery == 0)
@@ -379,7 +455,7 @@ public sealed class Trainer
                     SamplerRng = Convert.ToBase64String(sampler.GetState()),
                     TotalSeconds = totalSeconds,
                 };
-                latest = Save(store, model, optimizers, full, training.KeepCheckpoints, runDir, data.Train.Count, data.Test.Count).Name;
+                latest = Save(store, model, optimizers, full, training.KeepCheckpoints, runDir, data.Train.Count, data.Test.Count, dataHash).Name;
             }
             if (stop)
                 return new TrainingResult(TrainingOutcome.Interrupted, runDir, epoch + 1, step, Path.Combine(store.Dir, latest!), lastValidation);
@@ -408,10 +484,11 @@ public sealed class Trainer
     }
 
     private Checkpoint Save(CheckpointStore store, AutoencoderModel model, IReadOnlyDictionary<string, Optimizer> optimizers,
-        TrainerState state, int keep, string runDir, long trainCount, long testCount)
+        TrainerState state, int keep, string runDir, long trainCount, long testCount, string dataHash)
     {
         state = state with
         {
+            TrainDataHash = dataHash,
             DefaultRng = Convert.ToBase64String(Torch.GetRngState()),
             Optimizers = optimizers.Keys.ToList(),
             TrainCount = trainCount,

@@ -28,6 +28,8 @@ public sealed record TestVaeConfig : ModelConfig
     public int WarmupEpochs { get; init; }
     /// <summary>Global step (0-based) at which the KL term turns NaN; -1 never.</summary>
     public long NanAtStep { get; init; } = -1;
+    /// <summary>Global step (0-based) at which the decoder's weights are multiplied by 1e6 (a diverging but finite run); -1 never.</summary>
+    public long BlowUpAtStep { get; init; } = -1;
 
     public override IEnumerable<string> Validate()
     {
@@ -96,6 +98,8 @@ public sealed class TestVae : AutoencoderModel
     public override LossTerms Loss(Tensor x, TrainingProgress progress)
     {
         long b = x.Size(0);
+        if (progress.Step == config.BlowUpAtStep)
+            using (Torch.NoGrad()) decoder.Weight.Mul_(1e6);
         var (mu, logVar) = Posterior(x);
         // Reparameterization z = mu + sigma * eps (Kingma & Welling 2013, Sec. 2.4).
         var z = mu + (logVar * 0.5).Exp() * Torch.RandnLike(mu);
@@ -194,6 +198,8 @@ public sealed class ToySource : IDatasetSource
 {
     public int Loads { get; private set; }
     public long TrainCount { get; init; } = 40;
+    /// <summary>Seed of the training examples' values (another seed: same shapes, other values).</summary>
+    public ulong TrainSeed { get; init; } = 11;
 
     public DatasetSplits Load(string name, Action<string>? warn)
     {
@@ -206,7 +212,7 @@ public sealed class ToySource : IDatasetSource
             _ => throw new ArgumentException($"unknown dataset '{name}'; known: toy, toy-wide, toy-1d"),
         };
         warn?.Invoke($"{name}: 0 malformed records skipped");
-        return new DatasetSplits(Make(name + "/train", TrainCount, item, 11), Make(name + "/test", 24, item, 12));
+        return new DatasetSplits(Make(name + "/train", TrainCount, item, TrainSeed), Make(name + "/test", 24, item, 12));
     }
 
     private static TensorDataset Make(string name, long n, long[] item, ulong seed)

@@ -1,6 +1,10 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json.Nodes;
 using LatentSynth.Cli;
 using LatentSynth.Models;
+using LatentSynth.Torch.IO;
 
 namespace LatentSynth.Training.Tests;
 
@@ -279,6 +283,231 @@ public class TrainCommandsTests : IDisposable
         Assert.Equal(1, code);
         Assert.Contains("run.json", output);
         Assert.Contains("more than the limit of 2.5e8", output);
+    }
+
+    [Fact]
+    [BadInput("checkpoints", "`checkpoints/latest` edited to point outside the run (`../../x`, an absolute path)", "never followed: one error line naming RUN/checkpoints/latest and what to write into it; exit 1")]
+    public void LatestPointingOutsideTheRunIsRefused()
+    {
+        var dir = Path.Combine(root, "escape");
+        Assert.Equal(0, RunCli(TrainArgs(dir)).Code);
+        var pointer = Path.Combine(dir, "checkpoints", "latest");
+        // A complete checkpoint elsewhere, which a path would reach.
+        var outside = Path.Combine(root, "x");
+        CopyDirectory(Path.Combine(dir, "checkpoints", "epoch-2"), outside);
+        foreach (var bad in new[] { "../../x", outside, "..", "epoch-2/../epoch-2", "sub\\epoch-2" })
+        {
+            File.WriteAllText(pointer, bad + "\n");
+            var (code, output, _) = RunCli("eval", dir);
+            Assert.True(code == 1, output);
+            Assert.Contains($"error: {pointer} names '{bad}', which is not a checkpoint folder of this run", output);
+            Assert.Contains("write the name of a folder in", output);
+            (code, output, _) = RunCli("train", "--resume", dir, "--epochs", "3");
+            Assert.Equal(1, code);
+            Assert.Contains($"{pointer} names '{bad}'", output);
+        }
+        File.WriteAllText(pointer, "epoch-2\n");
+        Assert.Equal(0, RunCli("eval", dir).Code);
+    }
+
+    [Fact]
+    [BadInput("checkpoints", "`train --resume RUN` on a finished run whose checkpoints/ folder was deleted", "one error line: RUN/checkpoints is missing or empty although metrics.csv records N epochs, and what to do; exit 1")]
+    public void ResumeWithoutCheckpointsSaysWhatIsMissing()
+    {
+        var dir = Path.Combine(root, "gone");
+        Assert.Equal(0, RunCli(TrainArgs(dir)).Code);
+        Directory.Delete(Path.Combine(dir, "checkpoints"), recursive: true);
+        var (code, output, _) = RunCli("train", "--resume", dir, "--epochs", "3");
+        Assert.Equal(1, code);
+        Assert.Contains($"error: {Path.Combine(dir, "checkpoints")} is missing or empty although {Path.Combine(dir, "metrics.csv")} records 2 epochs; " +
+                        "put the run's checkpoints back", output);
+        Assert.DoesNotContain("first epoch", output);
+        Assert.Equal(0, RunCli("eval", dir).Code); // the run folder's weights still serve eval
+    }
+
+    [Fact]
+    [BadInput("checkpoints", "the latest checkpoint's weights hold NaN or infinity (`eval`, `train --resume`, the generation verbs)", "refused: one error line naming the tensor and the file, and the `echo epoch-K > RUN/checkpoints/latest` that makes the newest intact earlier checkpoint the latest; exit 1")]
+    [BadInput("checkpoints", "the latest checkpoint's weights file truncated or overwritten with garbage", "one error line naming the file and the newest intact earlier checkpoint, with the `echo` that makes it the latest; exit 1")]
+    public void NonFiniteOrCorruptLatestWeightsPointToTheIntactEarlierCheckpoint()
+    {
+        var dir = Path.Combine(root, "poisoned");
+        Assert.Equal(0, RunCli(TrainArgs(dir)).Code); // keeps epoch-1 and epoch-2
+        var pointer = Path.Combine(dir, "checkpoints", "latest");
+        var weights = Path.Combine(dir, "checkpoints", "epoch-2", "model.safetensors");
+        var original = File.ReadAllBytes(weights);
+        using (var file = SafeTensors.Read(weights))
+        {
+            file.Tensors["decoder.weight"].Fill_(double.NaN);
+            SafeTensors.Save(weights, file.Tensors, file.Metadata);
+        }
+        Assert.Equal(original.Length, new FileInfo(weights).Length);
+        var advice = $"the newest intact earlier checkpoint is epoch-1 (1 epoch): use it with `echo epoch-1 > {pointer}`";
+
+        var (code, output, _) = RunCli("eval", dir, "--json");
+        Assert.True(code == 1, output);
+        Assert.Contains($"{weights}: tensor 'decoder.weight' holds 32 NaN or infinite values; these weights are unusable; {advice}", output);
+        (code, output, _) = RunCli("train", "--resume", dir, "--epochs", "3");
+        Assert.Equal(1, code);
+        Assert.Contains("tensor 'decoder.weight' holds 32 NaN", output);
+        Assert.Contains(advice, output);
+
+        // Garbage of the right size, then a truncated file.
+        File.WriteAllBytes(weights, new byte[original.Length]);
+        (code, output, _) = RunCli("eval", dir);
+        Assert.Equal(1, code);
+        Assert.Contains(weights, output);
+        Assert.Contains(advice, output);
+        File.WriteAllBytes(weights, original[..100]);
+        (code, output, _) = RunCli("eval", dir);
+        Assert.Equal(1, code);
+        Assert.Contains("is corrupt: model.safetensors is 100 bytes", output);
+        Assert.Contains(advice, output);
+
+        // The advice works.
+        File.WriteAllText(pointer, "epoch-1\n");
+        (code, output, _) = RunCli("eval", dir);
+        Assert.True(code == 0, output);
+        Assert.Contains("checkpoint epoch-1", output);
+    }
+
+    [Fact]
+    [BadInput("training", "a run that diverges without reaching NaN (`--lr 1.0`: validation loss 1e22 and more)", "finishes, with one warning line naming the epoch whose validation loss exceeds 1000 times the first epoch's")]
+    public void DivergingRunIsWarnedOnceNamingTheEpoch()
+    {
+        // Healthy: no warning.
+        var (code, output, _) = RunCli(TrainArgs(Path.Combine(root, "healthy")));
+        Assert.True(code == 0, output);
+        Assert.DoesNotContain("training is diverging", output);
+
+        // The decoder's weights blow up in the last step of epoch 2 (run step 9, 0-based), finite all along.
+        (code, output, _) = RunCli(TrainArgs(Path.Combine(root, "blowup"), "--set", "epochs=4", "--set", "blow_up_at_step=9"));
+        Assert.True(code == 0, output);
+        var warnings = output.Split('\n').Where(l => l.Contains("training is diverging")).ToList();
+        var line = Assert.Single(warnings);
+        Assert.Matches(@"^warning: training is diverging: validation loss \S+ at epoch 2 is more than 1000 times that of epoch 1 \(\S+\); lower the learning rate \(--lr\)", line.Trim());
+        Assert.Contains("Done", output);
+    }
+
+    [Fact]
+    [BadInput("training", "`train --resume RUN` after the training data's values changed (same shapes)", "refused: one error line naming both data fingerprints and --allow-data-change; with --allow-data-change one warning line; runs without a recorded fingerprint resume unchecked")]
+    public void ResumeOnChangedDataIsRefusedUnlessAllowed()
+    {
+        var dir = Path.Combine(root, "fingerprint");
+        Assert.Equal(0, RunCli(TrainArgs(dir)).Code);
+        var checkpoint = Path.Combine(dir, "checkpoints", "epoch-2");
+        var recorded = JsonNode.Parse(File.ReadAllText(Path.Combine(checkpoint, "trainer.json")))!["train_data_hash"]!.GetValue<string>();
+        Assert.Matches("^sha256:[0-9a-f]{64}$", recorded);
+
+        // The same data resumes silently.
+        var (code, output, _) = RunCli("train", "--resume", dir, "--epochs", "3");
+        Assert.True(code == 0, output);
+        Assert.DoesNotContain("examples of data", output);
+
+        Cli.Cli.DataSource = new ToySource { TrainSeed = 99 }; // same shapes, other values
+        (code, output, _) = RunCli("train", "--resume", dir, "--epochs", "4");
+        Assert.Equal(1, code);
+        Assert.Contains($"error: the training examples of data 'toy' changed since checkpoint '{Path.Combine(dir, "checkpoints", "epoch-3")}' was written " +
+                        $"(it recorded {recorded}, the data now hash to sha256:", output);
+        Assert.Contains("start a new run, or pass --allow-data-change to continue anyway", output);
+        Assert.Equal(3, new MetricsLog(dir).ReadCsv().Count);
+
+        (code, output, _) = RunCli("train", "--resume", dir, "--epochs", "4", "--allow-data-change");
+        Assert.True(code == 0, output);
+        Assert.Single(output.Split('\n'), l => l.Contains("warning: the training examples of data 'toy' changed") && l.Contains("--allow-data-change"));
+
+        (code, output, _) = RunCli("train", "--data", "toy", "--allow-data-change", "--out", Path.Combine(root, "other"));
+        Assert.Equal(1, code);
+        Assert.Contains("--allow-data-change applies only to --resume", output);
+
+        // A checkpoint written before fingerprints were recorded resumes without the check.
+        var state = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "checkpoints", "epoch-4", "trainer.json")))!.AsObject();
+        state.Remove("train_data_hash");
+        File.WriteAllText(Path.Combine(dir, "checkpoints", "epoch-4", "trainer.json"), state.ToJsonString());
+        Cli.Cli.DataSource = new ToySource();
+        (code, output, _) = RunCli("train", "--resume", dir, "--epochs", "5");
+        Assert.True(code == 0, output);
+        Assert.DoesNotContain("examples of data", output);
+    }
+
+    [Fact]
+    public void StopSignalRecordsTheFirstSignalAndItsExitCode()
+    {
+        using (var stop = new StopSignal())
+        {
+            Assert.False(stop.Token.IsCancellationRequested);
+            Assert.Null(stop.Received);
+            Assert.Equal(130, stop.ExitCode);
+            Assert.True(stop.Request(PosixSignal.SIGTERM));
+            Assert.True(stop.Token.IsCancellationRequested);
+            Assert.False(stop.Request(PosixSignal.SIGINT)); // the first one wins; a second is not intercepted
+            Assert.Equal(PosixSignal.SIGTERM, stop.Received);
+            Assert.Equal(143, stop.ExitCode);
+            Assert.Equal("SIGTERM", stop.Description);
+        }
+        using (var stop = new StopSignal())
+        {
+            stop.Request(PosixSignal.SIGINT);
+            Assert.Equal(130, stop.ExitCode);
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
+    [Fact]
+    [BadInput("training", "SIGTERM (`kill PID`, a scheduler, `docker stop`) in the middle of `train`", "like Ctrl-C: the step finishes, a checkpoint is saved, the resume command is printed; exit 143")]
+    public void SigtermMidTrainingSavesPrintsTheResumeCommandAndExits143()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        // The real command line in a child process (a signal to this process would hit the test host).
+        var exe = Path.Combine(AppContext.BaseDirectory, "latentsynth");
+        Assert.True(File.Exists(exe), $"{exe} is missing (the CLI is built beside the tests)");
+        var csv = Path.Combine(root, "x.csv");
+        var rng = new Random(1);
+        File.WriteAllLines(csv, Enumerable.Range(0, 4000).Select(_ =>
+            string.Join(",", Enumerable.Range(0, 16).Select(_ => rng.NextDouble().ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)))));
+        var dir = Path.Combine(root, "sigterm");
+        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "train", "--data", "csv:" + csv, "--model", "ae", "--hidden", "8", "--latent-dim", "2", "--epochs", "500", "--batch-size", "8", "--out", dir })
+            psi.ArgumentList.Add(a);
+        var output = new StringBuilder();
+        using var firstEpoch = new ManualResetEventSlim();
+        using var child = Process.Start(psi)!;
+        try
+        {
+            DataReceivedEventHandler collect = (_, e) =>
+            {
+                if (e.Data is null) return;
+                lock (output) output.AppendLine(e.Data);
+                if (e.Data.StartsWith("epoch 1/500:", StringComparison.Ordinal)) firstEpoch.Set();
+            };
+            child.OutputDataReceived += collect;
+            child.ErrorDataReceived += collect;
+            child.BeginOutputReadLine();
+            child.BeginErrorReadLine();
+            Assert.True(firstEpoch.Wait(TimeSpan.FromSeconds(120)), $"no first epoch line: {output}");
+            Assert.Equal(0, Kill(child.Id, 15)); // SIGTERM
+            Assert.True(child.WaitForExit(60_000), $"still running after SIGTERM: {output}");
+            child.WaitForExit(); // drains the output
+            string text;
+            lock (output) text = System.Text.RegularExpressions.Regex.Replace(output.ToString(), "\u001b\\[[0-9;]*m", ""); // bold and colours
+            Assert.True(child.ExitCode == 143, $"exit {child.ExitCode}: {text}");
+            Assert.Matches(@"Interrupted by SIGTERM after \d+ steps \(\d+ complete epochs?\); checkpoint saved in ", text);
+            Assert.Contains($"Resume with: latentsynth train --resume {dir}", text);
+            var latest = File.ReadAllText(Path.Combine(dir, "checkpoints", "latest")).Trim();
+            Assert.Matches(@"^epoch-\d+(-step-\d+)?$", latest);
+            Assert.True(File.Exists(Path.Combine(dir, "checkpoints", latest, "model.safetensors")));
+        }
+        finally
+        {
+            if (!child.HasExited) child.Kill();
+        }
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var f in Directory.GetFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
     }
 
     [Fact]
