@@ -68,6 +68,9 @@ public abstract class AutoencoderModel : Module<Tensor, Tensor>
     protected AutoencoderModel(ModelConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
+        // The one check every model gets, whoever builds it (the registry or a caller's `new`); free
+        // when the config was already validated (ModelConfig.EnsureValid remembers it).
+        config.EnsureValid();
         Config = config;
     }
 

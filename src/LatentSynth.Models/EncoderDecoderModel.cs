@@ -20,8 +20,6 @@ public abstract class EncoderDecoderModel : AutoencoderModel
     /// <exception cref="ArgumentException">The config is invalid: every problem, each naming its key.</exception>
     protected EncoderDecoderModel(ModelConfig config, long encoderOutputs) : base(config)
     {
-        var problems = config.Validate().ToList();
-        if (problems.Count > 0) throw new ArgumentException("invalid model config: " + string.Join("; ", problems), nameof(config));
         Network = NetworkRegistry.Get(config.Arch);
         Encoder = RegisterModule("encoder", Network.CreateEncoder(config, encoderOutputs));
         Decoder = RegisterModule("decoder", Network.CreateDecoder(config));

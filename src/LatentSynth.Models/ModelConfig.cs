@@ -82,12 +82,11 @@ public abstract record ModelConfig
 
         if (!NetworkRegistry.TryGet(Arch, out var network))
             yield return $"arch must be {NetworkRegistry.Registry.Quoted()}, got '{Arch}'";
-        else if (shapeOk && Hidden is not null && Channels is not null && LatentDim >= 1 && Hidden.All(h => h >= 1) && Channels.All(c => c >= 1))
+        else if (shapeOk && StructureOk)
         {
             var networkProblems = network.Validate(this).ToList();
             foreach (var p in networkProblems) yield return p;
-            if (networkProblems.Count == 0 && network.ParameterCount(this, 2L * LatentDim) is { } count && count > MaxParameters)
-                yield return SizeProblem(count);
+            if (networkProblems.Count == 0 && SizeProblem(network) is { } size) yield return size.Text;
         }
 
         foreach (var p in NonFiniteNumbers()) yield return p;
@@ -114,15 +113,63 @@ public abstract record ModelConfig
     /// </summary>
     public const double MaxParameters = 250e6;
 
-    /// <summary>The size problem, opening with the largest setting so that the message is attributed to its flag.</summary>
-    private string SizeProblem(double count)
+    private bool StructureOk => Hidden is not null && Channels is not null && LatentDim >= 1 && Hidden.All(h => h >= 1) && Channels.All(c => c >= 1);
+
+    /// <summary>
+    /// The size problem when the model would exceed <see cref="MaxParameters"/>, opening with the largest
+    /// setting so that the message is attributed to its flag; it depends on the input shape when that is
+    /// the largest. Null when the size is fine or the factory cannot tell.
+    /// </summary>
+    private (string Text, bool DependsOnShape)? SizeProblem(INetworkFactory network)
     {
+        if (network.ParameterCount(this, 2L * LatentDim) is not { } count || count <= MaxParameters) return null;
         var widest = new (string Key, double Size)[] { ("latent_dim", LatentDim), ("hidden", Hidden.DefaultIfEmpty(0).Max()), ("input_shape", InputSize) }
             .MaxBy(k => k.Size);
         string what = widest.Key == "input_shape" ? $"input_shape {Format(InputShape)} ({InputSize:N0} values)" : $"{widest.Key} = {widest.Size:N0}";
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{what} makes the model hold {count:0.###e0} parameters ({count * 4 / 1e9:0.#} GB of weights, about 4x that to train), more than the limit of {MaxParameters:0.#e0}; reduce latent_dim, hidden or the input size");
+        return (string.Create(CultureInfo.InvariantCulture,
+            $"{what} makes the model hold {count:0.###e0} parameters ({count * 4 / 1e9:0.#} GB of weights, about 4x that to train), more than the limit of {MaxParameters:0.#e0}; reduce latent_dim, hidden or the input size"),
+            widest.Key == "input_shape");
     }
+
+    /// <summary>
+    /// The problems of <see cref="Validate"/> that depend on <see cref="InputShape"/>: its own sizes, the
+    /// network's needs (<see cref="INetworkFactory.InputShapeProblems"/>) and a size limit the input
+    /// dominates; the same strings <see cref="Validate"/> returns for them. A trainer that takes the shape
+    /// from the data sets these aside until the data are loaded (the default shape says nothing about
+    /// them) instead of guessing from the text of a message.
+    /// </summary>
+    public IEnumerable<string> InputShapeProblems()
+    {
+        if (!(InputShape is { Length: > 0 } && InputShape.All(s => s >= 1)))
+        {
+            yield return $"input_shape must be a list of positive sizes, got {Format(InputShape)}";
+            yield break;
+        }
+        if (!StructureOk || !NetworkRegistry.TryGet(Arch, out var network)) yield break;
+        foreach (var p in network.InputShapeProblems(this)) yield return p;
+        if (!network.Validate(this).Any() && SizeProblem(network) is { DependsOnShape: true } size) yield return size.Text;
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ModelConfig, object> Validated = new();
+
+    /// <summary>
+    /// Throws when <see cref="Validate"/> finds a problem (an <see cref="ArgumentException"/> listing every
+    /// one); remembers this instance as valid, so that the checks run once per config however many
+    /// layers (the registry, the model's constructor) ask. Configs are immutable records: a changed copy
+    /// (<c>with</c>) is a new instance and is checked again.
+    /// </summary>
+    /// <exception cref="ArgumentException">The config is invalid: every problem, each naming its key.</exception>
+    public ModelConfig EnsureValid()
+    {
+        if (Validated.TryGetValue(this, out _)) return this;
+        var problems = Validate().ToList();
+        if (problems.Count > 0) throw new ArgumentException("invalid model config: " + string.Join("; ", problems));
+        Validated.AddOrUpdate(this, this);
+        return this;
+    }
+
+    /// <summary>Records that this instance was validated elsewhere (by the run-config builder, with richer messages).</summary>
+    internal void MarkValid() => Validated.AddOrUpdate(this, this);
 
     /// <summary>
     /// Every floating-point setting (β, λ, prior radii …) must be a finite number: a NaN or an

@@ -103,8 +103,7 @@ public static class ModelRegistry
         var info = Get(config.Model);
         if (!info.ConfigType.IsInstanceOfType(config))
             throw new ArgumentException($"model '{config.Model}' needs a {info.ConfigType.Name}, got a {config.GetType().Name}");
-        var problems = config.Validate().ToList();
-        if (problems.Count > 0) throw new ArgumentException("invalid model config: " + string.Join("; ", problems));
+        config.EnsureValid();
         try
         {
             return (AutoencoderModel)Activator.CreateInstance(info.ModelType, config)!;

@@ -26,12 +26,40 @@ public sealed record RunConfig(ModelConfig Model, TrainingConfig Training)
     [JsonIgnore]
     public bool InputShapeFromData { get; init; } = true;
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<RunConfig, object> Validated = new();
+
     /// <summary>
-    /// Whether a model problem concerns the input shape (for example "arch 'conv' needs a C×H×W
-    /// input_shape"). While <see cref="InputShapeFromData"/> is true such problems wait until the
-    /// data's shape is known: the default shape says nothing about the data.
+    /// Every problem of the config (model keys prefixed "model.", training keys "training."). While
+    /// <see cref="InputShapeFromData"/> is true, the model's <see cref="ModelConfig.InputShapeProblems"/>
+    /// wait until the data's shape is known: the default shape says nothing about the data.
     /// </summary>
-    internal static bool IsAboutInputShape(string problem) => problem.Contains("input_shape", StringComparison.Ordinal);
+    public IReadOnlyList<string> Problems()
+    {
+        var deferred = InputShapeFromData ? Model.InputShapeProblems().ToHashSet(StringComparer.Ordinal) : [];
+        return Model.Validate().Where(p => !deferred.Contains(p)).Select(p => "model." + p)
+            .Concat(Training.Validate().Select(p => "training." + p)).ToList();
+    }
+
+    /// <summary>
+    /// Throws a <see cref="ConfigException"/> listing every problem (<see cref="Problems"/>); remembers this
+    /// instance as valid, so a config built by <see cref="RunConfigBuilder"/> (which validates with richer
+    /// messages) is not checked again by the trainer. A changed copy (<c>with</c>) is checked again.
+    /// </summary>
+    public RunConfig EnsureValid()
+    {
+        if (Validated.TryGetValue(this, out _)) return this;
+        var problems = Problems();
+        if (problems.Count > 0) throw new ConfigException(problems);
+        MarkValid();
+        return this;
+    }
+
+    /// <summary>Records this instance as valid; when its input shape is final, its model config too.</summary>
+    internal void MarkValid()
+    {
+        Validated.AddOrUpdate(this, this);
+        if (!InputShapeFromData) Model.MarkValid();
+    }
 
     /// <summary>The JSON form (indented, snake_case keys, the model's registry name under <c>model.model</c>).</summary>
     public string ToJson()
@@ -332,11 +360,14 @@ public sealed class RunConfigBuilder
             throw new ConfigException([$"config does not fit model '{modelName}': {e.Message}"]);
         }
         bool shapeFromData = !sections["model"].ContainsKey("input_shape");
+        var deferred = shapeFromData ? SafeValidate(model.InputShapeProblems).ToHashSet(StringComparer.Ordinal) : [];
         foreach (var p in SafeValidate(model.Validate))
-            if (!(shapeFromData && RunConfig.IsAboutInputShape(p))) problems.Add(Attribute("model", p, modelKeys!, origins));
+            if (!deferred.Contains(p)) problems.Add(Attribute("model", p, modelKeys!, origins));
         foreach (var p in SafeValidate(training.Validate)) problems.Add(Attribute("training", p, trainingKeys, origins));
         if (problems.Count > 0) throw new ConfigException(problems);
-        return new RunConfig(model, training) { InputShapeFromData = shapeFromData };
+        var config = new RunConfig(model, training) { InputShapeFromData = shapeFromData };
+        config.MarkValid();
+        return config;
     }
 
     private static IEnumerable<string> SafeValidate(Func<IEnumerable<string>> validate)

@@ -210,21 +210,21 @@ public sealed class Trainer
         }
     }
 
-    private static void Validate(RunConfig config)
-    {
-        var problems = config.Model.Validate().Where(p => !(config.InputShapeFromData && RunConfig.IsAboutInputShape(p))).Select(p => "model." + p)
-            .Concat(config.Training.Validate().Select(p => "training." + p)).ToList();
-        if (problems.Count > 0) throw new ConfigException(problems);
-    }
+    /// <summary>
+    /// The trainer's check of a config: free for one built by <see cref="RunConfigBuilder"/> (already
+    /// validated), a real check for one a caller built or changed by hand (<see cref="RunConfig.EnsureValid"/>).
+    /// </summary>
+    private static void Validate(RunConfig config) => config.EnsureValid();
 
-    /// <summary>Takes <c>input_shape</c> from the data and runs the checks that depend on it.</summary>
+    /// <summary>Takes <c>input_shape</c> from the data and runs the checks that depend on it (the rest passed before).</summary>
     private static RunConfig WithShapeOf(RunConfig config, DatasetSplits data)
     {
         var shape = data.Train.ItemShape;
-        config = config with { Model = config.Model with { InputShape = shape } };
-        var problems = config.Model.Validate().ToList();
+        config = config with { Model = config.Model with { InputShape = shape }, InputShapeFromData = false };
+        var problems = config.Model.InputShapeProblems().ToList();
         if (problems.Count > 0)
             throw new ConfigException(problems.Select(p => $"model.{p} (input_shape {Shape(shape)} is that of the data '{config.Training.Data}')").ToList());
+        config.MarkValid();
         return config;
     }
 

@@ -31,8 +31,12 @@ public sealed record TestVaeConfig : ModelConfig
     /// <summary>Global step (0-based) at which the decoder's weights are multiplied by 1e6 (a diverging but finite run); -1 never.</summary>
     public long BlowUpAtStep { get; init; } = -1;
 
+    /// <summary>Calls of <see cref="Validate"/> on this thread (the "validate once" test counts them).</summary>
+    [ThreadStatic] public static int ValidateCalls;
+
     public override IEnumerable<string> Validate()
     {
+        ValidateCalls++;
         foreach (var p in base.Validate()) yield return p;
         if (!(Beta >= 0)) yield return $"beta must be non-negative, got {Beta}";
         if (WarmupEpochs < 0) yield return $"warmup_epochs must be non-negative, got {WarmupEpochs}";

@@ -31,6 +31,23 @@ public class TrainerTests : IDisposable
         Action<string>? hook = null) =>
         new Trainer(source, observer) { CheckpointHook = hook }.Resume(dir, epochs, cancel);
 
+    [Fact]
+    public void AConfigIsValidatedOnceOnTheWayToTraining()
+    {
+        TestVaeConfig.ValidateCalls = 0;
+        var config = TestModels.Config("test-vae", Dir("once"), epochs: 1);
+        Assert.Equal(1, TestVaeConfig.ValidateCalls); // the builder
+        Train(config);
+        // The trainer, the data's shape (only its own checks), the registry and the model's constructor add none.
+        Assert.Equal(1, TestVaeConfig.ValidateCalls);
+
+        // A config changed by hand is a new instance: the trainer checks it (once) and refuses a bad one.
+        var changed = config with { Model = (TestVaeConfig)config.Model with { Beta = -1 }, Training = config.Training with { Out = Dir("changed") } };
+        var e = Assert.Throws<ConfigException>(() => Train(changed));
+        Assert.Contains("model.beta must be non-negative, got -1", e.Message);
+        Assert.Equal(2, TestVaeConfig.ValidateCalls);
+    }
+
     private static string[] CheckpointDirs(string dir) =>
         Directory.GetDirectories(Path.Combine(dir, "checkpoints")).Select(d => Path.GetFileName(d)!).Order().ToArray();
 

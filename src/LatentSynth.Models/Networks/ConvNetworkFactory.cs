@@ -34,6 +34,15 @@ public abstract class ConvNetworkFactoryBase : INetworkFactory
     public IEnumerable<string> Validate(ModelConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
+        foreach (var p in InputShapeProblems(config)) yield return p;
+        if (config.Channels.Length != 2)
+            yield return $"channels must hold 2 values for arch '{Name}' (one per stride-2 convolution), got [{string.Join(", ", config.Channels)}]";
+    }
+
+    /// <inheritdoc />
+    public IEnumerable<string> InputShapeProblems(ModelConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
         var shape = config.InputShape;
         string layout = SpatialDims == 2 ? "C×H×W" : "C×L";
         if (shape.Length != SpatialDims + 1)
@@ -49,8 +58,6 @@ public abstract class ConvNetworkFactoryBase : INetworkFactory
         }
         if (shape.Skip(1).Any(size => size % 4 != 0))
             yield return $"arch '{Name}' needs spatial sizes divisible by 4 (two stride-2 convolutions), got input_shape [{string.Join(", ", shape)}]";
-        if (config.Channels.Length != 2)
-            yield return $"channels must hold 2 values for arch '{Name}' (one per stride-2 convolution), got [{string.Join(", ", config.Channels)}]";
     }
 
     /// <inheritdoc />

@@ -26,6 +26,13 @@ public interface INetworkFactory
     IEnumerable<string> Validate(ModelConfig config);
 
     /// <summary>
+    /// The problems of <see cref="Validate"/> that depend on <see cref="ModelConfig.InputShape"/> (for example
+    /// "conv needs C×H×W"): while the shape is to come from the data, these wait until it is known. The
+    /// same strings as <see cref="Validate"/> returns for them. Default: none.
+    /// </summary>
+    IEnumerable<string> InputShapeProblems(ModelConfig config) => [];
+
+    /// <summary>
     /// The number of parameters the encoder (with <paramref name="outputs"/> outputs) and the decoder
     /// together will hold, computed from <paramref name="config"/> alone, before anything is allocated;
     /// null when the factory cannot tell (the size check is then skipped). Call only on a config
