@@ -1,0 +1,208 @@
+using LatentSynth.Torch.IO;
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using LatentSynth.Data;
+using LatentSynth.Models;
+using LatentSynth.Torch;
+using LatentSynth.Torch.Optim;
+
+namespace LatentSynth.Training;
+
+// Inside LatentSynth.*, "Torch" alone names the namespace LatentSynth.Torch: alias the class.
+using Torch = LatentSynth.Torch.Torch;
+
+/// <summary>The training loop: steps, the non-finite guard, validation, the divergence warning and checkpoints.</summary>
+public sealed partial class Trainer
+{
+    private TrainingResult Loop(Session session, CancellationToken cancel)
+    {
+        var (config, runDir, data, model, optimizers, sampler, state, resumedFrom) =
+            (session.Config, session.RunDir, session.Data, session.Model, session.Optimizers, session.Sampler, session.State, session.ResumedFrom);
+        var training = config.Training;
+        int epochs = training.Epochs;
+        long stepsPerEpoch = sampler.BatchesPerEpoch;
+        long totalSteps = epochs * stepsPerEpoch;
+        var store = new CheckpointStore(runDir) { Hook = CheckpointHook };
+        var metrics = new MetricsLog(runDir);
+        var firstOptimizer = optimizers.Keys.Order(StringComparer.Ordinal).First();
+        model.Train();
+
+        long step = state.Step;
+        double totalSeconds = state.TotalSeconds;
+        string? latest = store.LatestName;
+        EvaluationResult? lastValidation = null;
+        // The first epoch's validation loss, the yardstick of the divergence warning (from
+        // metrics.csv when resuming past epoch 1).
+        double? firstValidation = state.EpochsDone >= 1
+            ? metrics.ReadCsv().FirstOrDefault(r => r.GetValueOrDefault("epoch") == 1)?.GetValueOrDefault("val_loss", double.NaN)
+            : null;
+        bool warnedDivergence = false;
+        observer.OnStart(new TrainingStarted(runDir, config.Model.Model, training.Data, data.Train.Count, data.Test.Count,
+            epochs, stepsPerEpoch, step, resumedFrom, model.ParameterCount));
+
+        var clock = Stopwatch.StartNew();
+        long sessionSteps = 0;
+        for (int epoch = state.EpochsDone; epoch < epochs; epoch++)
+        {
+            bool continuing = epoch == state.EpochsDone && state.Partial;
+            var samplerAtStart = sampler.GetState();
+            using var order = sampler.EpochOrder().DetachFromScope();
+            var sums = continuing ? new Dictionary<string, double>(state.TrainSums, StringComparer.Ordinal) : new Dictionary<string, double>(StringComparer.Ordinal);
+            long examples = continuing ? state.TrainExamples : 0;
+            double epochSecondsBefore = continuing ? state.EpochSeconds : 0;
+            var epochClock = Stopwatch.StartNew();
+
+            for (long s = continuing ? state.StepInEpoch : 0; s < stepsPerEpoch; s++)
+            {
+                long start = s * training.BatchSize;
+                long n = Math.Min(training.BatchSize, data.Train.Count - start);
+                Dictionary<string, double> values;
+                using (Torch.NewScope())
+                {
+                    var (x, _) = data.Train.Batch(order.Narrow(0, start, n));
+                    var loss = model.TrainStep(x, new TrainingProgress(epoch, step, stepsPerEpoch, epochs), optimizers);
+                    values = loss.Values();
+                }
+                GuardFinite(values, epoch + 1, s + 1, stepsPerEpoch, step + 1, runDir, latest);
+                foreach (var (k, v) in values) sums[k] = sums.GetValueOrDefault(k) + v * n;
+                examples += n;
+                step++;
+                sessionSteps++;
+
+                var elapsed = clock.Elapsed;
+                TimeSpan? eta = sessionSteps > 0 ? TimeSpan.FromSeconds(elapsed.TotalSeconds / sessionSteps * (totalSteps - step)) : null;
+                observer.OnStep(new StepReport(epoch + 1, epochs, s + 1, stepsPerEpoch, step, totalSteps, values,
+                    Means(sums, examples), elapsed, eta));
+
+                if (cancel.IsCancellationRequested && s + 1 < stepsPerEpoch)
+                {
+                    double epochSeconds = epochSecondsBefore + epochClock.Elapsed.TotalSeconds;
+                    var partial = new TrainerState
+                    {
+                        EpochsDone = epoch, Step = step, StepInEpoch = s + 1,
+                        SamplerRng = Convert.ToBase64String(samplerAtStart),
+                        TrainSums = sums, TrainExamples = examples,
+                        EpochSeconds = epochSeconds, TotalSeconds = totalSeconds + epochClock.Elapsed.TotalSeconds,
+                    };
+                    var saved = Save(session, store, partial);
+                    return new TrainingResult(TrainingOutcome.Interrupted, runDir, epoch, step, saved.Path, lastValidation);
+                }
+            }
+
+            // End of the epoch: validation, metrics, checkpoint.
+            lastValidation = ValidationPass(model, data.Test, training);
+            double seconds = epochSecondsBefore + epochClock.Elapsed.TotalSeconds;
+            totalSeconds += epochClock.Elapsed.TotalSeconds;
+            var report = new EpochReport(epoch + 1, epochs, step, Means(sums, examples), lastValidation.Means,
+                optimizers[firstOptimizer].LearningRate, seconds);
+            metrics.Append(report);
+            observer.OnEpochEnd(report);
+            double valLoss = lastValidation.Means.GetValueOrDefault("loss", double.NaN);
+            if (epoch == 0) firstValidation = valLoss;
+            else if (!warnedDivergence && firstValidation is { } first && double.IsFinite(first) && first != 0 &&
+                     double.IsFinite(valLoss) && valLoss > DivergenceFactor * Math.Abs(first))
+            {
+                warnedDivergence = true;
+                observer.OnWarning(
+                    $"training is diverging: validation loss {G4(valLoss)} at epoch {epoch + 1} is more than {DivergenceFactor:0} times " +
+                    $"that of epoch 1 ({G4(first)}); lower the learning rate (--lr) and train again (run '{runDir}')");
+            }
+            bool last = epoch + 1 == epochs;
+            bool stop = cancel.IsCancellationRequested && !last;
+            if (last || stop || (epoch + 1) % training.CheckpointEvery == 0)
+            {
+                var full = new TrainerState
+                {
+                    EpochsDone = epoch + 1, Step = step, StepInEpoch = 0,
+                    SamplerRng = Convert.ToBase64String(sampler.GetState()),
+                    TotalSeconds = totalSeconds,
+                };
+                latest = Save(session, store, full).Name;
+            }
+            if (stop)
+                return new TrainingResult(TrainingOutcome.Interrupted, runDir, epoch + 1, step, Path.Combine(store.Dir, latest!), lastValidation);
+        }
+        return new TrainingResult(TrainingOutcome.Completed, runDir, epochs, step, Path.Combine(store.Dir, latest!), lastValidation);
+    }
+
+    /// <summary>
+    /// The validation pass, with the default generator seeded by the run's seed (as
+    /// <see cref="RunFolder.Evaluate"/> does) and restored afterwards: stochastic terms (a VAE's
+    /// sampled code) give the numbers <c>eval</c> prints for the same weights, and validation does
+    /// not shift the random stream of training.
+    /// </summary>
+    private static EvaluationResult ValidationPass(AutoencoderModel model, TensorDataset test, TrainingConfig training)
+    {
+        var rng = Torch.GetRngState();
+        try
+        {
+            Torch.ManualSeed((ulong)training.Seed);
+            return Evaluator.Evaluate(model, test, training.EvalBatchSize);
+        }
+        finally
+        {
+            Torch.SetRngState(rng);
+        }
+    }
+
+    /// <summary>Commits a checkpoint of the session with <paramref name="state"/> and refreshes the run folder's weights.</summary>
+    private Checkpoint Save(Session session, CheckpointStore store, TrainerState state)
+    {
+        var (model, optimizers, runDir, keep) = (session.Model, session.Optimizers, session.RunDir, session.Config.Training.KeepCheckpoints);
+        state = state with
+        {
+            TrainDataHash = session.DataHash,
+            DefaultRng = Convert.ToBase64String(Torch.GetRngState()),
+            Optimizers = optimizers.Keys.ToList(),
+            TrainCount = session.Data.Train.Count,
+            TestCount = session.Data.Test.Count,
+        };
+        var files = new List<(string, Action<string>)> { (CheckpointStore.ModelFile, path => model.Save(path)) };
+        foreach (var (name, opt) in optimizers)
+            files.Add((CheckpointStore.OptimizerFile(name), path => opt.Save(path)));
+        var checkpoint = store.Commit(CheckpointStore.NameFor(state), files, state, keep);
+        // The run folder's copy for other tools: a plain copy then a rename, so it is byte-identical
+        // to the checkpoint's weights (no second serialization; the checkpoint is the durable record
+        // and what RunFolder.LoadModel reads).
+        var weights = Path.Combine(runDir, RunFolder.WeightsFile);
+        var tmp = Path.Combine(runDir, $".{RunFolder.WeightsFile}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            File.Copy(checkpoint.ModelPath, tmp);
+            File.Move(tmp, weights, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try { File.Delete(tmp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw new IOException($"checkpoint '{checkpoint.Path}' was saved, but copying its weights to '{weights}' failed: {e.Message}", e);
+        }
+        observer.OnCheckpoint(new CheckpointReport(checkpoint.Path, state.EpochsDone, state.Step, state.Partial));
+        return checkpoint;
+    }
+
+    private static Dictionary<string, double> Means(Dictionary<string, double> sums, long examples)
+    {
+        var means = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (k, v) in sums) means[k] = examples == 0 ? double.NaN : v / examples;
+        return means;
+    }
+
+    private static void GuardFinite(Dictionary<string, double> values, int epoch, long stepInEpoch, long stepsPerEpoch, long step,
+        string runDir, string? latest)
+    {
+        if (values.Values.All(double.IsFinite)) return;
+        // Name a term when one is at fault; the total only when every term is finite.
+        var (term, value) = values.Where(kv => kv.Key != "loss").FirstOrDefault(kv => !double.IsFinite(kv.Value)) is { Key: not null } bad
+            ? (bad.Key, bad.Value)
+            : ("loss", values["loss"]);
+        var kept = latest is null
+            ? "no checkpoint had been written yet"
+            : $"the last good checkpoint '{Path.Combine(runDir, "checkpoints", latest)}' stays the latest";
+        throw new NonFiniteLossException(
+            $"training stopped: loss term '{term}' is {Show(value)} at epoch {epoch}, step {stepInEpoch} of {stepsPerEpoch} (step {step} of the run); " +
+            $"{kept}. Lower the learning rate (--lr) or check the data and the model's settings, then train again.",
+            epoch, stepInEpoch, step, term, value, latest);
+    }
+}
