@@ -1,9 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using LatentSynth.Torch;
-using LatentSynth.Torch.IO;
 
 namespace LatentSynth.Data;
 

@@ -1,6 +1,4 @@
-using System.Buffers.Binary;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using LatentSynth.Torch;
 using LatentSynth.Torch.IO;

@@ -1,12 +1,9 @@
-using LatentSynth.Torch.IO;
-using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using LatentSynth.Data;
 using LatentSynth.Models;
 using LatentSynth.Torch;
-using LatentSynth.Torch.Optim;
 
 namespace LatentSynth.Training;
 

@@ -1,8 +1,4 @@
-using LatentSynth.Torch.IO;
 using System.Diagnostics;
-using System.Globalization;
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using LatentSynth.Data;
 using LatentSynth.Models;
 using LatentSynth.Torch;
