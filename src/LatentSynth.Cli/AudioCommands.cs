@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using LatentSynth.Audio.Notes;
+using LatentSynth.Data;
 using Spectre.Console;
 
 namespace LatentSynth.Cli;
@@ -65,6 +66,7 @@ public static class AudioCommands
     /// <summary>Runs <c>audio render-notes</c>; returns the exit code.</summary>
     public static int RenderNotes(string dir, NoteRenderOptions options)
     {
+        UserPaths.CheckOutputFolder("--out", dir);
         if (options.PitchStep < 1) throw new ArgumentException($"--pitch-step: {options.PitchStep} must be at least 1");
         if (!(options.HoldSeconds > 0)) throw new ArgumentException($"--hold: {options.HoldSeconds} must be positive");
         if (!(options.NoteSeconds >= options.HoldSeconds)) throw new ArgumentException($"--length: {options.NoteSeconds} must be at least --hold ({options.HoldSeconds})");
@@ -120,6 +122,7 @@ public static class AudioCommands
     /// <summary>Runs <c>audio import</c>; returns the exit code (0 even when files were skipped; 1 when nothing was imported).</summary>
     public static int Import(string source, string output, string? metadata, int rate, double minDuration)
     {
+        UserPaths.CheckOutputFolder("--out", output);
         if (rate is < 1000 or > 384000) throw new ArgumentException($"--rate: {rate} Hz is not a usable sample rate (1000-384000)");
         if (!(minDuration >= 0)) throw new ArgumentException($"--min-duration: {minDuration} must be 0 or more seconds");
         var sw = Stopwatch.StartNew();

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LatentSynth.Data;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
@@ -163,6 +164,7 @@ public static class TrainCommands
             foreach (var assignment in parse.GetValue(set) ?? []) builder.SetAssignment(assignment);
             var run = builder.Build();
             if (prepare is not null) run = prepare(parse, run);
+            UserPaths.CheckOutputFolder("--out", run.Training.Out);
             return RunNew(run);
         }));
         return cmd;
