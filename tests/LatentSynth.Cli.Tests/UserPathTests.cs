@@ -1,0 +1,91 @@
+using System.Diagnostics;
+
+namespace LatentSynth.Cli.Tests;
+
+/// <summary>
+/// Paths users name for verbs that read configs and write folders, through the command line: one error
+/// line naming the flag and the path, before any work, and config files read with a size cap.
+/// </summary>
+[Collection(ConsoleUsers.Name)]
+public sealed class UserPathTests : IDisposable
+{
+    private readonly string dir = Directory.CreateTempSubdirectory("lst-userpaths-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    private static CliResult Run(params string[] args) => CliRunner.Run(10_000, args);
+
+    private static void OneLineError(CliResult r, params string[] mentions)
+    {
+        Assert.True(r.Code == 1, r.Output);
+        var text = r.Output.Trim();
+        Assert.StartsWith("error:", text);
+        Assert.Single(text.Split('\n'));
+        Assert.DoesNotContain("   at ", text);
+        foreach (var m in mentions) Assert.Contains(m, text);
+    }
+
+    /// <summary>Exit 1 and exactly one "error:" line (after any progress lines) holding every one of <paramref name="mentions"/>.</summary>
+    private static void ErrorLine(CliResult r, params string[] mentions)
+    {
+        Assert.True(r.Code == 1, r.Output);
+        var errors = r.Output.Split('\n').Where(l => l.StartsWith("error:", StringComparison.Ordinal)).ToList();
+        var error = Assert.Single(errors);
+        Assert.DoesNotContain("   at ", r.Output);
+        foreach (var m in mentions) Assert.Contains(m, error);
+    }
+
+    [Fact]
+    [BadInput("config files", "`train --config /dev/zero`", "refused at once (not a regular file), nothing read past 1 MiB: one error line naming --config and the path; exit 1")]
+    public void Train_config_from_a_device_stops_at_once()
+    {
+        if (!File.Exists("/dev/zero")) return;   // not on this system
+        var clock = Stopwatch.StartNew();
+        OneLineError(Run("train", "--config", "/dev/zero", "--out", Path.Combine(dir, "run")), "--config", "'/dev/zero'", "not a regular file");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+        Assert.False(Directory.Exists(Path.Combine(dir, "run")));
+    }
+
+    [Fact]
+    [BadInput("config files", "`train --config DIR` (a folder); a config file over 1 MiB; `benchmark`/`audio benchmark --config` likewise", "one error line naming --config and the path (a folder; over the 1024 KiB limit); exit 1")]
+    public void Config_folders_and_huge_files_are_refused_by_every_verb()
+    {
+        OneLineError(Run("train", "--config", dir), "--config", $"'{dir}' is a folder", "give a JSON file");
+        OneLineError(Run("benchmark", "--config", dir, "--out", Path.Combine(dir, "b")), "--config", $"'{dir}' is a folder");
+        OneLineError(Run("audio", "benchmark", "--notes", dir, "--config", dir, "--out", Path.Combine(dir, "a")), "--config", $"'{dir}' is a folder");
+        var big = Path.Combine(dir, "big.json");
+        File.WriteAllText(big, "{\"model\": {}, \"pad\": \"" + new string('x', 1 << 20) + "\"}");
+        OneLineError(Run("train", "--config", big), "--config", big, "over the 1024 KiB limit");
+        OneLineError(Run("benchmark", "--config", big, "--out", Path.Combine(dir, "b")), "--config", big, "over the 1024 KiB limit");
+        var missing = Path.Combine(dir, "missing.json");
+        OneLineError(Run("train", "--config", missing), "--config", $"'{missing}' does not exist");
+    }
+
+    [Fact]
+    [BadInput("output paths", "`--out FILE` (an existing file) or `--out FILE/sub` for train, benchmark, audio benchmark, audio render-notes, audio import", "refused before any work: one error line naming --out and the path (is a file; which part is a file); exit 1")]
+    public void Output_folders_are_not_files_nor_under_files()
+    {
+        var file = Path.Combine(dir, "a-file");
+        File.WriteAllText(file, "keep");
+        var under = Path.Combine(file, "sub");
+        OneLineError(Run("train", "--model", "ae", "--out", file), "--out", $"'{file}' is a file, not a folder");
+        OneLineError(Run("train", "--model", "ae", "--out", under), "--out", $"cannot write '{under}'", $"'{file}' is a file");
+        OneLineError(Run("benchmark", "--out", file), "--out", $"'{file}' is a file");
+        OneLineError(Run("audio", "benchmark", "--notes", dir, "--out", under), "--out", $"'{file}' is a file");
+        OneLineError(Run("audio", "render-notes", "--out", file), "--out", $"'{file}' is a file");
+        OneLineError(Run("audio", "import", dir, "--out", under), "--out", $"'{file}' is a file");
+        Assert.Equal("keep", File.ReadAllText(file));
+    }
+
+    [Fact]
+    [BadInput("data", "`--data npy:DIR` (a folder where a .npy file is expected); `--data idx:FILE`", "one error line naming --data and the path, with an example of the right form; exit 1")]
+    public void Data_given_as_the_wrong_kind_of_path_names_the_flag()
+    {
+        ErrorLine(Run("train", "--data", "npy:" + dir, "--model", "ae", "--out", Path.Combine(dir, "r")),
+            $"--data npy:{dir}: '{dir}' is a folder", $"--data npy:{Path.Combine(dir, "x.npy")}");
+        ErrorLine(Run("train", "--data", "csv:" + dir, "--model", "ae", "--out", Path.Combine(dir, "r")), $"--data csv:{dir}: '{dir}' is a folder");
+        var file = Path.Combine(dir, "train-images-idx3-ubyte");
+        File.WriteAllText(file, "");
+        ErrorLine(Run("train", "--data", "idx:" + file, "--model", "ae", "--out", Path.Combine(dir, "r")), $"--data idx:{file}: '{file}' is a file", $"--data idx:{dir}");
+    }
+}
