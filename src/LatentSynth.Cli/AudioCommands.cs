@@ -63,6 +63,13 @@ public static class AudioCommands
         return cmd;
     }
 
+    /// <summary>
+    /// Longest note <c>audio render-notes</c> cuts (<c>--length</c>, and so <c>--hold</c>), in seconds. The
+    /// orchestral notes decay within a few seconds of their release; every note is rendered and kept as
+    /// one buffer, so an unbounded length would be unbounded memory (30 s is 2.6 MB of float samples a note).
+    /// </summary>
+    public const double MaxNoteSeconds = 30;
+
     /// <summary>Runs <c>audio render-notes</c>; returns the exit code.</summary>
     public static int RenderNotes(string dir, NoteRenderOptions options)
     {
@@ -70,6 +77,8 @@ public static class AudioCommands
         if (options.PitchStep < 1) throw new ArgumentException($"--pitch-step: {options.PitchStep} must be at least 1");
         if (!(options.HoldSeconds > 0)) throw new ArgumentException($"--hold: {options.HoldSeconds} must be positive");
         if (!(options.NoteSeconds >= options.HoldSeconds)) throw new ArgumentException($"--length: {options.NoteSeconds} must be at least --hold ({options.HoldSeconds})");
+        if (options.NoteSeconds > MaxNoteSeconds)
+            throw new ArgumentException($"--length: {options.NoteSeconds.ToString(CultureInfo.InvariantCulture)} s is over the limit of {MaxNoteSeconds} s a note (hold plus release); give a shorter --hold or --length");
         NoteRenderReport report;
         if (!AnsiConsole.Profile.Capabilities.Interactive)
         {

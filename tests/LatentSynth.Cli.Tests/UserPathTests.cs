@@ -89,3 +89,26 @@ public sealed class UserPathTests : IDisposable
         ErrorLine(Run("train", "--data", "idx:" + file, "--model", "ae", "--out", Path.Combine(dir, "r")), $"--data idx:{file}: '{file}' is a file", $"--data idx:{dir}");
     }
 }
+
+/// <summary>Count and length flags outside the generation verbs, bounded before any work.</summary>
+[Collection(ConsoleUsers.Name)]
+public sealed class CountLimitTests : IDisposable
+{
+    private readonly string dir = Directory.CreateTempSubdirectory("lst-limits-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    [Fact]
+    [BadInput("numbers", "`audio render-notes --hold 1e9` or `--length 1e9`", "refused before FluidSynth starts: one error line naming --length and the 30 s limit; exit 1")]
+    public void Render_notes_bounds_the_note_length()
+    {
+        foreach (var args in new[] { new[] { "--hold", "1e9" }, ["--length", "1e9"] })
+        {
+            var (code, output) = CliRunner.Run(10_000, ["audio", "render-notes", "--out", Path.Combine(dir, "notes"), .. args]);
+            Assert.Equal(1, code);
+            Assert.StartsWith("error: --length: 1000000000", output.Trim());   // --hold 1e9 makes the length 1e9 + 0.5
+            Assert.Contains("s is over the limit of 30 s a note", output);
+            Assert.False(Directory.Exists(Path.Combine(dir, "notes")));
+        }
+    }
+}
