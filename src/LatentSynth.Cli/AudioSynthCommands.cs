@@ -47,6 +47,10 @@ public static class AudioSynthCommands
         }
     }
 
+    /// <summary>The <c>--seconds</c> value, checked against <see cref="AudioModel.MaxSeconds"/> before the run is opened.</summary>
+    private static double Seconds(double value) => value > 0 && value <= AudioModel.MaxSeconds ? value
+        : throw new ArgumentException($"--seconds: duration must be in (0, {AudioModel.MaxSeconds}] seconds; got {value.ToString(CultureInfo.InvariantCulture)}");
+
     private static Option<int> IterationsOption() => new("--iterations") { Description = "Griffin-Lim iterations (fast Griffin-Lim, momentum 0.99) [default: 100]", DefaultValueFactory = _ => 100 };
 
     private static GriffinLimOptions Gl(int iterations) => iterations is < 1 or > 2000
@@ -143,7 +147,7 @@ public static class AudioSynthCommands
             var kindText = parse.GetValue(kind)!;
             var info = PathKinds.Find(kindText) ?? throw new ArgumentException($"--kind: unknown path '{kindText}'; choose one of {PathKinds.NameList}");
             var k = info.Kind;
-            var spec = new PathSpec { Kind = k, Seconds = parse.GetValue(seconds) };
+            var spec = new PathSpec { Kind = k, Seconds = Seconds(parse.GetValue(seconds)) };
             foreach (var (p, option) in parameters)
                 if (parse.GetValue(option) is { } value)
                 {
@@ -215,6 +219,7 @@ public static class AudioSynthCommands
         {
             int n = parse.GetValue(count);
             if (n is < 1 or > 256) throw new ArgumentException($"--count must be in 1..256; got {n}");
+            double noteSeconds = Seconds(parse.GetValue(seconds));
             var dir = parse.GetValue(output)!;
             UserPaths.CheckOutputFolder("--out", dir);
             for (int i = 0; i < n; i++) CheckOutputs("--out", Path.Combine(dir, $"sample-{i:00}.wav"), parse.GetValue(force), ".png");
@@ -232,7 +237,7 @@ public static class AudioSynthCommands
             {
                 float[] start;
                 using (var row = starts.Select(0, i)) using (var c = row.Contiguous()) start = c.ToArray<float>();
-                var path = PathRecipe.Build(model, new PathSpec { Kind = PathKind.RandomWalk, Seconds = parse.GetValue(seconds), Center = start, Seed = s * 1000 + i, StepSize = 0.02, Smoothness = 0.95 });
+                var path = PathRecipe.Build(model, new PathSpec { Kind = PathKind.RandomWalk, Seconds = noteSeconds, Center = start, Seed = s * 1000 + i, StepSize = 0.02, Smoothness = 0.95 });
                 using var sound = model.Synthesize(path, gl);
                 var file = Path.Combine(dir, $"sample-{i:00}.wav");
                 WriteWav(file, sound.Clip);

@@ -147,6 +147,17 @@ public sealed class AudioSynthCliTests(AudioRunFixture fx)
     }
 
     [Fact]
+    [BadInput("numbers", "`audio path RUN --seconds 1e9`, `audio sample RUN --seconds 1e9`", "refused before the run is opened: one error line naming --seconds and the 60 s limit; exit 1")]
+    public void Sound_length_is_bounded_before_the_run_is_opened()
+    {
+        var dir = fx.NewFolder("long");
+        var missing = Path.Combine(dir, "no-run");   // the limit is checked first: the run is never opened
+        OneLineError(Run("audio", "path", missing, "--kind", "circle", "--seconds", "1e9", "--out", Path.Combine(dir, "x.wav")), "--seconds", "(0, 60]", "1000000000");
+        OneLineError(Run("audio", "sample", missing, "--seconds", "1e9", "--out", dir), "--seconds", "(0, 60]");
+        Assert.Empty(Directory.GetFiles(dir));
+    }
+
+    [Fact]
     [BadInput("output paths", "`audio reconstruct RUN NOTE --out RUN/run.json`; `audio path`/`audio sample` onto existing WAVs", "refused before any work: one error line naming --out and the path; run.json untouched; existing WAVs (and the PNG/SVG beside them) replaced only with --force")]
     public void Outputs_never_replace_run_files_and_need_force_to_replace_sounds()
     {
