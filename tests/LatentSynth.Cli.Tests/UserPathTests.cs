@@ -99,6 +99,22 @@ public sealed class CountLimitTests : IDisposable
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
     [Fact]
+    [BadInput("numbers", "`train --hidden 100000000`, `--latent-dim 1000000000`, `--set channels=[100000,100000]` (a network too large to allocate)", "refused as a config error before any allocation: one error line giving the weight count and the limit of 268,435,456 weights; no run folder; exit 1")]
+    public void Train_bounds_the_network_size_before_allocating()
+    {
+        foreach (var args in new[] { new[] { "--hidden", "100000000" }, ["--latent-dim", "1000000000"], ["--arch", "conv", "--set", "channels=[100000,100000]"] })
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var (code, output) = CliRunner.Run(10_000, ["train", "--model", "ae", "--out", Path.Combine(dir, "run"), .. args]);
+            Assert.True(code == 1, output);
+            Assert.StartsWith("error: invalid configuration: model.arch", output.Trim());
+            Assert.Contains("weights, over the limit of 268,435,456", output);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+            Assert.False(Directory.Exists(Path.Combine(dir, "run")));
+        }
+    }
+
+    [Fact]
     [BadInput("numbers", "`audio render-notes --hold 1e9` or `--length 1e9`", "refused before FluidSynth starts: one error line naming --length and the 30 s limit; exit 1")]
     public void Render_notes_bounds_the_note_length()
     {

@@ -50,7 +50,17 @@ public abstract class ConvNetworkFactoryBase : INetworkFactory
         if (shape.Skip(1).Any(size => size % 4 != 0))
             yield return $"arch '{Name}' needs spatial sizes divisible by 4 (two stride-2 convolutions), got input_shape [{string.Join(", ", shape)}]";
         if (config.Channels.Length != 2)
+        {
             yield return $"channels must hold 2 values for arch '{Name}' (one per stride-2 convolution), got [{string.Join(", ", config.Channels)}]";
+            yield break;
+        }
+        // Kernel 4 per spatial dimension; encoder and decoder each have both convolutions and a stack.
+        double kernel = Math.Pow(4, SpatialDims), c = shape[0], c1 = config.Channels[0], c2 = config.Channels[1];
+        double flat = c2 * shape.Skip(1).Aggregate(1.0, (a, s) => a * s) / Math.Pow(4, SpatialDims);
+        double weights = 2 * (c * c1 + c1 * c2) * kernel
+                         + MlpNetworkFactory.StackWeights(flat, config.Hidden, 2.0 * config.LatentDim)
+                         + MlpNetworkFactory.StackWeights(config.LatentDim, config.Hidden.Reverse(), flat);
+        if (NetworkRegistry.WeightsProblem(Name, weights) is { } problem) yield return problem;
     }
 
     /// <inheritdoc />

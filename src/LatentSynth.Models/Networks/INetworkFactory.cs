@@ -67,4 +67,19 @@ public static class NetworkRegistry
 
     /// <summary>The registered names.</summary>
     public static IReadOnlyList<string> Names => Registry.Names;
+
+    /// <summary>
+    /// Most weights the built-in networks may have (2^28 ≈ 268 million): 1 GiB of float32, about 4 GiB
+    /// with the gradients and Adam's two moments. The default 784-400-20 MLP has 0.6 million; the limit
+    /// makes a mistyped width (<c>--hidden 100000000</c>) a config error instead of an allocation that
+    /// exhausts memory.
+    /// </summary>
+    public const long MaxWeights = 1L << 28;
+
+    /// <summary>
+    /// The problem with a network of <paramref name="weights"/> weights (counted in double, so huge
+    /// widths cannot overflow), or null when it is within <see cref="MaxWeights"/>.
+    /// </summary>
+    public static string? WeightsProblem(string name, double weights) => weights <= MaxWeights ? null
+        : $"arch '{name}' with these hidden, latent_dim and channels sizes would have {weights.ToString("0.###e0", System.Globalization.CultureInfo.InvariantCulture)} weights, over the limit of {MaxWeights.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} (1 GiB of float32); use smaller sizes";
 }

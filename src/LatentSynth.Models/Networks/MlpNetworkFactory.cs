@@ -23,7 +23,22 @@ public sealed class MlpNetworkFactory : INetworkFactory
     public IEnumerable<string> Validate(ModelConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return [];
+        // Encoder to at most 2 × latent_dim outputs (mean and log-variance), decoder back to the input.
+        double weights = StackWeights(config.InputSize, config.Hidden, 2.0 * config.LatentDim)
+                         + StackWeights(config.LatentDim, config.Hidden.Reverse(), config.InputSize);
+        return NetworkRegistry.WeightsProblem(Name, weights) is { } problem ? [problem] : [];
+    }
+
+    /// <summary>Weights and biases of <see cref="Stack"/>'s layers, counted in double (no overflow).</summary>
+    internal static double StackWeights(double inputs, IEnumerable<int> widths, double outputs)
+    {
+        double total = 0, width = inputs;
+        foreach (var h in widths)
+        {
+            total += (width + 1) * h;
+            width = h;
+        }
+        return total + (width + 1) * outputs;
     }
 
     /// <inheritdoc />
