@@ -163,8 +163,9 @@ public static class TrainCommands
             Put(limitTest, "training.limit_test", parse.GetValue(limitTest));
             foreach (var assignment in parse.GetValue(set) ?? []) builder.SetAssignment(assignment);
             var run = builder.Build();
-            if (prepare is not null) run = prepare(parse, run);
+            // Before prepare, which may already write into the run folder (audio train's frames).
             UserPaths.CheckOutputFolder("--out", run.Training.Out);
+            if (prepare is not null) run = prepare(parse, run);
             return RunNew(run);
         }));
         return cmd;

@@ -62,7 +62,7 @@ public sealed class UserPathTests : IDisposable
     }
 
     [Fact]
-    [BadInput("output paths", "`--out FILE` (an existing file) or `--out FILE/sub` for train, benchmark, audio benchmark, audio render-notes, audio import", "refused before any work: one error line naming --out and the path (is a file; which part is a file); exit 1")]
+    [BadInput("output paths", "`--out FILE` (an existing file) or `--out FILE/sub` for train, audio train, benchmark, audio benchmark, audio render-notes, audio import", "refused before any work: one error line naming --out and the path (is a file; which part is a file); exit 1")]
     public void Output_folders_are_not_files_nor_under_files()
     {
         var file = Path.Combine(dir, "a-file");
@@ -71,6 +71,7 @@ public sealed class UserPathTests : IDisposable
         OneLineError(Run("train", "--model", "ae", "--out", file), "--out", $"'{file}' is a file, not a folder");
         OneLineError(Run("train", "--model", "ae", "--out", under), "--out", $"cannot write '{under}'", $"'{file}' is a file");
         OneLineError(Run("benchmark", "--out", file), "--out", $"'{file}' is a file");
+        OneLineError(Run("audio", "train", "--notes", dir, "--out", under), "--out", $"'{file}' is a file");
         OneLineError(Run("audio", "benchmark", "--notes", dir, "--out", under), "--out", $"'{file}' is a file");
         OneLineError(Run("audio", "render-notes", "--out", file), "--out", $"'{file}' is a file");
         OneLineError(Run("audio", "import", dir, "--out", under), "--out", $"'{file}' is a file");
@@ -110,6 +111,20 @@ public sealed class CountLimitTests : IDisposable
             Assert.StartsWith("error: invalid configuration: model.arch", output.Trim());
             Assert.Contains("weights, over the limit of 268,435,456", output);
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+            Assert.False(Directory.Exists(Path.Combine(dir, "run")));
+        }
+    }
+
+    [Fact]
+    [BadInput("numbers", "`audio train --n-fft 1000000000` (also --hop above --n-fft, --n-mels, --bins-per-octave)", "refused before the note set is read: one error line naming the flag and its range (--n-fft 2..65,536); exit 1")]
+    public void Audio_train_bounds_the_spectral_sizes_before_reading_notes()
+    {
+        var notes = Path.Combine(dir, "no-notes");   // never read: the sizes are checked first
+        foreach (var (flag, value, range) in new[] { ("--n-fft", "1000000000", "2..65,536"), ("--hop", "5000", "1..1,024"), ("--n-mels", "100000", "1..1,024"), ("--bins-per-octave", "1000", "1..96") })
+        {
+            var (code, output) = CliRunner.Run(10_000, "audio", "train", "--notes", notes, "--out", Path.Combine(dir, "run"), flag, value);
+            Assert.True(code == 1, output);
+            Assert.StartsWith($"error: {flag} must be in {range}; got {value}", output.Trim());
             Assert.False(Directory.Exists(Path.Combine(dir, "run")));
         }
     }
