@@ -94,11 +94,14 @@ public static class UserPaths
 
     /// <summary>
     /// Reads the text of the config file <paramref name="path"/> given with <paramref name="flag"/>: a
-    /// regular file of at most <see cref="MaxConfigBytes"/>. Nothing is read from anything else.
+    /// regular file of at most <paramref name="maxBytes"/> (by default <see cref="MaxConfigBytes"/>).
+    /// Nothing is read from anything else, and never more than one byte past the cap.
     /// </summary>
     /// <exception cref="UserPathException">The path is missing, a folder, not a regular file, too large or unreadable.</exception>
-    public static string ReadConfigText(string flag, string path)
+    public static string ReadConfigText(string flag, string path, long maxBytes = MaxConfigBytes)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxBytes, Array.MaxLength - 1L);
         ArgumentException.ThrowIfNullOrWhiteSpace(flag);
         if (string.IsNullOrWhiteSpace(path)) throw new UserPathException($"{flag}: the path is empty; give a JSON file");
         if (Directory.Exists(path)) throw new UserPathException($"{flag}: '{path}' is a folder; give a JSON file");
@@ -109,13 +112,13 @@ public static class UserPaths
             // A pipe or terminal cannot seek; a device such as /dev/zero reports length 0 but never ends.
             if (!stream.CanSeek) throw NotRegular(flag, path);
             long length = stream.Length;
-            if (length > MaxConfigBytes) throw TooLarge(flag, path, $"{length} bytes, ");
-            // Read at most one byte past the cap, whatever the file claims: nothing unbounded is read.
-            var buffer = new byte[MaxConfigBytes + 1];
+            if (length > maxBytes) throw TooLarge(flag, path, $"{length} bytes, ", maxBytes);
+            // Read one byte past what the file claims: a regular file ends there; a device such as
+            // /dev/zero does not, and is refused after that one byte.
+            var buffer = new byte[length + 1];
             int total = 0, read;
             while (total < buffer.Length && (read = stream.Read(buffer, total, buffer.Length - total)) > 0) total += read;
             if (total > length) throw NotRegular(flag, path);
-            if (total > MaxConfigBytes) throw TooLarge(flag, path, "");
             return new UTF8Encoding(false).GetString(buffer, 0, total).TrimStart('\uFEFF');
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -127,8 +130,8 @@ public static class UserPaths
     private static UserPathException NotRegular(string flag, string path) =>
         new($"{flag}: '{path}' is not a regular file (a device, pipe or special file); give a JSON file");
 
-    private static UserPathException TooLarge(string flag, string path, string size) =>
-        new($"{flag}: '{path}' is {size}over the {MaxConfigBytes / 1024} KiB limit of a config file; give the JSON config");
+    private static UserPathException TooLarge(string flag, string path, string size, long maxBytes) =>
+        new($"{flag}: '{path}' is {size}over the {maxBytes / 1024} KiB limit of {flag} files; check the path");
 
     /// <summary>Refuses a path whose nearest existing ancestor is a file.</summary>
     private static void CheckParents(string flag, string path, string full)

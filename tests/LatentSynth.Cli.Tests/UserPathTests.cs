@@ -47,7 +47,7 @@ public sealed class UserPathTests : IDisposable
     }
 
     [Fact]
-    [BadInput("config files", "`train --config DIR` (a folder); a config file over 1 MiB; `benchmark`/`audio benchmark --config` likewise", "one error line naming --config and the path (a folder; over the 1024 KiB limit); exit 1")]
+    [BadInput("config files", "`train --config DIR` (a folder); a config file over 1 MiB; `benchmark`/`audio benchmark --config` likewise; `audio import --metadata /dev/zero`", "one error line naming the flag and the path (a folder; over the 1024 KiB limit); exit 1")]
     public void Config_folders_and_huge_files_are_refused_by_every_verb()
     {
         OneLineError(Run("train", "--config", dir), "--config", $"'{dir}' is a folder", "give a JSON file");
@@ -55,10 +55,12 @@ public sealed class UserPathTests : IDisposable
         OneLineError(Run("audio", "benchmark", "--notes", dir, "--config", dir, "--out", Path.Combine(dir, "a")), "--config", $"'{dir}' is a folder");
         var big = Path.Combine(dir, "big.json");
         File.WriteAllText(big, "{\"model\": {}, \"pad\": \"" + new string('x', 1 << 20) + "\"}");
-        OneLineError(Run("train", "--config", big), "--config", big, "over the 1024 KiB limit");
-        OneLineError(Run("benchmark", "--config", big, "--out", Path.Combine(dir, "b")), "--config", big, "over the 1024 KiB limit");
+        OneLineError(Run("train", "--config", big), "--config", big, "over the 1024 KiB limit of --config files");
+        OneLineError(Run("benchmark", "--config", big, "--out", Path.Combine(dir, "b")), "--config", big, "over the 1024 KiB limit of --config files");
         var missing = Path.Combine(dir, "missing.json");
         OneLineError(Run("train", "--config", missing), "--config", $"'{missing}' does not exist");
+        if (File.Exists("/dev/zero"))
+            OneLineError(Run("audio", "import", dir, "--out", Path.Combine(dir, "set"), "--metadata", "/dev/zero"), "--metadata", "'/dev/zero' is not a regular file");
     }
 
     [Fact]
