@@ -141,7 +141,7 @@ public sealed class OutputPathTests : IDisposable
     [BadInput("numbers", "`sample RUN --scale 100000`", "refused before decoding: one error line naming --scale and the grid's size in pixels; exit 1")]
     public void The_png_size_is_bounded_before_decoding()
     {
-        OneLineError(Run("sample", run, "--n", "4", "--scale", "100000"), "--scale", "pixels");
+        OneLineError(Run("sample", run, "--n", "4", "--scale", "100000"), "--scale", "pixels, over the limit of 268,435,456");
         Assert.False(File.Exists(Path.Combine(run, "samples.png")));
     }
 }
