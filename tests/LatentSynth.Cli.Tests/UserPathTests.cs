@@ -64,7 +64,7 @@ public sealed class UserPathTests : IDisposable
     }
 
     [Fact]
-    [BadInput("output paths", "`--out FILE` (an existing file) or `--out FILE/sub` for train, audio train, benchmark, audio benchmark, audio render-notes, audio import", "refused before any work: one error line naming --out and the path (is a file; which part is a file); exit 1")]
+    [BadInput("output paths", "`--out FILE` (an existing file) or `--out FILE/sub` for train, audio train, benchmark, audio benchmark, audio render-notes, audio import; `data fetch --cache FILE`", "refused before any work: one error line naming the flag and the path (is a file; which part is a file); exit 1")]
     public void Output_folders_are_not_files_nor_under_files()
     {
         var file = Path.Combine(dir, "a-file");
@@ -77,6 +77,7 @@ public sealed class UserPathTests : IDisposable
         OneLineError(Run("audio", "benchmark", "--notes", dir, "--out", under), "--out", $"'{file}' is a file");
         OneLineError(Run("audio", "render-notes", "--out", file), "--out", $"'{file}' is a file");
         OneLineError(Run("audio", "import", dir, "--out", under), "--out", $"'{file}' is a file");
+        OneLineError(Run("data", "fetch", "mnist", "--cache", file), "--cache", $"'{file}' is a file");
         Assert.Equal("keep", File.ReadAllText(file));
     }
 
