@@ -95,22 +95,24 @@ public static class UserPaths
     /// <summary>
     /// Reads the text of the config file <paramref name="path"/> given with <paramref name="flag"/>: a
     /// regular file of at most <paramref name="maxBytes"/> (by default <see cref="MaxConfigBytes"/>).
-    /// Nothing is read from anything else, and never more than one byte past the cap.
+    /// Nothing is read from anything else, and never more than one byte past the file's reported length.
+    /// <paramref name="what"/> says what the flag takes, for messages ("JSON file", "CSV file").
+    /// <para>A named pipe (FIFO) is not detected before it is opened: opening it waits for a writer.</para>
     /// </summary>
     /// <exception cref="UserPathException">The path is missing, a folder, not a regular file, too large or unreadable.</exception>
-    public static string ReadConfigText(string flag, string path, long maxBytes = MaxConfigBytes)
+    public static string ReadConfigText(string flag, string path, long maxBytes = MaxConfigBytes, string what = "JSON file")
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxBytes, Array.MaxLength - 1L);
         ArgumentException.ThrowIfNullOrWhiteSpace(flag);
-        if (string.IsNullOrWhiteSpace(path)) throw new UserPathException($"{flag}: the path is empty; give a JSON file");
-        if (Directory.Exists(path)) throw new UserPathException($"{flag}: '{path}' is a folder; give a JSON file");
-        if (!File.Exists(path)) throw new UserPathException($"{flag}: '{path}' does not exist; give a JSON file");
+        if (string.IsNullOrWhiteSpace(path)) throw new UserPathException($"{flag}: the path is empty; give a {what}");
+        if (Directory.Exists(path)) throw new UserPathException($"{flag}: '{path}' is a folder; give a {what}");
+        if (!File.Exists(path)) throw new UserPathException($"{flag}: '{path}' does not exist; give a {what}");
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
             // A pipe or terminal cannot seek; a device such as /dev/zero reports length 0 but never ends.
-            if (!stream.CanSeek) throw NotRegular(flag, path);
+            if (!stream.CanSeek) throw NotRegular(flag, path, what);
             long length = stream.Length;
             if (length > maxBytes) throw TooLarge(flag, path, $"{length} bytes, ", maxBytes);
             // Read one byte past what the file claims: a regular file ends there; a device such as
@@ -118,7 +120,7 @@ public static class UserPaths
             var buffer = new byte[length + 1];
             int total = 0, read;
             while (total < buffer.Length && (read = stream.Read(buffer, total, buffer.Length - total)) > 0) total += read;
-            if (total > length) throw NotRegular(flag, path);
+            if (total > length) throw NotRegular(flag, path, what);
             return new UTF8Encoding(false).GetString(buffer, 0, total).TrimStart('\uFEFF');
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -127,8 +129,8 @@ public static class UserPaths
         }
     }
 
-    private static UserPathException NotRegular(string flag, string path) =>
-        new($"{flag}: '{path}' is not a regular file (a device, pipe or special file); give a JSON file");
+    private static UserPathException NotRegular(string flag, string path, string what) =>
+        new($"{flag}: '{path}' is not a regular file (a device, pipe or special file); give a {what}");
 
     private static UserPathException TooLarge(string flag, string path, string size, long maxBytes) =>
         new($"{flag}: '{path}' is {size}over the {maxBytes / 1024} KiB limit of {flag} files; check the path");

@@ -101,7 +101,7 @@ public static class AudioImport
     private static Dictionary<string, Dictionary<string, string>> ReadMetadata(string csv)
     {
         if (!File.Exists(csv)) throw new FileNotFoundException($"metadata file '{csv}' not found", csv);
-        var rows = Csv.Parse(LatentSynth.Data.UserPaths.ReadConfigText("--metadata", csv, MaxMetadataBytes));
+        var rows = Csv.Parse(LatentSynth.Data.UserPaths.ReadConfigText("--metadata", csv, MaxMetadataBytes, "CSV file"));
         if (rows.Count == 0) throw new InvalidDataException($"metadata file '{csv}' is empty (expected a header with a 'file' column)");
         var header = rows[0].Select(h => h.Trim().ToLowerInvariant()).ToList();
         int fileCol = header.IndexOf("file");
