@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LatentSynth.Data;
 using System.Globalization;
 using LatentSynth.Audio.Evaluation;
 using LatentSynth.Evaluation.Benchmark;
@@ -35,6 +36,7 @@ public static class AudioBenchmarkCommand
             static List<string>? List(string? s) => string.IsNullOrWhiteSpace(s) ? null
                 : s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
             var notesDir = parse.GetValue(notes)!;
+            UserPaths.CheckOutputFolder("--out", parse.GetValue(output)!);
             var matrix = parse.GetValue(config) is { } path ? AudioBenchmark.LoadMatrix(path, notesDir) : AudioBenchmark.DefaultMatrix(notesDir);
             var options = new AudioBenchmarkOptions
             {

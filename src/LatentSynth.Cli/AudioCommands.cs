@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using LatentSynth.Audio.Notes;
+using LatentSynth.Data;
 using Spectre.Console;
 
 namespace LatentSynth.Cli;
@@ -62,12 +63,22 @@ public static class AudioCommands
         return cmd;
     }
 
+    /// <summary>
+    /// Longest note <c>audio render-notes</c> cuts (<c>--length</c>, and so <c>--hold</c>), in seconds. The
+    /// orchestral notes decay within a few seconds of their release; every note is rendered and kept as
+    /// one buffer, so an unbounded length would be unbounded memory (30 s is 2.6 MB of float samples a note).
+    /// </summary>
+    public const double MaxNoteSeconds = 30;
+
     /// <summary>Runs <c>audio render-notes</c>; returns the exit code.</summary>
     public static int RenderNotes(string dir, NoteRenderOptions options)
     {
+        UserPaths.CheckOutputFolder("--out", dir);
         if (options.PitchStep < 1) throw new ArgumentException($"--pitch-step: {options.PitchStep} must be at least 1");
         if (!(options.HoldSeconds > 0)) throw new ArgumentException($"--hold: {options.HoldSeconds} must be positive");
         if (!(options.NoteSeconds >= options.HoldSeconds)) throw new ArgumentException($"--length: {options.NoteSeconds} must be at least --hold ({options.HoldSeconds})");
+        if (options.NoteSeconds > MaxNoteSeconds)
+            throw new ArgumentException($"--length: {options.NoteSeconds.ToString(CultureInfo.InvariantCulture)} s is over the limit of {MaxNoteSeconds} s a note (hold plus release); give a shorter --hold or --length");
         NoteRenderReport report;
         if (!AnsiConsole.Profile.Capabilities.Interactive)
         {
@@ -121,6 +132,7 @@ public static class AudioCommands
     /// <summary>Runs <c>audio import</c>; returns the exit code (0 even when files were skipped; 1 when nothing was imported).</summary>
     public static int Import(string source, string output, string? metadata, int rate, double minDuration, bool append = false)
     {
+        UserPaths.CheckOutputFolder("--out", output);
         if (rate is < 1000 or > 384000) throw new ArgumentException($"--rate: {rate} Hz is not a usable sample rate (1000-384000)");
         if (!(minDuration >= 0)) throw new ArgumentException($"--min-duration: {minDuration} must be 0 or more seconds");
         var sw = Stopwatch.StartNew();

@@ -6,6 +6,7 @@ using LatentSynth.Audio.Notes;
 using LatentSynth.Audio.Paths;
 using LatentSynth.Audio.Spectral;
 using LatentSynth.Audio.Synthesis;
+using LatentSynth.Data;
 using LatentSynth.Evaluation.Plots;
 using LatentSynth.Torch;
 using LatentSynth.Torch.IO;
@@ -20,6 +21,8 @@ using Torch = LatentSynth.Torch.Torch;
 /// <c>audio path</c> (a sound from a path through the latent space: traversal, line, morph, random walk,
 /// circle, spiral, Lissajous, geodesic) and <c>audio sample</c> (whole notes drawn from the prior). Each
 /// writes a WAV, a spectrogram PNG and, for paths, a picture of the path over the map of the notes.
+/// Every file a verb will write is checked by <see cref="UserPaths.CheckOutputFile"/> before any work
+/// (the companions beside the WAV too); an existing file is replaced only with <c>--force</c>.
 /// </summary>
 public static class AudioSynthCommands
 {
@@ -27,6 +30,26 @@ public static class AudioSynthCommands
     public static IEnumerable<Command> Create() => [Reconstruct(), PathVerb(), Sample()];
 
     private static readonly Argument<string> RunArg = new("RUN") { Description = "Audio run folder (from `latentsynth audio train`)" };
+
+    private static Option<bool> ForceOption() => new("--force")
+    {
+        Description = "Replace output files that already exist (never a run's own files or checkpoints)",
+    };
+
+    /// <summary>Checks the WAV <paramref name="file"/> and the files written beside it (by extension: png, svg).</summary>
+    private static void CheckOutputs(string flag, string file, bool force, params string[] companions)
+    {
+        UserPaths.CheckOutputFile(flag, file, "wav", force);
+        foreach (var extension in companions)
+        {
+            var companion = Path.ChangeExtension(file, extension);
+            UserPaths.CheckOutputFile(flag, companion, Path.GetExtension(companion).TrimStart('.'), force);
+        }
+    }
+
+    /// <summary>The <c>--seconds</c> value, checked against <see cref="AudioModel.MaxSeconds"/> before the run is opened.</summary>
+    private static double Seconds(double value) => value > 0 && value <= AudioModel.MaxSeconds ? value
+        : throw new ArgumentException($"--seconds: duration must be in (0, {AudioModel.MaxSeconds}] seconds; got {value.ToString(CultureInfo.InvariantCulture)}");
 
     private static Option<int> IterationsOption() => new("--iterations") { Description = "Griffin-Lim iterations (fast Griffin-Lim, momentum 0.99) [default: 100]", DefaultValueFactory = _ => 100 };
 
@@ -43,12 +66,14 @@ public static class AudioSynthCommands
         var note = new Argument<string>("NOTE") { Description = "An audio file (any format libsndfile reads) or the id of a note of the run's set (e.g. flute_69_mf)" };
         var output = new Option<string>("--out") { Description = "WAV file to write (a spectrogram PNG is written beside it: original | reconstruction)", Required = true };
         var iterations = IterationsOption();
+        var force = ForceOption();
         var cmd = new Command("reconstruct", "A note through the model: encode every frame, decode the latent path, invert with Griffin-Lim; prints spectral convergence and log-spectral distance.")
         {
-            RunArg, note, output, iterations,
+            RunArg, note, output, iterations, force,
         };
         cmd.SetAction(parse =>
         {
+            CheckOutputs("--out", parse.GetValue(output)!, parse.GetValue(force), ".png");
             using var model = AudioModel.Open(parse.GetValue(RunArg)!);
             var clip = ResolveClip(model, parse.GetValue(note)!, out var name);
             var clock = Stopwatch.StartNew();
@@ -111,9 +136,10 @@ public static class AudioSynthCommands
             Description = $"{p.Description} ({KindsWith(k => k.Parameters.Contains(p))}); {p.RangeText()} [default: {PathParameter.F(p.Default)}]",
         })).ToList();
         var iterations = IterationsOption();
+        var force = ForceOption();
         var cmd = new Command("path", "A sound from a path through the latent space, with its spectrogram and a picture of the path over the map of the notes.")
         {
-            RunArg, kind, output, seconds, from, to, center, dims, iterations,
+            RunArg, kind, output, seconds, from, to, center, dims, iterations, force,
         };
         foreach (var (_, option) in parameters) cmd.Options.Add(option);
         cmd.SetAction(parse =>
@@ -121,13 +147,14 @@ public static class AudioSynthCommands
             var kindText = parse.GetValue(kind)!;
             var info = PathKinds.Find(kindText) ?? throw new ArgumentException($"--kind: unknown path '{kindText}'; choose one of {PathKinds.NameList}");
             var k = info.Kind;
-            var spec = new PathSpec { Kind = k, Seconds = parse.GetValue(seconds) };
+            var spec = new PathSpec { Kind = k, Seconds = Seconds(parse.GetValue(seconds)) };
             foreach (var (p, option) in parameters)
                 if (parse.GetValue(option) is { } value)
                 {
                     p.Check(value, name: $"{p.Flag} ({p.Label})");
                     spec = p.Apply(spec, value);
                 }
+            CheckOutputs("--out", parse.GetValue(output)!, parse.GetValue(force), ".png", ".path.svg", ".path.png");
             using var model = AudioModel.Open(parse.GetValue(RunArg)!);
             var clock = Stopwatch.StartNew();
             var map = model.NoteMap();
@@ -183,16 +210,22 @@ public static class AudioSynthCommands
         var seconds = new Option<double>("--seconds") { Description = "Length of each note [default: 1.5]", DefaultValueFactory = _ => 1.5 };
         var seed = new Option<long>("--seed") { Description = "Seed [default: 0]" };
         var iterations = IterationsOption();
+        var force = ForceOption();
         var cmd = new Command("sample", "Whole notes drawn from the prior: each starts at a prior sample and wanders slowly (a smooth random walk pulled to the prior's centre).")
         {
-            RunArg, count, output, seconds, seed, iterations,
+            RunArg, count, output, seconds, seed, iterations, force,
         };
         cmd.SetAction(parse =>
         {
             int n = parse.GetValue(count);
             if (n is < 1 or > 256) throw new ArgumentException($"--count must be in 1..256; got {n}");
-            using var model = AudioModel.Open(parse.GetValue(RunArg)!);
+            double noteSeconds = Seconds(parse.GetValue(seconds));
             var dir = parse.GetValue(output)!;
+            UserPaths.CheckOutputFolder("--out", dir);
+            for (int i = 0; i < n; i++) CheckOutputs("--out", Path.Combine(dir, $"sample-{i:00}.wav"), parse.GetValue(force), ".png");
+            UserPaths.CheckOutputFile("--out", Path.Combine(dir, "paths.svg"), "svg", parse.GetValue(force));
+            UserPaths.CheckOutputFile("--out", Path.Combine(dir, "paths.png"), "png", parse.GetValue(force));
+            using var model = AudioModel.Open(parse.GetValue(RunArg)!);
             Directory.CreateDirectory(dir);
             long s = parse.GetValue(seed);
             using var gen = new Generator((ulong)s);
@@ -204,7 +237,7 @@ public static class AudioSynthCommands
             {
                 float[] start;
                 using (var row = starts.Select(0, i)) using (var c = row.Contiguous()) start = c.ToArray<float>();
-                var path = PathRecipe.Build(model, new PathSpec { Kind = PathKind.RandomWalk, Seconds = parse.GetValue(seconds), Center = start, Seed = s * 1000 + i, StepSize = 0.02, Smoothness = 0.95 });
+                var path = PathRecipe.Build(model, new PathSpec { Kind = PathKind.RandomWalk, Seconds = noteSeconds, Center = start, Seed = s * 1000 + i, StepSize = 0.02, Smoothness = 0.95 });
                 using var sound = model.Synthesize(path, gl);
                 var file = Path.Combine(dir, $"sample-{i:00}.wav");
                 WriteWav(file, sound.Clip);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using LatentSynth.Audio.Spectral;
 using LatentSynth.Audio.Synthesis;
 using LatentSynth.Training;
@@ -13,6 +14,23 @@ namespace LatentSynth.Cli;
 /// </summary>
 public static class AudioTrainCommand
 {
+    /// <summary>
+    /// Largest <c>--n-fft</c> (65,536 samples, 3 s at 22,050 Hz; 1024 is usual): the STFT window, every
+    /// frame and the filter banks grow with it. <c>--hop</c> is at most <c>--n-fft</c>.
+    /// </summary>
+    public const int MaxNFft = 1 << 16;
+
+    /// <summary>Most mel bands (<c>--n-mels</c>; librosa's default is 128): the filter bank is bands × bins.</summary>
+    public const int MaxMels = 1024;
+
+    /// <summary>Most filters per octave (<c>--bins-per-octave</c>; 12 to 48 are usual).</summary>
+    public const int MaxBinsPerOctave = 96;
+
+    private static void InRange(string flag, int value, int min, int max)
+    {
+        if (value < min || value > max) throw new ArgumentException($"{flag} must be in {min}..{max.ToString("N0", CultureInfo.InvariantCulture)}; got {value}");
+    }
+
     /// <summary>Builds the verb.</summary>
     public static Command Create()
     {
@@ -45,6 +63,11 @@ public static class AudioTrainCommand
             {
                 static List<string>? List(string? s) => string.IsNullOrWhiteSpace(s) ? null
                     : s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+                // Sizes first: they bound the STFT and filter-bank buffers the preparation allocates.
+                InRange("--n-fft", parse.GetValue(nFft), 2, MaxNFft);
+                InRange("--hop", parse.GetValue(hop), 1, parse.GetValue(nFft));
+                InRange("--n-mels", parse.GetValue(nMels), 1, MaxMels);
+                InRange("--bins-per-octave", parse.GetValue(bpo), 1, MaxBinsPerOctave);
                 var settings = new AudioDataSettings
                 {
                     Notes = parse.GetValue(notes)!,

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LatentSynth.Data;
 using LatentSynth.Evaluation.Benchmark;
 using Spectre.Console;
 
@@ -41,6 +42,7 @@ public static class BenchmarkCommand
         };
         cmd.SetAction(parse =>
         {
+            UserPaths.CheckOutputFolder("--out", parse.GetValue(outDir)!);
             var matrix = parse.GetValue(config) is { } path ? BenchmarkMatrix.Load(path) : BenchmarkMatrix.Default();
             if (parse.GetValue(data) is { } d) matrix = matrix with { Data = d };
             if (parse.GetValue(quick)) matrix = matrix.Quick();

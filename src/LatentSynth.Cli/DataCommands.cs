@@ -115,6 +115,7 @@ public static class DataCommands
     /// <summary>Runs <paramref name="work"/> under a status line fed by the loader's progress messages; warnings print in yellow.</summary>
     private static T WithStatus<T>(string initial, Func<DatasetOptions, T> work, string? cacheDir)
     {
+        if (cacheDir is not null) UserPaths.CheckOutputFolder("--cache", cacheDir);
         void Warn(string w) => AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(w)}");
         if (!AnsiConsole.Profile.Capabilities.Interactive)
         {

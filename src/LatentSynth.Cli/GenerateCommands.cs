@@ -18,9 +18,23 @@ using Torch = LatentSynth.Torch.Torch;
 /// codes with labels, CSV or NPY). Each takes a run folder written by <c>train</c> (opened with
 /// <see cref="RunFolder"/>: the latest checkpoint's weights), a
 /// <c>--seed</c> (same seed, same picture) and writes into the run folder unless told otherwise.
+/// <para>Output paths follow <see cref="UserPaths.CheckOutputFile"/>, checked before any work: never a
+/// run's own files or checkpoints, never a file of another kind, an existing file only with
+/// <c>--force</c> (a verb's own default file in the run folder, such as <c>RUN/samples.png</c>, is
+/// regenerated without it). Counts are bounded before anything is allocated: at most
+/// <see cref="MaxPictures"/> pictures in one PNG, and the PNG itself within the pixel limit of
+/// <see cref="ImageGrid.Layout"/>.</para>
 /// </summary>
 public static class GenerateCommands
 {
+    /// <summary>
+    /// Most pictures one PNG grid holds (<c>sample --n</c>, twice <c>reconstruct --n</c>,
+    /// <c>interpolate --steps</c> × <c>--pairs</c>, <c>traverse --steps</c> × dimensions shown). A
+    /// 100×100 grid is already more than anyone can look at; the decoded pictures of 10,000 examples
+    /// of 3×64×64 take about 0.5 GB, so the bound also keeps memory bounded.
+    /// </summary>
+    public const int MaxPictures = 10_000;
+
     /// <summary>The five verbs.</summary>
     public static IEnumerable<Command> Create() => [Sample(), Reconstruct(), Interpolate(), Traverse(), Encode()];
 
@@ -40,6 +54,11 @@ public static class GenerateCommands
     private static Option<string?> PngOption(string fileName) => new("--png")
     {
         Description = $"PNG file to write [default: RUN/{fileName}]",
+    };
+
+    private static Option<bool> ForceOption() => new("--force")
+    {
+        Description = "Replace the output file when it already exists (never a run's own files; a verb's own default file in the run folder is always regenerated)",
     };
 
     private static Option<int?> ScaleOption() => new("--scale")
@@ -79,8 +98,32 @@ public static class GenerateCommands
 
     private static TensorDataset Split(DatasetSplits splits, string split) => split == "train" ? splits.Train : splits.Test;
 
-    private static string OutputPath(RunFolder run, string? given, string fileName) =>
-        string.IsNullOrWhiteSpace(given) ? Path.Combine(run.Dir, fileName) : given;
+    /// <summary>The file to write (given, or the default in the run folder), checked by the output-path policy.</summary>
+    private static string OutputPath(RunFolder run, string? given, string fileName, string flag, string kind, bool force)
+    {
+        var path = given is null ? Path.Combine(run.Dir, fileName) : given;
+        UserPaths.CheckOutputFile(flag, path, kind, force, ownDefault: fileName);
+        return path;
+    }
+
+    /// <summary>Refuses more than <see cref="MaxPictures"/> pictures, naming the flags that set the count.</summary>
+    private static void AtMostPictures(string what, long count)
+    {
+        if (count > MaxPictures)
+            throw new ArgumentException($"{what}: {count} pictures, but one PNG holds at most {MaxPictures.ToString("N0", CultureInfo.InvariantCulture)}; ask for fewer");
+    }
+
+    /// <summary>Refuses, before decoding, a grid whose PNG would exceed the pixel limit of <see cref="ImageGrid.Layout"/>.</summary>
+    private static void CheckGridSize(LatentSynth.Models.AutoencoderModel model, int count, int? columns, int? scale)
+    {
+        AtLeast("--scale", scale ?? 1, 1);
+        var (_, h, w) = Generation.PictureShape(model.InputShape);
+        try { ImageGrid.Layout(count, h, w, new GridOptions { Columns = columns, Scale = scale }); }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"--scale/--cols: {e.Message.Split(" (Parameter", 2)[0]}");
+        }
+    }
 
     private static Dictionary<string, string> PngText(RunFolder run, string description) => new()
     {
@@ -117,21 +160,25 @@ public static class GenerateCommands
         var png = PngOption("samples.png");
         var seed = SeedOption();
         var scale = ScaleOption();
+        var force = ForceOption();
         var cmd = new Command("sample", "Draw codes from the prior, decode them and save the pictures as one PNG grid.")
         {
-            runArg, n, cols, png, seed, scale,
+            runArg, n, cols, png, seed, scale, force,
         };
         cmd.SetAction(parse =>
         {
             int count = parse.GetValue(n);
             AtLeast("--n", count, 1);
+            AtMostPictures($"--n {count}", count);
             if (parse.GetValue(cols) is int c) AtLeast("--cols", c, 1);
             using var generator = Seeded(parse.GetValue(seed));
             var run = RunFolder.Open(parse.GetValue(runArg)!);
+            var file = OutputPath(run, parse.GetValue(png), "samples.png", "--png", "png", parse.GetValue(force));
             using var model = run.LoadModel();
+            CheckGridSize(model, count, parse.GetValue(cols), parse.GetValue(scale));
             using var scope = Torch.NewScope();
             using var grid = Generation.Samples(model, count, generator, parse.GetValue(cols));
-            Save(run, grid, OutputPath(run, parse.GetValue(png), "samples.png"), parse.GetValue(scale),
+            Save(run, grid, file, parse.GetValue(scale),
                 $"{count} samples from the prior, seed {parse.GetValue(seed)}");
             return 0;
         });
@@ -149,17 +196,21 @@ public static class GenerateCommands
         var data = DataOption();
         var split = SplitOption();
         var scale = ScaleOption();
+        var force = ForceOption();
         var cmd = new Command("reconstruct", "Encode and decode random examples: originals in the top row, reconstructions below, as one PNG.")
         {
-            runArg, n, png, seed, data, split, scale,
+            runArg, n, png, seed, data, split, scale, force,
         };
         cmd.SetAction(parse =>
         {
             int count = parse.GetValue(n);
             AtLeast("--n", count, 1);
+            AtMostPictures($"--n {count} (each example shown twice)", 2L * count);
             using var generator = Seeded(parse.GetValue(seed));
             var run = RunFolder.Open(parse.GetValue(runArg)!);
+            var file = OutputPath(run, parse.GetValue(png), "reconstructions.png", "--png", "png", parse.GetValue(force));
             using var model = run.LoadModel();
+            CheckGridSize(model, 2 * count, count, parse.GetValue(scale));
             using var splits = run.LoadData(Cli.DataSource, parse.GetValue(data), Warn);
             var set = Split(splits, parse.GetValue(split)!);
             if (count > set.Count) throw new ArgumentException($"--n {count} is more than the {set.Count} examples of {set.Name}");
@@ -168,7 +219,7 @@ public static class GenerateCommands
             var all = set.Labels?.ToArray<long>();
             var labels = all is null ? null : indices.Select(i => Label(all, i)).ToList();
             using var grid = Generation.Reconstructions(model, Rows(set, indices), labels);
-            Save(run, grid, OutputPath(run, parse.GetValue(png), "reconstructions.png"), parse.GetValue(scale),
+            Save(run, grid, file, parse.GetValue(scale),
                 $"{count} examples of {set.Name} (top) and their reconstructions (bottom), seed {parse.GetValue(seed)}");
             return 0;
         });
@@ -188,18 +239,23 @@ public static class GenerateCommands
         var data = DataOption();
         var split = SplitOption();
         var scale = ScaleOption();
+        var force = ForceOption();
         var cmd = new Command("interpolate", "Walk in latent space between the codes of pairs of examples of different classes; one PNG row per pair.")
         {
-            runArg, steps, pairs, spherical, png, seed, data, split, scale,
+            runArg, steps, pairs, spherical, png, seed, data, split, scale, force,
         };
         cmd.SetAction(parse =>
         {
             int stepCount = parse.GetValue(steps), pairCount = parse.GetValue(pairs);
             AtLeast("--steps", stepCount, 2);
             AtLeast("--pairs", pairCount, 1);
+            // Each row shows the two examples and the steps between them.
+            AtMostPictures($"--steps {stepCount} × --pairs {pairCount} (plus the two ends of each row)", (stepCount + 2L) * pairCount);
             using var generator = Seeded(parse.GetValue(seed));
             var run = RunFolder.Open(parse.GetValue(runArg)!);
+            var file = OutputPath(run, parse.GetValue(png), "interpolations.png", "--png", "png", parse.GetValue(force));
             using var model = run.LoadModel();
+            CheckGridSize(model, (stepCount + 2) * pairCount, stepCount + 2, parse.GetValue(scale));
             using var splits = run.LoadData(Cli.DataSource, parse.GetValue(data), Warn);
             var set = Split(splits, parse.GetValue(split)!);
             if (2L * pairCount > set.Count) throw new ArgumentException($"--pairs {pairCount} needs {2 * pairCount} examples; {set.Name} has {set.Count}");
@@ -209,7 +265,7 @@ public static class GenerateCommands
             var rowLabels = all is null ? null : a.Zip(b, (i, j) => $"{Label(all, i)}→{Label(all, j)}").ToList();
             var kind = parse.GetValue(spherical) ? InterpolationKind.Spherical : InterpolationKind.Linear;
             using var grid = Generation.Interpolations(model, Rows(set, a), Rows(set, b), stepCount, kind, rowLabels);
-            Save(run, grid, OutputPath(run, parse.GetValue(png), "interpolations.png"), parse.GetValue(scale),
+            Save(run, grid, file, parse.GetValue(scale),
                 $"{(kind == InterpolationKind.Spherical ? "spherical" : "linear")} interpolations between {pairCount} pairs of {set.Name}, {stepCount} steps, seed {parse.GetValue(seed)}");
             return 0;
         });
@@ -235,9 +291,10 @@ public static class GenerateCommands
         var data = DataOption();
         var split = SplitOption();
         var scale = ScaleOption();
+        var force = ForceOption();
         var cmd = new Command("traverse", "Vary one latent dimension at a time around the code of an example, the others fixed; one PNG row per dimension.")
         {
-            runArg, range, steps, index, maxDims, absolute, png, seed, data, split, scale,
+            runArg, range, steps, index, maxDims, absolute, png, seed, data, split, scale, force,
         };
         cmd.SetAction(parse =>
         {
@@ -246,9 +303,14 @@ public static class GenerateCommands
             int stepCount = parse.GetValue(steps), dims = parse.GetValue(maxDims);
             AtLeast("--steps", stepCount, 2);
             AtLeast("--max-dims", dims, 1);
+            AtMostPictures($"--steps {stepCount}", stepCount);
             using var generator = Seeded(parse.GetValue(seed));
             var run = RunFolder.Open(parse.GetValue(runArg)!);
+            var file = OutputPath(run, parse.GetValue(png), "traversals.png", "--png", "png", parse.GetValue(force));
             using var model = run.LoadModel();
+            int rows = Math.Min(dims, model.LatentDim);
+            AtMostPictures($"--steps {stepCount} × {rows} dimensions (--max-dims)", (long)stepCount * rows);
+            CheckGridSize(model, stepCount * rows, stepCount, parse.GetValue(scale));
             using var splits = run.LoadData(Cli.DataSource, parse.GetValue(data), Warn);
             var set = Split(splits, parse.GetValue(split)!);
             long i = parse.GetValue(index) ?? Generation.PickExamples(set, 1, generator)[0];
@@ -257,7 +319,7 @@ public static class GenerateCommands
             var reference = model.LatentDim > dims ? set.Examples : null;
             using var grid = Generation.Traversals(model, set.Examples.Narrow(0, i, 1), r, stepCount, reference, dims, parse.GetValue(absolute));
             var label = set.Labels is null ? "" : $" (class {Label(set.Labels.ToArray<long>(), i)})";
-            Save(run, grid, OutputPath(run, parse.GetValue(png), "traversals.png"), parse.GetValue(scale),
+            Save(run, grid, file, parse.GetValue(scale),
                 $"traversals of {grid.Rows} latent dimensions around example {i}{label} of {set.Name}, " +
                 $"{(parse.GetValue(absolute) ? "values" : "offsets")} -{r.ToString(CultureInfo.InvariantCulture)}..+{r.ToString(CultureInfo.InvariantCulture)} in {stepCount} steps");
             return 0;
@@ -275,9 +337,10 @@ public static class GenerateCommands
         var split = SplitOption();
         var batch = new Option<int>("--batch-size") { Description = "Examples encoded at once", DefaultValueFactory = _ => Generation.DefaultBatchSize };
         var seed = SeedOption("Random seed for models that draw while encoding (the codes written are the deterministic ones)");
+        var force = ForceOption();
         var cmd = new Command("encode", "Write the latent code (posterior mean for a VAE) of every example of a split, with its label.")
         {
-            runArg, output, data, split, batch, seed,
+            runArg, output, data, split, batch, seed, force,
         };
         cmd.SetAction(parse =>
         {
@@ -285,9 +348,12 @@ public static class GenerateCommands
             using var generator = Seeded(parse.GetValue(seed));
             var run = RunFolder.Open(parse.GetValue(runArg)!);
             using var model = run.LoadModel();
-            var path = OutputPath(run, parse.GetValue(output), "latents.csv");
+            var path = parse.GetValue(output) ?? Path.Combine(run.Dir, "latents.csv");
             var ext = Path.GetExtension(path).ToLowerInvariant();
             if (ext is not (".csv" or ".npy")) throw new ArgumentException($"--out must end in .csv or .npy, got '{path}'");
+            OutputPath(run, path, "latents.csv", "--out", ext[1..], parse.GetValue(force));
+            // The labels of an NPY go beside it (x.npy → x.labels.npy): the same rules apply to that file.
+            if (ext == ".npy") UserPaths.CheckOutputFile("--out", LatentCodes.LabelsPath(path), "npy", parse.GetValue(force));
             using var splits = run.LoadData(Cli.DataSource, parse.GetValue(data), Warn);
             var set = Split(splits, parse.GetValue(split)!);
             var codes = Generation.Encode(model, set, parse.GetValue(batch));

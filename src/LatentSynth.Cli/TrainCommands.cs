@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LatentSynth.Data;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
@@ -168,6 +169,8 @@ public static class TrainCommands
             Put(limitTest, "training.limit_test", parse.GetValue(limitTest));
             foreach (var assignment in parse.GetValue(set) ?? []) builder.SetAssignment(assignment);
             var run = builder.Build();
+            // Before prepare, which may already write into the run folder (audio train's frames).
+            UserPaths.CheckOutputFolder("--out", run.Training.Out);
             if (prepare is not null) run = prepare(parse, run);
             return RunNew(run);
         }));

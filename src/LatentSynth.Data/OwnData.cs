@@ -48,6 +48,17 @@ public static class OwnData
     public static string LabelsFileFor(string npyPath) =>
         Path.Combine(Path.GetDirectoryName(npyPath) ?? "", Path.GetFileNameWithoutExtension(npyPath) + ".labels.npy");
 
+    /// <summary>Refuses a missing data file, and a folder given where a file is expected, in one line naming --data.</summary>
+    private static void RequireFile(string name, string path)
+    {
+        if (Directory.Exists(path))
+        {
+            var prefix = name[..name.IndexOf(':')];
+            throw new DatasetException($"--data {name}: '{path}' is a folder; {prefix}: takes a .{prefix} file (for example --data {prefix}:{Path.Combine(path, "x." + prefix)})");
+        }
+        if (!File.Exists(path)) throw new DatasetException($"{name}: file {path} does not exist");
+    }
+
     // ---- shared ending -------------------------------------------------------------------------
 
     private static LoadedDataset Finish(LoadContext ctx, string name, string source, RawData train, RawData? test,
@@ -126,6 +137,8 @@ public static class OwnData
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var ctx = new LoadContext(options);
         string name = "idx:" + directory;
+        if (File.Exists(directory))
+            throw new DatasetException($"--data {name}: '{directory}' is a file; idx: takes the folder holding the IDX files (--data idx:{Path.GetDirectoryName(Path.GetFullPath(directory))})");
         if (!Directory.Exists(directory)) throw new DatasetException($"{name}: folder {directory} does not exist");
         var tally = new SkipTally();
         long read = 0;
@@ -245,7 +258,7 @@ public static class OwnData
         ArgumentException.ThrowIfNullOrEmpty(path);
         var ctx = new LoadContext(options);
         string name = "npy:" + path;
-        if (!File.Exists(path)) throw new DatasetException($"{name}: file {path} does not exist");
+        RequireFile(name, path);
         var tally = new SkipTally();
         long read = 0;
         var stats = new FloatStats();
@@ -443,7 +456,7 @@ public static class OwnData
         ArgumentException.ThrowIfNullOrEmpty(path);
         var ctx = new LoadContext(options);
         string name = "csv:" + path;
-        if (!File.Exists(path)) throw new DatasetException($"{name}: file {path} does not exist");
+        RequireFile(name, path);
         var tally = new SkipTally();
         var train = ctx.Time("parse", () => ParseCsv(ctx, path, tally));
         var testPath = TestFileFor(path);

@@ -123,8 +123,11 @@ public abstract record ModelConfig
     private (string Text, bool DependsOnShape)? SizeProblem(INetworkFactory network)
     {
         if (network.ParameterCount(this, 2L * LatentDim) is not { } count || count <= MaxParameters) return null;
-        var widest = new (string Key, double Size)[] { ("latent_dim", LatentDim), ("hidden", Hidden.DefaultIfEmpty(0).Max()), ("input_shape", InputSize) }
-            .MaxBy(k => k.Size);
+        var widest = new (string Key, double Size)[]
+        {
+            ("latent_dim", LatentDim), ("hidden", Hidden.DefaultIfEmpty(0).Max()), ("channels", network is Networks.ConvNetworkFactoryBase ? Channels.DefaultIfEmpty(0).Max() : 0),
+            ("input_shape", InputSize),
+        }.MaxBy(k => k.Size);
         string what = widest.Key == "input_shape" ? $"input_shape {Format(InputShape)} ({InputSize:N0} values)" : $"{widest.Key} = {widest.Size:N0}";
         return (string.Create(CultureInfo.InvariantCulture,
             $"{what} makes the model hold {count:0.###e0} parameters ({count * 4 / 1e9:0.#} GB of weights, about 4x that to train), more than the limit of {MaxParameters:0.#e0}; reduce latent_dim, hidden or the input size"),

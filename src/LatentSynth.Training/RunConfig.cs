@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using LatentSynth.Data;
 using LatentSynth.Models;
 
 namespace LatentSynth.Training;
@@ -163,18 +164,16 @@ public sealed class RunConfigBuilder
         return builder;
     }
 
-    /// <summary>A builder starting from a config file.</summary>
-    /// <exception cref="ConfigException">The file cannot be read or is not a valid run config.</exception>
-    public static RunConfigBuilder FromFile(string path)
+    /// <summary>
+    /// A builder starting from a config file, read by <see cref="UserPaths.ReadConfigText"/> (a regular
+    /// file of at most 1 MiB); <paramref name="flag"/> names the option that gave it, for messages.
+    /// </summary>
+    /// <exception cref="UserPathException">The path is not a readable regular file within the size limit.</exception>
+    /// <exception cref="ConfigException">The file is not a valid run config.</exception>
+    public static RunConfigBuilder FromFile(string path, string flag = "--config")
     {
         ArgumentNullException.ThrowIfNull(path);
-        string text;
-        try { text = File.ReadAllText(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigException([$"config file '{path}' cannot be read: {e.Message}"]);
-        }
-        return FromJson(text, path);
+        return FromJson(UserPaths.ReadConfigText(flag, path), path);
     }
 
     /// <summary>

@@ -139,8 +139,8 @@ public class CliVerbTests : IDisposable
         AssertOneLineError(CliRunner.Run("encode", run, "--data", "wrong-shape"), "dataset 'wrong-shape' has examples of shape [1, 4, 4]");
         var aFile = Out("a-file");
         File.WriteAllText(aFile, "");
-        AssertOneLineError(CliRunner.Run("sample", run, "--png", Path.Combine(aFile, "s.png")), $"cannot write '{Path.Combine(aFile, "s.png")}'");
-        AssertOneLineError(CliRunner.Run("encode", run, "--out", Path.Combine(aFile, "z.csv")), $"cannot write '{Path.Combine(aFile, "z.csv")}'");
+        AssertOneLineError(CliRunner.Run("sample", run, "--png", Path.Combine(aFile, "s.png")), $"--png: cannot write '{Path.Combine(aFile, "s.png")}'");
+        AssertOneLineError(CliRunner.Run("encode", run, "--out", Path.Combine(aFile, "z.csv")), $"--out: cannot write '{Path.Combine(aFile, "z.csv")}'");
         File.WriteAllBytes(Path.Combine(run, "model.safetensors"), [1, 2, 3]);
         AssertOneLineError(CliRunner.Run("sample", run), "corrupt weights:");
     }

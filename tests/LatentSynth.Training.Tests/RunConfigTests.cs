@@ -194,8 +194,8 @@ public class RunConfigTests : IDisposable
         e = Refused(RunConfigBuilder.FromFile(bad));
         Assert.Contains(bad + ": model.latent_dim expects an integer, got \"big\"", e.Message);
 
-        e = Assert.Throws<ConfigException>(() => RunConfigBuilder.FromFile(Path.Combine(dir, "missing.json")));
-        Assert.Contains("cannot be read", e.Message);
+        var missing = Assert.Throws<LatentSynth.Data.UserPathException>(() => RunConfigBuilder.FromFile(Path.Combine(dir, "missing.json")));
+        Assert.Contains($"--config: '{Path.Combine(dir, "missing.json")}' does not exist", missing.Message);
     }
 
     [Fact]

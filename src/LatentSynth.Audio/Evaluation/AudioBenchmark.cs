@@ -118,9 +118,9 @@ public sealed partial class AudioBenchmark
     /// <paramref name="notes"/>; frame defaults are filled in).</summary>
     public static BenchmarkMatrix LoadMatrix(string path, string notes)
     {
-        if (!File.Exists(path)) throw new ArgumentException($"--config: '{path}' does not exist");
         JsonNode? root;
-        try { root = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
+        var text = UserPaths.ReadConfigText("--config", path);
+        try { root = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
         catch (JsonException e) { throw new ArgumentException($"{path}: not valid JSON: {e.Message}"); }
         if (root is not JsonObject obj) throw new ArgumentException($"{path}: expected a JSON object");
         obj["data"] = notes;

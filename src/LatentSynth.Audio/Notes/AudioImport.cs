@@ -167,10 +167,16 @@ public static class AudioImport
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* best effort: the next import removes it */ }
     }
 
+    /// <summary>
+    /// Largest metadata CSV read (64 MiB, about half a million rows): it is read whole, through
+    /// <see cref="LatentSynth.Data.UserPaths.ReadConfigText"/>, so a device or a wrong large file is refused.
+    /// </summary>
+    public const long MaxMetadataBytes = 64L << 20;
+
     private static Dictionary<string, Dictionary<string, string>> ReadMetadata(string csv)
     {
         if (!File.Exists(csv)) throw new FileNotFoundException($"metadata file '{csv}' not found", csv);
-        var rows = Csv.Read(csv);
+        var rows = Csv.Parse(LatentSynth.Data.UserPaths.ReadConfigText("--metadata", csv, MaxMetadataBytes, "CSV file"));
         if (rows.Count == 0) throw new InvalidDataException($"metadata file '{csv}' is empty (expected a header with a 'file' column)");
         var header = rows[0].Select(h => h.Trim().ToLowerInvariant()).ToList();
         int fileCol = header.IndexOf("file");

@@ -130,9 +130,10 @@ internal static class Csv
     public static string Quote(string field) =>
         field.IndexOfAny([',', '"', '\n', '\r']) < 0 ? field : "\"" + field.Replace("\"", "\"\"") + "\"";
 
-    public static List<List<string>> Read(string path)
+    public static List<List<string>> Read(string path) => Parse(System.IO.File.ReadAllText(path));
+
+    public static List<List<string>> Parse(string text)
     {
-        var text = System.IO.File.ReadAllText(path);
         var rows = new List<List<string>>();
         var row = new List<string>();
         var field = new StringBuilder();

@@ -229,10 +229,16 @@ public sealed class AudioModel : IDisposable
     /// <summary>The duration of a path of <paramref name="points"/> frames, in seconds.</summary>
     public double Seconds(long points) => Pipeline.Stft.SecondsForFrames(points);
 
+    /// <summary>
+    /// Longest sound synthesized at once, in seconds: a path's points, its decoded frames and the
+    /// Griffin-Lim buffers all grow with the length, so it is bounded (60 s is about 5,200 frames).
+    /// </summary>
+    public const double MaxSeconds = 60;
+
     /// <summary>The number of path points (frames) for a sound of <paramref name="seconds"/>.</summary>
     public int PointsFor(double seconds)
     {
-        if (!(seconds > 0) || seconds > 60) throw new ArgumentOutOfRangeException(nameof(seconds), seconds, "duration must be in (0, 60] seconds");
+        if (!(seconds > 0) || seconds > MaxSeconds) throw new ArgumentOutOfRangeException(nameof(seconds), seconds, "duration must be in (0, 60] seconds");
         return (int)Math.Max(2, Pipeline.Stft.FramesForSeconds(seconds));
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LatentSynth.Data;
 
 namespace LatentSynth.Evaluation.Benchmark;
 
@@ -162,6 +163,7 @@ public sealed record BenchmarkMatrix(string Data, IReadOnlyList<long> Seeds, Ben
         return new BenchmarkMatrix(data, seeds, training, variants) { Evaluation = evaluation };
     }
 
-    /// <summary>Reads a matrix file.</summary>
-    public static BenchmarkMatrix Load(string path) => FromJson(File.ReadAllText(path), path);
+    /// <summary>Reads a matrix file through <see cref="UserPaths.ReadConfigText"/> (a regular file of at most 1 MiB);
+    /// <paramref name="flag"/> names the option that gave it, for messages.</summary>
+    public static BenchmarkMatrix Load(string path, string flag = "--config") => FromJson(UserPaths.ReadConfigText(flag, path), path);
 }

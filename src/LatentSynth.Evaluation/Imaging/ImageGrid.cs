@@ -74,6 +74,12 @@ public static class ImageGrid
     /// <summary>The automatic scale makes a picture's longer side at least this many pixels.</summary>
     public const int AutoScaleTarget = 64;
 
+    /// <summary>
+    /// Most pixels in one grid (2^28 ≈ 268 million, about 0.8 GB as RGB): <see cref="Layout"/> refuses
+    /// larger grids before any image is allocated.
+    /// </summary>
+    public const long MaxPixels = 1L << 28;
+
     /// <summary>The automatic enlargement for pictures of <paramref name="height"/>×<paramref name="width"/>.</summary>
     public static int AutoScale(int height, int width) => Math.Max(1, (AutoScaleTarget + Math.Max(height, width) - 1) / Math.Max(height, width));
 
@@ -106,7 +112,8 @@ public static class ImageGrid
         long w = left + pad + cols * (cw + pad);
         long h = top + pad + rows * (ch + pad);
         if (!string.IsNullOrEmpty(o.Title)) w = Math.Max(w, BitmapFont.MeasureWidth(o.Title, o.FontScale) + 2L * pad);
-        if (w * h > 1L << 28) throw new ArgumentException($"the grid would be {w}×{h} pixels; use fewer pictures or a smaller scale", nameof(options));
+        if (w * h > MaxPixels)
+            throw new ArgumentException($"the grid would be {w}×{h} pixels, over the limit of {MaxPixels.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}; use fewer pictures or a smaller scale", nameof(options));
         return new GridLayout(rows, cols, (int)cw, (int)ch, scale, left, top, pad, (int)w, (int)h);
     }
 

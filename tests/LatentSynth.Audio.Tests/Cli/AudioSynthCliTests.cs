@@ -197,4 +197,48 @@ public sealed class AudioSynthCliTests(AudioRunFixture fx)
         OneLineError(Run("audio", "sample", fx.RunDir, "--count", "0", "--out", dir), "--count");
         Assert.False(File.Exists(wav));
     }
+
+    [Fact]
+    [BadInput("numbers", "`audio path RUN --seconds 1e9`, `audio sample RUN --seconds 1e9`", "refused before the run is opened: one error line naming --seconds and the 60 s limit; exit 1")]
+    public void Sound_length_is_bounded_before_the_run_is_opened()
+    {
+        var dir = fx.NewFolder("long");
+        var missing = Path.Combine(dir, "no-run");   // the limit is checked first: the run is never opened
+        OneLineError(Run("audio", "path", missing, "--kind", "circle", "--seconds", "1e9", "--out", Path.Combine(dir, "x.wav")), "--seconds", "(0, 60]", "1000000000");
+        OneLineError(Run("audio", "sample", missing, "--seconds", "1e9", "--out", dir), "--seconds", "(0, 60]");
+        Assert.Empty(Directory.GetFiles(dir));
+    }
+
+    [Fact]
+    [BadInput("output paths", "`audio reconstruct RUN NOTE --out RUN/run.json`; `audio path`/`audio sample` onto existing WAVs", "refused before any work: one error line naming --out and the path; run.json untouched; existing WAVs (and the PNG/SVG beside them) replaced only with --force")]
+    public void Outputs_never_replace_run_files_and_need_force_to_replace_sounds()
+    {
+        var note = fx.Set.Notes[1].Id;
+        var config = Path.Combine(fx.RunDir, "run.json");
+        var before = File.ReadAllText(config);
+        OneLineError(Run("audio", "reconstruct", fx.RunDir, note, "--out", config, "--force"), "--out", config, "run's own run.json");
+        Assert.Equal(before, File.ReadAllText(config));
+
+        var dir = fx.NewFolder("force");
+        var wav = Path.Combine(dir, "c.wav");
+        var args = new[] { "audio", "path", fx.RunDir, "--kind", "circle", "--out", wav, "--seconds", "0.5", "--iterations", "2" };
+        Assert.True(Run(args).Code == 0);
+        OneLineError(Run(args), "--out", wav, "already exists", "--force");
+        File.Delete(wav);   // the spectrogram beside it still exists
+        OneLineError(Run(args), "--out", Path.Combine(dir, "c.png"), "already exists");
+        var r = Run([.. args, "--force"]);
+        Assert.True(r.Code == 0, r.Output);
+
+        var text = Path.Combine(dir, "notes.wav");
+        File.WriteAllText(text, "not a sound");
+        OneLineError(Run("audio", "reconstruct", fx.RunDir, note, "--out", text, "--force"), "--out", text, "not a WAV file");
+        Assert.Equal("not a sound", File.ReadAllText(text));
+
+        var samples = fx.NewFolder("samples-again");
+        var sample = new[] { "audio", "sample", fx.RunDir, "--count", "1", "--out", samples, "--seconds", "0.4", "--iterations", "2" };
+        Assert.True(Run(sample).Code == 0);
+        OneLineError(Run(sample), "--out", Path.Combine(samples, "sample-00.wav"), "already exists");
+        Assert.True(Run([.. sample, "--force"]).Code == 0);
+        OneLineError(Run("audio", "sample", fx.RunDir, "--out", text), "--out", text, "is a file, not a folder");
+    }
 }
