@@ -42,7 +42,7 @@ public class DataCliTests : IDisposable
     }
 
     [Fact]
-    [BadInput("data files", "CSV value like 1e39 (finite as text, infinite as float32)", "record skipped and counted as \"value too large for float32\"")]
+    [BadInput("data", "CSV value like 1e39 (finite as text, infinite as float32)", "record skipped and counted as \"value too large for float32\"")]
     public void CsvValuesThatOverflowFloat32AreBadRecords()
     {
         var path = tmp.File("big.csv");

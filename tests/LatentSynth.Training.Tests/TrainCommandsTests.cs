@@ -237,7 +237,7 @@ public class TrainCommandsTests : IDisposable
     }
 
     [Fact]
-    [BadInput("training flags", "--lr NaN, --beta Infinity, --lambda -Infinity, --set lr=Infinity", "one error naming each flag: must be a finite number; nothing is written; exit 1")]
+    [BadInput("numbers", "--lr NaN, --beta Infinity, --lambda -Infinity, --set lr=Infinity", "one error naming each flag: must be a finite number; nothing is written; exit 1")]
     public void NonFiniteNumbersAreRefusedNamingTheFlag()
     {
         var dir = Path.Combine(root, "nonfinite");
@@ -257,7 +257,7 @@ public class TrainCommandsTests : IDisposable
     }
 
     [Fact]
-    [BadInput("training flags", "--latent-dim 1000000000 or --hidden 2000000000 (a model too large to allocate)", "refused before allocating: the parameter count, the limit and the largest setting; exit 1")]
+    [BadInput("numbers", "--latent-dim 1000000000 or --hidden 2000000000 (a model too large to allocate)", "refused before allocating: the parameter count, the limit and the largest setting; exit 1")]
     [BadInput("run folders", "run.json edited to latent_dim 2147483647", "`eval` refuses it naming run.json and the size limit; exit 1")]
     public void ModelsTooLargeToAllocateAreRefusedUpFront()
     {
