@@ -1,6 +1,7 @@
 using LatentSynth.Torch.IO;
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
 using System.Text;
 
 namespace LatentSynth.Evaluation.Imaging;
@@ -30,7 +31,7 @@ public enum PngFilterStrategy
 /// <summary>
 /// A small PNG writer: 8-bit greyscale or RGB, no interlacing, the image data deflated by
 /// <see cref="ZLibStream"/> (which adds the zlib header and the Adler-32 checksum), every chunk with
-/// its CRC-32 (<see cref="Crc32"/>), and optional <c>tEXt</c> chunks (keyword and text in Latin-1).
+/// its CRC-32 (<see cref="Crc32"/> of System.IO.Hashing), and optional <c>tEXt</c> chunks (keyword and text in Latin-1).
 /// </summary>
 public static class Png
 {
@@ -113,9 +114,11 @@ public static class Png
         Span<byte> head = stackalloc byte[8];
         BinaryPrimitives.WriteUInt32BigEndian(head, (uint)data.Length);
         Encoding.ASCII.GetBytes(type, head[4..]);
-        uint crc = Crc32.Append(Crc32.Compute(head[4..]), data);
+        var crc = new Crc32();
+        crc.Append(head[4..]);
+        crc.Append(data);
         Span<byte> tail = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(tail, crc);
+        BinaryPrimitives.WriteUInt32BigEndian(tail, crc.GetCurrentHashAsUInt32());
         stream.Write(head);
         stream.Write(data);
         stream.Write(tail);
