@@ -9,8 +9,11 @@ set -euo pipefail
 # reference BLAS makes matmul ~13x slower), the C++ toolchain and CMake.
 # Sound: libsndfile (reads and writes WAV/FLAC/OGG/MP3), libsoxr (resampling), FluidSynth and the
 # FluidR3 GM sound font (the orchestral note set is rendered from it).
+# Pictures: SkiaSharp's Linux native library needs libfontconfig1; labels are drawn in DejaVu Sans
+# (fonts-dejavu-core).
 packages=(libtorch-dev libopenblas0-pthread g++ cmake make
-          libsndfile1 libsoxr0 fluidsynth fluid-soundfont-gm "$@")
+          libsndfile1 libsoxr0 fluidsynth fluid-soundfont-gm
+          libfontconfig1 fonts-dejavu-core "$@")
 
 missing=()
 for p in "${packages[@]}"; do

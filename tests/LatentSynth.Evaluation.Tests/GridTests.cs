@@ -37,12 +37,12 @@ public class GridTests
     {
         var o = new GridOptions
         {
-            Columns = 3, Scale = 2, Padding = 4, FontScale = 2,
+            Columns = 3, Scale = 2, Padding = 4, FontSize = 16,
             RowLabels = ["a", "long label"], ColumnLabels = ["x", "y", "z"], Title = "T",
         };
         var l = ImageGrid.Layout(5, 10, 6, o);
-        int labelWidth = ("long label".Length * 6 - 1) * 2;     // 5×7 font, 6 px advance, font scale 2
-        int textRow = 7 * 2 + 4;                                 // glyph height + padding
+        int labelWidth = LabelText.MeasureWidth("long label", 16);
+        int textRow = LabelText.LineHeight(16) + 4;              // line height + padding
         Assert.Equal(labelWidth + 4, l.Left);
         Assert.Equal(2 * textRow, l.Top);
         Assert.Equal(l.Left + 4 + 3 * (12 + 4), l.Width);
@@ -50,8 +50,8 @@ public class GridTests
         Assert.Equal((l.Left + 4 + 2 * 16, l.Top + 4 + 24), l.Cell(1, 2));
 
         // A title wider than the grid widens the picture.
-        var titled = ImageGrid.Layout(1, 2, 2, new GridOptions { Scale = 1, Padding = 1, FontScale = 1, Title = "a long title" });
-        Assert.Equal(("a long title".Length * 6 - 1) + 2, titled.Width);
+        var titled = ImageGrid.Layout(1, 2, 2, new GridOptions { Scale = 1, Padding = 1, FontSize = 8, Title = "a long title" });
+        Assert.Equal(LabelText.MeasureWidth("a long title", 8) + 2, titled.Width);
     }
 
     [Fact]
@@ -64,6 +64,7 @@ public class GridTests
             ImageGrid.Layout(2, 2, 2, new GridOptions { ColumnLabels = ["a", "b", "c"] })).Message);
         Assert.Throws<ArgumentException>(() => ImageGrid.Layout(2, 2, 2, new GridOptions { Scale = 0 }));
         Assert.Throws<ArgumentException>(() => ImageGrid.Layout(2, 2, 2, new GridOptions { Padding = -1 }));
+        Assert.Contains("font size", Assert.Throws<ArgumentException>(() => ImageGrid.Layout(2, 2, 2, new GridOptions { FontSize = 0 })).Message);
         Assert.Contains("fewer pictures", Assert.Throws<ArgumentException>(() => ImageGrid.Layout(100_000, 28, 28, new GridOptions { Scale = 8 })).Message);
     }
 
@@ -134,13 +135,13 @@ public class GridTests
     public void LabelsAreDrawnInTheirMargins()
     {
         using var scope = Torch.NewScope();
-        var o = new GridOptions { Columns = 2, Scale = 4, Padding = 2, FontScale = 1, RowLabels = ["r0", "r1"], ColumnLabels = ["c0", "c1"] };
+        var o = new GridOptions { Columns = 2, Scale = 4, Padding = 2, FontSize = 10, RowLabels = ["r0", "r1"], ColumnLabels = ["c0", "c1"] };
         var image = ImageGrid.Render(Torch.Ones(4, 1, 8, 8), o);   // white pictures on white: only text is dark
         var layout = ImageGrid.Layout(4, 8, 8, o);
         int DarkIn(int x0, int y0, int x1, int y1)
         {
             int n = 0;
-            for (int y = y0; y < y1; y++) for (int x = x0; x < x1; x++) if (image[x, y] == 0) n++;
+            for (int y = y0; y < y1; y++) for (int x = x0; x < x1; x++) if (image[x, y] < 128) n++;   // anti-aliased: dark, not only black
             return n;
         }
         Assert.True(DarkIn(0, layout.Top, layout.Left, image.Height) > 0, "row labels");
@@ -150,37 +151,40 @@ public class GridTests
     }
 
     [Fact]
-    public void FontGlyphsAreDrawnPixelForPixel()
+    public void LabelsAreAntiAliasedDejaVuSansInAnyCase()
     {
-        var image = new RasterImage(12, 7, 1, 255);
-        image.DrawText("1-", 0, 0);
-        string[] expected =
-        [
-            "..#.........",
-            ".##.........",
-            "..#.........",
-            "..#...#####.",
-            "..#.........",
-            "..#.........",
-            ".###........",
-        ];
-        for (int y = 0; y < 7; y++)
-            Assert.Equal(expected[y], new string(Enumerable.Range(0, 12).Select(x => image[x, y] == 0 ? '#' : '.').ToArray()));
-        Assert.Equal(11 * 2, BitmapFont.MeasureWidth("1-", 2));
-        Assert.Equal(14, BitmapFont.MeasureHeight(2));
+        if (File.Exists(LabelText.FontFile)) Assert.True(LabelText.IsDejaVu, LabelText.Typeface.FamilyName);
+        RasterImage Draw(string text)
+        {
+            var image = new RasterImage(80, 30, 1, 255);
+            image.DrawText(text, 5, 5, 0, 16);
+            return image;
+        }
+        var upper = Draw("Rgb");
+        // Ink only inside the measured box: from x = 5, width MeasureWidth, one line tall.
+        int w = LabelText.MeasureWidth("Rgb", 16), h = LabelText.LineHeight(16);
+        for (int y = 0; y < upper.Height; y++)
+            for (int x = 0; x < upper.Width; x++)
+                if (x < 5 || x >= 5 + w || y < 5 || y >= 5 + h) Assert.Equal(255, upper[x, y]);
+        Assert.Contains(upper.Pixels, p => p < 64);                  // solid strokes
+        Assert.Contains(upper.Pixels, p => p is > 64 and < 192);     // and soft edges
+        // Small letters are their own glyphs, and characters beyond ASCII are drawn.
+        Assert.NotEqual(Draw("RGB").Pixels, upper.Pixels);
+        Assert.NotEqual(LabelText.MeasureWidth("rgb", 16), LabelText.MeasureWidth("RGB", 16));
+        Assert.Contains(Draw("0→1 é").Pixels, p => p < 64);
+        Assert.Equal(0, LabelText.MeasureWidth(""));
+        Assert.True(LabelText.LineHeight(20) > LabelText.LineHeight(10));
     }
 
     [Fact]
-    public void FontCoversDigitsLettersAndSymbolsAndFallsBackToQuestionMark()
+    public void LabelsOnRgbPicturesAreGreyAndClippedAtTheBorders()
     {
-        foreach (var ch in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcxyz .,-+=:/()_%#<>?!'[]*→")
-            Assert.True(BitmapFont.CanDraw(ch), $"'{ch}'");
-        Assert.False(BitmapFont.CanDraw('€'));
-        // Every glyph but the space sets some pixel, and no two glyphs look the same.
-        var shapes = BitmapFont.Characters.Select(ch => new string(Enumerable.Range(0, 35).Select(i => BitmapFont.IsSet(ch, i % 5, i / 5) ? '#' : '.').ToArray())).ToList();
-        Assert.Equal(shapes.Count, shapes.Distinct().Count());
-        Assert.Single(shapes, s => !s.Contains('#'));
-        for (int i = 0; i < 35; i++) Assert.Equal(BitmapFont.IsSet('?', i % 5, i / 5), BitmapFont.IsSet('€', i % 5, i / 5));
-        for (int i = 0; i < 35; i++) Assert.Equal(BitmapFont.IsSet('Q', i % 5, i / 5), BitmapFont.IsSet('q', i % 5, i / 5));
+        var image = new RasterImage(20, 10, 3, 255);
+        image.DrawText("Wide label past the border", -3, -4, 40, 14);
+        Assert.Contains(image.Pixels, p => p < 128);
+        for (int i = 0; i < image.Pixels.Length; i += 3)
+            Assert.True(image.Pixels[i] == image.Pixels[i + 1] && image.Pixels[i] == image.Pixels[i + 2]);
+        Assert.All(image.Pixels, p => Assert.True(p >= 40));        // never darker than the text's grey
+        Assert.Throws<ArgumentOutOfRangeException>(() => image.DrawText("x", 0, 0, 0, 0));
     }
 }

@@ -6,21 +6,6 @@ namespace LatentSynth.Evaluation.Tests;
 public class PngTests
 {
     [Fact]
-    public void Crc32MatchesKnownValues()
-    {
-        // The CRC of an IEND chunk (type only, no data) is in every PNG file: AE 42 60 82.
-        Assert.Equal(0xAE426082u, Crc32.Compute("IEND"u8));
-        // The standard check value of CRC-32 (ISO 3309) for the ASCII digits 1..9.
-        Assert.Equal(0xCBF43926u, Crc32.Compute("123456789"u8));
-        Assert.Equal(0u, Crc32.Compute([]));
-        // Appending continues the same CRC.
-        Assert.Equal(Crc32.Compute("IHDRabcdef"u8), Crc32.Append(Crc32.Compute("IHDR"u8), "abcdef"u8));
-        var random = new byte[1000];
-        new Random(5).NextBytes(random);
-        Assert.Equal(DecodedPng.BitwiseCrc(random), Crc32.Compute(random));
-    }
-
-    [Fact]
     public void FileStartsWithSignatureAndEndsWithIend()
     {
         var png = Png.Encode(new byte[] { 7 }, 1, 1, PngColorType.Grayscale);
@@ -88,22 +73,16 @@ public class PngTests
     }
 
     [Fact]
-    public void PaethPredictorPicksTheNearestNeighbour()
-    {
-        Assert.Equal(10, Png.Paeth(10, 20, 20));   // p = 10: left is exact
-        Assert.Equal(20, Png.Paeth(10, 20, 10));   // p = 20: above is exact
-        Assert.Equal(15, Png.Paeth(10, 20, 15));   // p = 15: above-left is exact
-        Assert.Equal(7, Png.Paeth(7, 7, 7));       // ties go to left
-    }
-
-    [Fact]
     public void TextChunksRoundTripBeforeTheImageData()
     {
         var text = new Dictionary<string, string> { ["Software"] = "LatentSynth", ["Description"] = "64 samples, seed 0, café" };
         var png = Png.Encode(new byte[6], 2, 1, PngColorType.Rgb, text);
         var decoded = DecodedPng.Read(png);
         Assert.Equal(text, decoded.Text);
-        Assert.Equal(["IHDR", "tEXt", "tEXt", "IDAT", "IEND"], decoded.ChunkTypes);
+        // Right after IHDR, before the image data (Skia adds an sBIT chunk of its own before IDAT).
+        Assert.Equal(["IHDR", "tEXt", "tEXt"], decoded.ChunkTypes[..3]);
+        Assert.True(decoded.ChunkTypes.IndexOf("IDAT") > 2, string.Join(",", decoded.ChunkTypes));
+        Assert.Equal(["IDAT", "IEND"], decoded.ChunkTypes[^2..]);
     }
 
     [Theory]

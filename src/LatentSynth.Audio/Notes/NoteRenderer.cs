@@ -204,21 +204,12 @@ public static class NoteRenderer
             ? chosen.Where(p => p >= instrument.LowestPitch && p <= instrument.HighestPitch).Distinct().Order()
             : instrument.Pitches(options.PitchStep);
         var plan = (from p in pitches from d in dynamics select (Pitch: p, d.Name, d.Velocity)).ToList();
-        int tps = MidiFile.TicksPerSecond;
+        int tps = NoteMidi.TicksPerSecond;
         long hold = (long)Math.Round(options.HoldSeconds * tps), length = (long)Math.Round(options.NoteSeconds * tps);
         long slot = length + (long)Math.Round(GapSeconds * tps), lead = (long)Math.Round(GapSeconds * tps);
-        const byte channel = 0; // never 9: GM percussion
-        var events = new List<MidiEvent> { new(0, 0xC0 | channel, (byte)instrument.Program) };
-        for (int i = 0; i < plan.Count; i++)
-        {
-            long on = lead + i * slot;
-            events.Add(new(on, 0x90 | channel, (byte)plan[i].Pitch, plan[i].Velocity));
-            events.Add(new(on + hold, 0x80 | channel, (byte)plan[i].Pitch, 64));
-            events.Add(new(on + length, 0xB0 | channel, 120, 0)); // all sound off: nothing rings into the next note
-        }
         var midi = Path.Combine(work, instrument.Name + ".mid");
         var wav = Path.Combine(work, instrument.Name + ".wav");
-        File.WriteAllBytes(midi, MidiFile.Build(events, lead + plan.Count * slot));
+        NoteMidi.Write(midi, NoteMidi.Events(instrument.Program, plan.Select(n => new MidiNote(n.Pitch, n.Velocity)).ToList(), lead, slot, hold, length));
         RunFluidSynth(options, font, midi, wav);
 
         var all = AudioFile.ReadMono(wav, options.SampleRate);

@@ -199,10 +199,14 @@ public static class PathPlot
         return r;
     }
 
+    /// <summary>Text size of the raster legend in pixels: one line fits the legend's 14-pixel rows.</summary>
+    public const float LegendTextSize = 11f;
+
     /// <summary>
     /// The same plot as a raster picture (RGB, same size and geometry as the SVG): dots, paths as 2-pixel
-    /// lines, start circle, end square, the plot frame and a legend in the project's bitmap font
-    /// (ASCII; names are shown in black next to their colour swatch). No anti-aliasing, no arrowheads.
+    /// lines, start circle, end square, the plot frame and a legend (names in black next to their colour
+    /// swatch, in anti-aliased DejaVu Sans of <see cref="LegendTextSize"/> pixels, any characters the font
+    /// has; see <see cref="LabelText"/>). The marks are not anti-aliased; no arrowheads.
     /// </summary>
     /// <exception cref="ArgumentException">As <see cref="Render"/>.</exception>
     public static RasterImage Raster(LatentProjection projection, IReadOnlyList<PathPlotSeries> paths,
@@ -232,19 +236,19 @@ public static class PathPlot
             Ring(img, px[0].Item1, px[0].Item2, 5, col);
             Dot(img, px[^1].Item1, px[^1].Item2, 4, col);
         }
-        int ly = t + 2;
+        int ly = t + 2, legendLine = LabelText.LineHeight(LegendTextSize); // each legend line centred on its swatch at ly + 4
         int classes = background is null ? 0 : Math.Max(background.LabelNames?.Count ?? 0, background.Labels is { Count: > 0 } lb ? lb.Max() + 1 : 1);
         for (int c = 0; c < classes; c++, ly += 14)
         {
             Dot(img, rt + 20, ly + 4, 3, Rgb(Palette.Color(c)));
             var name = background!.LabelNames is { } ln && c < ln.Count ? ln[c] : background.Labels is null ? "codes" : c.ToString(CultureInfo.InvariantCulture);
-            img.DrawText(Ascii(name), rt + 30, ly);
+            img.DrawText(name, rt + 30, ly + 4 - legendLine / 2, 0, LegendTextSize);
         }
         ly += 6;
         for (int k = 0; k < paths.Count; k++, ly += 14)
         {
             Line(img, rt + 12, ly + 4, rt + 26, ly + 4, Rgb(PathColor(k)), 2);
-            img.DrawText(Ascii(paths[k].Name), rt + 30, ly);
+            img.DrawText(paths[k].Name, rt + 30, ly + 4 - legendLine / 2, 0, LegendTextSize);
         }
         return img;
     }
@@ -287,8 +291,6 @@ public static class PathPlot
             yield return ((m.Item1 - dx, m.Item2 - dy), (m.Item1 + dx, m.Item2 + dy));
         }
     }
-
-    static string Ascii(string s) => new(s.Select(c => c is >= ' ' and <= '~' ? c : '?').ToArray());
 
     static (byte R, byte G, byte B) Rgb(string hex) =>
         (Convert.ToByte(hex.Substring(1, 2), 16), Convert.ToByte(hex.Substring(3, 2), 16), Convert.ToByte(hex.Substring(5, 2), 16));

@@ -26,8 +26,8 @@ public sealed record GridOptions
     /// <summary>Grey level of label text (0 black).</summary>
     public byte TextColor { get; init; }
 
-    /// <summary>Enlargement of the 5×7 label font.</summary>
-    public int FontScale { get; init; } = 2;
+    /// <summary>Size of label and title text in pixels (the font's em; see <see cref="LabelText"/>).</summary>
+    public float FontSize { get; init; } = LabelText.DefaultSize;
 
     /// <summary>Labels drawn left of each row (right-aligned); null for none. At most one per row.</summary>
     public IReadOnlyList<string>? RowLabels { get; init; }
@@ -66,7 +66,7 @@ public sealed record GridLayout(int Rows, int Columns, int CellWidth, int CellHe
 
 /// <summary>
 /// Lays N pictures [N, C, H, W] (C = 1 grey or 3 RGB, values in [0, 1]) out in rows × columns on
-/// one image, with padding, optional row and column labels and a title in <see cref="BitmapFont"/>,
+/// one image, with padding, optional row and column labels and a title (<see cref="LabelText"/>),
 /// each picture enlarged by an integer factor so small ones (28×28 digits) are easy to see.
 /// </summary>
 public static class ImageGrid
@@ -93,7 +93,7 @@ public static class ImageGrid
         if (o.Columns is < 1) throw new ArgumentException($"columns must be at least 1, got {o.Columns}", nameof(options));
         if (o.Scale is < 1) throw new ArgumentException($"scale must be at least 1, got {o.Scale}", nameof(options));
         if (o.Padding < 0) throw new ArgumentException($"padding must be non-negative, got {o.Padding}", nameof(options));
-        if (o.FontScale < 1) throw new ArgumentException($"font scale must be at least 1, got {o.FontScale}", nameof(options));
+        if (!float.IsFinite(o.FontSize) || o.FontSize <= 0) throw new ArgumentException($"font size must be a positive number of pixels, got {o.FontSize}", nameof(options));
         int cols = o.Columns ?? (int)Math.Ceiling(Math.Sqrt(count));
         cols = Math.Min(cols, count);
         int rows = (count + cols - 1) / cols;
@@ -103,15 +103,15 @@ public static class ImageGrid
             throw new ArgumentException($"{cl.Count} column labels for {cols} columns", nameof(options));
 
         int scale = o.Scale ?? AutoScale(height, width);
-        int pad = o.Padding, fh = BitmapFont.MeasureHeight(o.FontScale);
+        int pad = o.Padding, fh = LabelText.LineHeight(o.FontSize);
         long cw = (long)width * scale, ch = (long)height * scale;
-        int labelWidth = o.RowLabels is { Count: > 0 } ? o.RowLabels.Max(l => BitmapFont.MeasureWidth(l ?? "", o.FontScale)) : 0;
+        int labelWidth = o.RowLabels is { Count: > 0 } ? o.RowLabels.Max(l => LabelText.MeasureWidth(l ?? "", o.FontSize)) : 0;
         int left = labelWidth > 0 ? labelWidth + pad : 0;
         int textRows = (string.IsNullOrEmpty(o.Title) ? 0 : 1) + (o.ColumnLabels is { Count: > 0 } ? 1 : 0);
         int top = textRows * (fh + pad);
         long w = left + pad + cols * (cw + pad);
         long h = top + pad + rows * (ch + pad);
-        if (!string.IsNullOrEmpty(o.Title)) w = Math.Max(w, BitmapFont.MeasureWidth(o.Title, o.FontScale) + 2L * pad);
+        if (!string.IsNullOrEmpty(o.Title)) w = Math.Max(w, LabelText.MeasureWidth(o.Title, o.FontSize) + 2L * pad);
         if (w * h > MaxPixels)
             throw new ArgumentException($"the grid would be {w}×{h} pixels, over the limit of {MaxPixels.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}; use fewer pictures or a smaller scale", nameof(options));
         return new GridLayout(rows, cols, (int)cw, (int)ch, scale, left, top, pad, (int)w, (int)h);
@@ -151,10 +151,10 @@ public static class ImageGrid
             image.DrawPlanes(data.Slice((int)(i * per), (int)per), channels, width, height, x, y, layout.Scale);
         }
 
-        int fh = BitmapFont.MeasureHeight(o.FontScale), pad = layout.Padding, textY = pad;
+        int fh = LabelText.LineHeight(o.FontSize), pad = layout.Padding, textY = pad;
         if (!string.IsNullOrEmpty(o.Title))
         {
-            image.DrawText(o.Title, pad, textY, o.TextColor, o.FontScale);
+            image.DrawText(o.Title, pad, textY, o.TextColor, o.FontSize);
             textY += fh + pad;
         }
         if (o.ColumnLabels is { Count: > 0 } columnLabels)
@@ -162,14 +162,14 @@ public static class ImageGrid
             {
                 var text = columnLabels[c] ?? "";
                 var (x, _) = layout.Cell(0, c);
-                image.DrawText(text, x + (layout.CellWidth - BitmapFont.MeasureWidth(text, o.FontScale)) / 2, textY, o.TextColor, o.FontScale);
+                image.DrawText(text, x + (layout.CellWidth - LabelText.MeasureWidth(text, o.FontSize)) / 2, textY, o.TextColor, o.FontSize);
             }
         if (o.RowLabels is { Count: > 0 } rowLabels)
             for (int r = 0; r < rowLabels.Count; r++)
             {
                 var text = rowLabels[r] ?? "";
                 var (_, y) = layout.Cell(r, 0);
-                image.DrawText(text, layout.Left - BitmapFont.MeasureWidth(text, o.FontScale), y + (layout.CellHeight - fh) / 2, o.TextColor, o.FontScale);
+                image.DrawText(text, layout.Left - LabelText.MeasureWidth(text, o.FontSize), y + (layout.CellHeight - fh) / 2, o.TextColor, o.FontSize);
             }
         return image;
     }

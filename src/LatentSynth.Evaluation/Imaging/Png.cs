@@ -1,11 +1,13 @@
 using LatentSynth.Torch.IO;
 using System.Buffers.Binary;
-using System.IO.Compression;
+using System.Runtime.InteropServices;
+using SkiaSharp;
+using System.IO.Hashing;
 using System.Text;
 
 namespace LatentSynth.Evaluation.Imaging;
 
-/// <summary>Colour types the encoder writes (PNG specification, table 11.1), 8 bits per sample.</summary>
+/// <summary>Colour types <see cref="Png"/> writes (PNG specification, table 11.1), 8 bits per sample.</summary>
 public enum PngColorType
 {
     /// <summary>One grey sample per pixel (colour type 0).</summary>
@@ -20,17 +22,17 @@ public enum PngFilterStrategy
     /// <summary>Filter type 0 on every row: the bytes as they are.</summary>
     None,
     /// <summary>
-    /// Per row, the filter among None, Sub, Up, Average and Paeth whose output has the smallest sum
-    /// of absolute values read as signed bytes (the heuristic of the PNG specification, section 12.8).
-    /// Usually the smallest files.
+    /// Per row, the filter among None, Sub, Up, Average and Paeth that libpng's heuristic picks
+    /// (inside Skia's encoder). Usually the smallest files.
     /// </summary>
     Adaptive,
 }
 
 /// <summary>
-/// A small PNG writer: 8-bit greyscale or RGB, no interlacing, the image data deflated by
-/// <see cref="ZLibStream"/> (which adds the zlib header and the Adler-32 checksum), every chunk with
-/// its CRC-32 (<see cref="Crc32"/>), and optional <c>tEXt</c> chunks (keyword and text in Latin-1).
+/// PNG files by Skia (SkiaSharp's PNG encoder, libpng and zlib inside): 8-bit greyscale or RGB, no
+/// interlacing. Skia does not write text chunks, so optional <c>tEXt</c> chunks (keyword and text
+/// in Latin-1) are put into its output right after <c>IHDR</c>, each with its CRC-32
+/// (<see cref="Crc32"/> of System.IO.Hashing): file-format plumbing, not a second encoder.
 /// </summary>
 public static class Png
 {
@@ -60,24 +62,18 @@ public static class Png
         if (width < 1) throw new ArgumentOutOfRangeException(nameof(width), width, "width must be at least 1 pixel");
         if (height < 1) throw new ArgumentOutOfRangeException(nameof(height), height, "height must be at least 1 pixel");
         long stride = (long)width * channels;
-        if (stride + 1 > int.MaxValue / 2) throw new ArgumentOutOfRangeException(nameof(width), width, "image too wide for this encoder");
+        if (4L * width + 1 > int.MaxValue / 2) throw new ArgumentOutOfRangeException(nameof(width), width, "image too wide for this encoder");
         if (pixels.Length != stride * height)
             throw new ArgumentException($"pixels must hold {width}×{height}×{channels} = {stride * height} bytes, got {pixels.Length}", nameof(pixels));
         var texts = (text ?? []).Select(kv => (Keyword: CheckKeyword(kv.Key), Text: Latin1(kv.Value, $"text of '{kv.Key}'"))).ToList();
 
-        using var file = new MemoryStream();
-        file.Write(Signature);
-
-        Span<byte> ihdr = stackalloc byte[13];
-        BinaryPrimitives.WriteUInt32BigEndian(ihdr, (uint)width);
-        BinaryPrimitives.WriteUInt32BigEndian(ihdr[4..], (uint)height);
-        ihdr[8] = 8;             // bit depth
-        ihdr[9] = (byte)color;   // colour type
-        ihdr[10] = 0;            // compression method: deflate
-        ihdr[11] = 0;            // filter method: adaptive filtering with five basic types
-        ihdr[12] = 0;            // no interlace
-        WriteChunk(file, "IHDR", ihdr);
-
+        var encoded = EncodeWithSkia(pixels, width, height, color, filter);
+        // Skia's file: signature, IHDR (8 + 13 + 4 bytes), then the rest; tEXt goes between.
+        int afterIhdr = Signature.Length + 8 + 13 + 4;
+        if (!encoded.AsSpan(0, Signature.Length).SequenceEqual(Signature) || Encoding.ASCII.GetString(encoded, Signature.Length + 4, 4) != "IHDR")
+            throw new InvalidOperationException("Skia's PNG output does not start with the signature and IHDR");
+        using var file = new MemoryStream(encoded.Length + texts.Sum(t => t.Keyword.Length + t.Text.Length + 13));
+        file.Write(encoded, 0, afterIhdr);
         foreach (var (keyword, latin1) in texts)
         {
             var data = new byte[keyword.Length + 1 + latin1.Length];
@@ -85,10 +81,45 @@ public static class Png
             latin1.CopyTo(data, keyword.Length + 1); // a zero byte separates keyword and text
             WriteChunk(file, "tEXt", data);
         }
-
-        WriteChunk(file, "IDAT", Compress(pixels, (int)stride, height, channels, filter));
-        WriteChunk(file, "IEND", []);
+        file.Write(encoded, afterIhdr, encoded.Length - afterIhdr);
         return file.ToArray();
+    }
+
+    /// <summary>Skia encodes from an <see cref="SKPixmap"/> over the samples: greyscale as
+    /// <see cref="SKColorType.Gray8"/> directly; RGB widened to opaque RGBA, which Skia writes as
+    /// PNG colour type 2 (no alpha). Adaptive filtering is libpng's choice among all five filters.</summary>
+    private static byte[] EncodeWithSkia(ReadOnlySpan<byte> pixels, int width, int height, PngColorType color, PngFilterStrategy filter)
+    {
+        byte[] samples;
+        SKImageInfo info;
+        if (color == PngColorType.Grayscale)
+        {
+            samples = pixels.ToArray();
+            info = new SKImageInfo(width, height, SKColorType.Gray8, SKAlphaType.Opaque);
+        }
+        else
+        {
+            samples = new byte[4L * width * height];
+            for (int i = 0, j = 0; i < pixels.Length; i += 3, j += 4)
+            {
+                samples[j] = pixels[i];
+                samples[j + 1] = pixels[i + 1];
+                samples[j + 2] = pixels[i + 2];
+                samples[j + 3] = 255;
+            }
+            info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque);
+        }
+        var options = new SKPngEncoderOptions(
+            filter == PngFilterStrategy.None ? SKPngEncoderFilterFlags.None : SKPngEncoderFilterFlags.AllFilters, 6);
+        var handle = GCHandle.Alloc(samples, GCHandleType.Pinned);
+        try
+        {
+            using var pixmap = new SKPixmap(info, handle.AddrOfPinnedObject(), info.RowBytes);
+            using var data = pixmap.Encode(options)
+                ?? throw new InvalidOperationException($"Skia could not encode a {width}×{height} {color} PNG");
+            return data.ToArray();
+        }
+        finally { handle.Free(); }
     }
 
     /// <summary>Encodes the image (see <see cref="Encode"/>) and writes it to <paramref name="path"/>,
@@ -113,85 +144,14 @@ public static class Png
         Span<byte> head = stackalloc byte[8];
         BinaryPrimitives.WriteUInt32BigEndian(head, (uint)data.Length);
         Encoding.ASCII.GetBytes(type, head[4..]);
-        uint crc = Crc32.Append(Crc32.Compute(head[4..]), data);
+        var crc = new Crc32();
+        crc.Append(head[4..]);
+        crc.Append(data);
         Span<byte> tail = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(tail, crc);
+        BinaryPrimitives.WriteUInt32BigEndian(tail, crc.GetCurrentHashAsUInt32());
         stream.Write(head);
         stream.Write(data);
         stream.Write(tail);
-    }
-
-    private static byte[] Compress(ReadOnlySpan<byte> pixels, int stride, int height, int bpp, PngFilterStrategy strategy)
-    {
-        using var output = new MemoryStream();
-        using (var z = new ZLibStream(output, CompressionLevel.Optimal, leaveOpen: true))
-        {
-            var prior = new byte[stride]; // the row above the first is all zeros
-            var line = new byte[stride + 1];
-            var best = new byte[stride + 1];
-            for (int y = 0; y < height; y++)
-            {
-                var row = pixels.Slice(y * stride, stride);
-                if (strategy == PngFilterStrategy.None)
-                {
-                    line[0] = 0;
-                    row.CopyTo(line.AsSpan(1));
-                    z.Write(line);
-                }
-                else
-                {
-                    long bestScore = long.MaxValue;
-                    for (byte type = 0; type <= 4; type++)
-                    {
-                        long score = Filter(type, row, prior, bpp, line);
-                        if (score < bestScore)
-                        {
-                            bestScore = score;
-                            (best, line) = (line, best);
-                        }
-                    }
-                    z.Write(best);
-                }
-                row.CopyTo(prior);
-            }
-        }
-        return output.ToArray();
-    }
-
-    /// <summary>Filters one row into <paramref name="line"/> (type byte first); returns the sum of
-    /// |signed filtered byte| used to compare filters.</summary>
-    private static long Filter(byte type, ReadOnlySpan<byte> row, ReadOnlySpan<byte> prior, int bpp, Span<byte> line)
-    {
-        line[0] = type;
-        long score = 0;
-        for (int i = 0; i < row.Length; i++)
-        {
-            int a = i >= bpp ? row[i - bpp] : 0;         // left
-            int b = prior[i];                             // above
-            int c = i >= bpp ? prior[i - bpp] : 0;       // above left
-            int predictor = type switch
-            {
-                0 => 0,
-                1 => a,
-                2 => b,
-                3 => (a + b) >> 1,
-                _ => Paeth(a, b, c),
-            };
-            byte v = (byte)(row[i] - predictor);
-            line[i + 1] = v;
-            score += Math.Abs((int)(sbyte)v);
-        }
-        return score;
-    }
-
-    /// <summary>The Paeth predictor (PNG specification, section 9.4): whichever of left, above and
-    /// above-left is closest to left + above − above-left, ties in that order.</summary>
-    public static int Paeth(int a, int b, int c)
-    {
-        int p = a + b - c;
-        int pa = Math.Abs(p - a), pb = Math.Abs(p - b), pc = Math.Abs(p - c);
-        if (pa <= pb && pa <= pc) return a;
-        return pb <= pc ? b : c;
     }
 
     private static string CheckKeyword(string keyword)

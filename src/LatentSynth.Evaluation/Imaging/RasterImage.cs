@@ -59,23 +59,12 @@ public sealed class RasterImage
     }
 
     /// <summary>
-    /// Draws <paramref name="text"/> with <see cref="BitmapFont"/>, its top-left corner at
-    /// (<paramref name="x"/>, <paramref name="y"/>), each font pixel a
-    /// <paramref name="scale"/>×<paramref name="scale"/> square; only set pixels are painted.
+    /// Draws <paramref name="text"/> in anti-aliased DejaVu Sans of <paramref name="size"/> pixels
+    /// (see <see cref="LabelText"/>), the top-left corner of its line at (<paramref name="x"/>,
+    /// <paramref name="y"/>), in grey level <paramref name="grey"/>.
     /// </summary>
-    public void DrawText(string text, int x, int y, byte grey = 0, int scale = 1)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(scale);
-        for (int i = 0; i < text.Length; i++)
-        {
-            int gx = x + i * BitmapFont.Advance * scale;
-            for (int fy = 0; fy < BitmapFont.GlyphHeight; fy++)
-                for (int fx = 0; fx < BitmapFont.GlyphWidth; fx++)
-                    if (BitmapFont.IsSet(text[i], fx, fy))
-                        FillRect(gx + fx * scale, y + fy * scale, scale, scale, grey);
-        }
-    }
+    public void DrawText(string text, int x, int y, byte grey = 0, float size = LabelText.DefaultSize) =>
+        LabelText.Draw(this, text, x, y, grey, size);
 
     /// <summary>
     /// Copies a picture of <paramref name="width"/>×<paramref name="height"/> pixels, given as

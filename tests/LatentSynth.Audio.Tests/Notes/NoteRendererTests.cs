@@ -147,16 +147,37 @@ public sealed class InstrumentTableTests
     }
 
     [Fact]
-    public void MidiFileHasAHeaderATrackAndVariableLengthDeltas()
+    public void NoteMidiFileReadsBackWithTheSameNotesProgramVelocitiesAndTimes()
     {
-        var bytes = MidiFile.Build([new(0, 0xC0, 73), new(960, 0x90, 69, 80), new(1920, 0x80, 69, 64)]);
-        Assert.Equal("MThd"u8.ToArray(), bytes[..4]);
-        Assert.Equal(new byte[] { 0, 0, 0, 6, 0, 0, 0, 1, 0x01, 0xE0 }, bytes[4..14]); // format 0, 1 track, 480 tpq
-        Assert.Equal("MTrk"u8.ToArray(), bytes[14..18]);
-        int length = (bytes[18] << 24) | (bytes[19] << 16) | (bytes[20] << 8) | bytes[21];
-        Assert.Equal(bytes.Length - 22, length);
-        // 960 ticks = 0x87 0x40 as a variable-length quantity, then note-on 69 velocity 80.
-        Assert.Equal(new byte[] { 0x87, 0x40, 0x90, 69, 80 }, bytes[(22 + 7 + 3)..(22 + 7 + 3 + 5)]);
-        Assert.Equal(new byte[] { 0xFF, 0x2F, 0x00 }, bytes[^3..]);
+        // Two notes, 96 ticks of lead, 1536-tick slots, held 960 ticks, silenced at 1440.
+        var events = NoteMidi.Events(73, [new MidiNote(69, 80), new MidiNote(72, 120)], lead: 96, slot: 1536, hold: 960, length: 1440);
+        var path = Path.Combine(Path.GetTempPath(), $"lst-midi-{Guid.NewGuid():N}.mid");
+        try
+        {
+            NoteMidi.Write(path, events);
+            Assert.Equal("MThd"u8.ToArray(), File.ReadAllBytes(path)[..4]);
+            var file = new NAudio.Midi.MidiFile(path, strictChecking: true);
+            Assert.Equal((0, 1, 480), (file.FileFormat, file.Tracks, file.DeltaTicksPerQuarterNote));
+            var read = file.Events[0].Select(e => e switch
+            {
+                NAudio.Midi.TempoEvent t => $"{e.AbsoluteTime} tempo {t.MicrosecondsPerQuarterNote}",
+                NAudio.Midi.PatchChangeEvent p => $"{e.AbsoluteTime} ch{e.Channel} program {p.Patch}",
+                NAudio.Midi.NoteEvent n => $"{e.AbsoluteTime} ch{e.Channel} {e.CommandCode} {n.NoteNumber} {n.Velocity}",
+                NAudio.Midi.ControlChangeEvent c => $"{e.AbsoluteTime} ch{e.Channel} cc {(int)c.Controller} {c.ControllerValue}",
+                NAudio.Midi.MetaEvent m => $"{e.AbsoluteTime} {m.MetaEventType}",
+                _ => $"{e.AbsoluteTime} {e}",
+            }).ToList();
+            Assert.Equal(
+            [
+                "0 tempo 500000", "0 ch1 program 73",
+                "96 ch1 NoteOn 69 80", "1056 ch1 NoteOff 69 64", "1536 ch1 cc 120 0",
+                "1632 ch1 NoteOn 72 120", "2592 ch1 NoteOff 72 64", "3072 ch1 cc 120 0",
+                "3168 EndTrack",
+            ], read);
+            Assert.Equal(960, NoteMidi.TicksPerSecond);
+        }
+        finally { File.Delete(path); }
+        Assert.Throws<ArgumentOutOfRangeException>(() => NoteMidi.Events(128, [], 0, 10, 5, 5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => NoteMidi.Events(0, [new MidiNote(60, 80)], 0, 10, 6, 5));
     }
 }
