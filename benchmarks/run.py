@@ -9,6 +9,12 @@
    loop vs the same algorithm with PyTorch ops (torch.stft/istft), one thread each, alternated;
    plus the decode-side cost on 1 s (32 and 100 iterations). Writes benchmarks/results/griffin-lim.md.
 
+5. (--only-musicvae) One training step of a flat 2-bar MusicVAE-shaped model (bidirectional LSTM
+   encoder 2x256 -> z of 64; LSTM decoder 2x256 with z concatenated to its inputs; 90 tokens, 32
+   steps, batch 64): C# vs the PyTorch mirror, one thread each (libtorch and BLAS), decoder as one
+   fused LSTM call and as two LSTMCells stepped 32 times; alternated. Writes
+   benchmarks/results/musicvae-step.md.
+
 4. (--only-audio-latency) Decode-and-invert latency of a 1 s latent path (87 points) with a trained
    frame model, one thread: decode, inverse pipeline (NNLS Mel inversion), fast Griffin-Lim at 16,
    32 and 100 iterations; median and p95 over --latency-reps repetitions (at least 30). Writes
@@ -18,6 +24,7 @@ Usage (from the repo root, after `make bench` built everything):
     /usr/bin/python3 benchmarks/run.py [--reps 5] [--n 60000] [--quick]
     /usr/bin/python3 benchmarks/run.py --only-griffin-lim [--reps 5]
     /usr/bin/python3 benchmarks/run.py --only-audio-latency [--latency-reps 30] [--run RUN]
+    /usr/bin/python3 benchmarks/run.py --only-musicvae [--reps 5]
 Writes benchmarks/results/latest.md and prints it.
 """
 import argparse
@@ -33,6 +40,7 @@ CS = os.path.join(ROOT, "benchmarks/LatentSynth.Benchmarks/bin/Release/net10.0/L
 CPP = os.path.join(ROOT, "benchmarks/native_overhead/build/op_overhead")
 PY = os.path.join(ROOT, "benchmarks/pytorch/vae_epoch.py")
 GL_PY = os.path.join(ROOT, "benchmarks/pytorch/griffin_lim.py")
+MUSICVAE_PY = os.path.join(ROOT, "benchmarks/pytorch/musicvae_step.py")
 FASHION_PY = os.path.join(ROOT, "benchmarks/pytorch/fashion_vae.py")
 FASHION_DATA = os.path.join(ROOT, "benchmarks/results/fashion-split.safetensors")
 
@@ -65,7 +73,15 @@ def main():
     p.add_argument("--only-audio-latency", action="store_true", help="only the decode-and-invert latency (writes audio-latency.md)")
     p.add_argument("--latency-reps", type=int, default=30, help="timed repetitions per case of --only-audio-latency (at least 30)")
     p.add_argument("--run", default=None, help="audio run for --only-audio-latency (default: train a small one)")
+    p.add_argument("--only-musicvae", action="store_true", help="only the MusicVAE training step (writes musicvae-step.md)")
     a = p.parse_args()
+    if a.only_musicvae:
+        text = "\n".join(musicvae_section(a))
+        os.makedirs(os.path.join(ROOT, "benchmarks/results"), exist_ok=True)
+        with open(os.path.join(ROOT, "benchmarks/results/musicvae-step.md"), "w") as f:
+            f.write(text + "\n")
+        print(text)
+        return
     if a.only_audio_latency:
         text = "\n".join(audio_latency_section(a))
         os.makedirs(os.path.join(ROOT, "benchmarks/results"), exist_ok=True)
@@ -127,6 +143,50 @@ def audio_latency_section(a):
     lines += ["", "CPU: the process's CPU time (steadier than wall-clock time on a loaded machine; the machine's load "
               "inflates wall-clock times). SC: Griffin-Lim's spectral convergence against the magnitude it inverts "
               "(the decoded frames' own).", ""]
+    return lines
+
+
+def musicvae_section(a):
+    """Issue 12: one training step of a flat 2-bar MusicVAE-shaped model, C# vs the PyTorch mirror.
+
+    One libtorch thread and one BLAS thread on each side. Each process: 2 warm-up steps, then the
+    median of 8 timed steps; processes alternate A B A B ... (a.reps each, at least 3) and the table
+    gives medians over processes. Both sides start from the same weights (same seed, same
+    construction order), so the losses printed must agree: the check that they do the same work.
+    """
+    env = dict(os.environ)
+    env["OMP_NUM_THREADS"] = "1"
+    env["OPENBLAS_NUM_THREADS"] = "1"
+    lines = ["# MusicVAE training step: LatentSynth vs PyTorch", ""]
+    rows = []
+    for decoder in ("fused", "cells"):
+        runs = {"latentsynth": [], "pytorch": []}
+        for _ in range(max(a.reps, 3)):
+            runs["latentsynth"] += run_json([CS, "musicvae-step", "--decoder", decoder, "--threads", "1", "--blas-threads", "1",
+                                             "--warmup", "2", "--steps", "8"], env)
+            runs["pytorch"] += run_json(["/usr/bin/python3", MUSICVAE_PY, "--decoder", decoder, "--threads", "1",
+                                         "--warmup", "2", "--steps", "8"], env)
+        o, t = runs["latentsynth"], runs["pytorch"]
+        ow = statistics.median(r["seconds"] for r in o)
+        tw = statistics.median(r["seconds"] for r in t)
+        oc = statistics.median(r["cpu_seconds"] for r in o)
+        tc = statistics.median(r["cpu_seconds"] for r in t)
+        rows.append(f"| {decoder} | {ow:.3f} | {tw:.3f} | {ow / tw:.2f} | {oc:.3f} | {tc:.3f} | {oc / tc:.2f} | "
+                    f"{o[0]['first_loss']:.4f} / {t[0]['first_loss']:.4f} | {o[0]['last_loss']:.4f} / {t[0]['last_loss']:.4f} |")
+        print(rows[-1], file=sys.stderr, flush=True)
+    load = os.getloadavg()[0]
+    lines += [f"Machine: {os.cpu_count()} logical CPUs, load average {load:.1f} at the end; "
+              f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. One libtorch thread and one BLAS thread each. "
+              f"Alternated A B A B, {max(a.reps, 3)} processes each per decoder; each process: 2 warm-up steps, "
+              "median of 8 timed steps. Model: bidirectional 2x256 LSTM encoder -> mu, softplus sigma (z 64); "
+              "decoder initial states tanh(dense(z)); 2x256 LSTM decoder on [previous token one-hot, z]; 90 tokens, "
+              "32 steps, batch 64; summed CE / batch + 0.5 max(KL - 48, 0); Adam 1e-3 with decay 0.9999 (floor 1e-5); "
+              "clip 1.0.", "",
+              "| decoder | ours s/step | PyTorch s/step | ours / PyTorch | ours CPU s | PyTorch CPU s | ours / PyTorch (CPU) | first loss ours / PyTorch | last loss ours / PyTorch |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"] + rows
+    lines += ["", "fused: the decoder is one LSTM call over the 32 steps (teacher forcing); cells: two LSTMCells "
+              "stepped 32 times (the loop scheduled sampling and sampling need). Same weights and data on both "
+              "sides: the loss columns must agree.", ""]
     return lines
 
 

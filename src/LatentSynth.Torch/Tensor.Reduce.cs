@@ -72,6 +72,18 @@ public partial class Tensor
         return (new Tensor(new TensorHandle(v)), new Tensor(new TensorHandle(i)));
     }
 
+    /// <summary>
+    /// The <paramref name="k"/> largest elements along <paramref name="dim"/> (the smallest when
+    /// <paramref name="largest"/> is false) and their int64 positions (<c>tensor.topk</c>); with
+    /// <paramref name="sorted"/>, in order from the most extreme. Differentiable in the values.
+    /// </summary>
+    /// <exception cref="TorchException">k exceeds the size of the dimension, or dim is out of range.</exception>
+    public (Tensor Values, Tensor Indices) Topk(long k, int dim = -1, bool largest = true, bool sorted = true)
+    {
+        NativeMethods.Check(NativeMethods.lst_tensor_topk(Handle, k, dim, largest ? 1 : 0, sorted ? 1 : 0, out var v, out var i), "topk");
+        return (new Tensor(new TensorHandle(v)), new Tensor(new TensorHandle(i)));
+    }
+
     /// <summary>Position of the largest element in the flattened tensor (<c>tensor.argmax()</c>).</summary>
     public Tensor Argmax() => NativeMethods.Wrap(NativeMethods.lst_tensor_argmax(Handle, 0, 0, 0), "argmax");
 

@@ -82,6 +82,12 @@ LST_API int32_t lst_tensor_min_dim(lst_tensor h, int64_t dim, int32_t keepdim, l
   LST_TRY return pair(at::min(T(h), dim, keepdim != 0), values, indices); LST_CATCH_INT
 }
 
+/// The k largest (or smallest) values along dim and their indices (torch.topk).
+LST_API int32_t lst_tensor_topk(lst_tensor h, int64_t k, int64_t dim, int32_t largest, int32_t sorted,
+                                lst_tensor* values, lst_tensor* indices) {
+  LST_TRY return pair(at::topk(T(h), k, dim, largest != 0, sorted != 0), values, indices); LST_CATCH_INT
+}
+
 /// Index of the largest element (has_dim = 0: in the flattened tensor).
 LST_API lst_tensor lst_tensor_argmax(lst_tensor h, int32_t has_dim, int64_t dim, int32_t keepdim) {
   LST_TRY

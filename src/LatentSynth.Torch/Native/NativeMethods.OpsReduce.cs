@@ -15,6 +15,7 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial TensorHandle lst_tensor_min(TensorHandle t);
     [LibraryImport(Lib)] internal static partial int lst_tensor_max_dim(TensorHandle t, long dim, int keepDim, out IntPtr values, out IntPtr indices);
     [LibraryImport(Lib)] internal static partial int lst_tensor_min_dim(TensorHandle t, long dim, int keepDim, out IntPtr values, out IntPtr indices);
+    [LibraryImport(Lib)] internal static partial int lst_tensor_topk(TensorHandle t, long k, long dim, int largest, int sorted, out IntPtr values, out IntPtr indices);
     [LibraryImport(Lib)] internal static partial TensorHandle lst_tensor_argmax(TensorHandle t, int hasDim, long dim, int keepDim);
     [LibraryImport(Lib)] internal static partial TensorHandle lst_tensor_argmin(TensorHandle t, int hasDim, long dim, int keepDim);
     [LibraryImport(Lib)] internal static partial TensorHandle lst_tensor_logsumexp(TensorHandle t, long* dims, long n, int keepDim);

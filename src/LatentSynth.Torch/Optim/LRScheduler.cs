@@ -149,6 +149,41 @@ public sealed class StepLR : LRScheduler
 }
 
 /// <summary>
+/// Exponential decay with a floor (<c>ExponentialLR</c> plus a minimum):
+/// lr(t) = max(minLR, base_lr · gamma^t). With minLR 0 it is PyTorch's <c>ExponentialLR</c>.
+/// MusicVAE decays its Adam learning rate per training step this way, 1e-3 by gamma 0.9999 down to
+/// 1e-5 (Roberts et al. 2018, §5; Magenta's music_vae configs). Magenta's code writes the floor as
+/// an offset, (base_lr − minLR) · gamma^t + minLR, which approaches the floor smoothly; the max
+/// form here keeps the plain exponential until it meets the floor (the two differ by less than
+/// minLR).
+/// </summary>
+public sealed class ExponentialLR : LRScheduler
+{
+    private readonly double gamma;
+    private readonly double minLR;
+
+    /// <summary>Creates the schedule: <paramref name="gamma"/> in (0, 1] is the factor per step, <paramref name="minLR"/> ≥ 0 the floor.</summary>
+    /// <exception cref="ArgumentException">gamma is not in (0, 1], or minLR is negative or not finite.</exception>
+    public ExponentialLR(Optimizer optimizer, double gamma, double minLR = 0, int lastEpoch = -1) : base(optimizer, lastEpoch)
+    {
+        if (!(gamma > 0 && gamma <= 1)) throw new ArgumentException($"gamma must be in (0, 1] (a decay factor per step), got {gamma}", nameof(gamma));
+        if (!(minLR >= 0 && double.IsFinite(minLR))) throw new ArgumentException($"minLR must be a finite number >= 0, got {minLR}", nameof(minLR));
+        this.gamma = gamma;
+        this.minLR = minLR;
+        InitialStep();
+    }
+
+    /// <summary>The factor applied per step.</summary>
+    public double Gamma => gamma;
+
+    /// <summary>The floor the learning rate never goes below.</summary>
+    public double MinLR => minLR;
+
+    /// <inheritdoc />
+    public override double LearningRateAt(int epoch, double baseLR) => Math.Max(minLR, baseLR * Math.Pow(gamma, epoch));
+}
+
+/// <summary>
 /// Cosine annealing from the base rate to <c>etaMin</c> over <c>tMax</c> epochs
 /// (<c>CosineAnnealingLR</c>, SGDR without restarts):
 /// lr(t) = etaMin + (base_lr − etaMin) · (1 + cos(π·t / tMax)) / 2. Past <c>tMax</c> the cosine
