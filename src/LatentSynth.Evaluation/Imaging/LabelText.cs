@@ -14,6 +14,8 @@ namespace LatentSynth.Evaluation.Imaging;
 /// Skia has no exact 3-byte format for). Skia renders only each label's coverage into a small
 /// <see cref="SKColorType.Alpha8"/> bitmap, which is blended into the image's pixels in the text's
 /// grey level. No picture is copied to Skia and back; the drawing code around labels is unchanged.
+/// Code that draws a whole picture on its own Skia canvas (the path plot) takes <see cref="CreateFont"/>
+/// for the same typeface and look.
 /// </remarks>
 public static class LabelText
 {
