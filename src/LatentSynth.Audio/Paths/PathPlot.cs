@@ -5,6 +5,7 @@ using LatentSynth.Evaluation.Plots;
 using LatentSynth.Evaluation.Report;
 using LatentSynth.Torch;
 using LatentSynth.Torch.IO;
+using SkiaSharp;
 
 namespace LatentSynth.Audio.Paths;
 
@@ -43,7 +44,8 @@ public sealed record PathPlotResult(string Svg, double XMin, double XMax, double
 /// Draws latent paths over a 2-D latent map: the background codes as dots coloured by label, each path
 /// as a polyline with a hollow circle at its start, a square at its end and arrowheads showing its
 /// direction, and a legend naming the labels and the paths. SVG in the project's chart style
-/// (<see cref="Charts"/>: same fonts, palette, ticks); PNG through <see cref="RasterImage"/>.
+/// (<see cref="Charts"/>: same fonts, palette, ticks); PNG drawn by SkiaSharp into a <see cref="RasterImage"/>
+/// and written by <see cref="Png"/>.
 /// </summary>
 public static class PathPlot
 {
@@ -203,10 +205,11 @@ public static class PathPlot
     public const float LegendTextSize = 11f;
 
     /// <summary>
-    /// The same plot as a raster picture (RGB, same size and geometry as the SVG): dots, paths as 2-pixel
-    /// lines, start circle, end square, the plot frame and a legend (names in black next to their colour
-    /// swatch, in anti-aliased DejaVu Sans of <see cref="LegendTextSize"/> pixels, any characters the font
-    /// has; see <see cref="LabelText"/>). The marks are not anti-aliased; no arrowheads.
+    /// The same plot as a raster picture (RGB, same size and geometry as the SVG), drawn by SkiaSharp
+    /// with anti-aliasing: dots, paths as 2-pixel lines with round caps and joins, a hollow start
+    /// circle, a filled end circle, the plot frame and a legend (names in black next to their colour
+    /// swatch, in DejaVu Sans of <see cref="LegendTextSize"/> pixels, the typeface of
+    /// <see cref="LabelText"/>). No tick labels, no arrowheads.
     /// </summary>
     /// <exception cref="ArgumentException">As <see cref="Render"/>.</exception>
     public static RasterImage Raster(LatentProjection projection, IReadOnlyList<PathPlotSeries> paths,
@@ -214,42 +217,75 @@ public static class PathPlot
     {
         options ??= new ChartOptions { Width = 620, Height = 480 };
         var r = Render(projection, paths, background, options);
-        var img = new RasterImage(options.Width, options.Height, 3, 255);
-        int l = (int)r.Left, t = (int)r.Top, rt = (int)r.Right, b = (int)r.Bottom;
-        Line(img, l, t, rt, t, Rgb("#333333"), 1); Line(img, l, b, rt, b, Rgb("#333333"), 1);
-        Line(img, l, t, l, b, Rgb("#333333"), 1); Line(img, rt, t, rt, b, Rgb("#333333"), 1);
-        if (background is not null)
+        int w = options.Width, h = options.Height;
+        // Opaque RGBA: Skia has no 3-byte format; the alpha byte is dropped when copying out.
+        using var bitmap = new SKBitmap(new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Opaque));
+        using (var canvas = new SKCanvas(bitmap))
+        using (var fill = new SKPaint { IsAntialias = true, Style = SKPaintStyle.Fill })
+        using (var stroke = new SKPaint { IsAntialias = true, Style = SKPaintStyle.Stroke, StrokeCap = SKStrokeCap.Round, StrokeJoin = SKStrokeJoin.Round })
+        using (var font = LabelText.CreateFont(LegendTextSize))
         {
-            var bg = projection.Project(background.Codes);
-            for (int i = 0; i < bg.Length; i++)
+            canvas.Clear(SKColors.White);
+            // The frame's 1-pixel lines on pixel centres, so they stay crisp.
+            float l = (float)r.Left, t = (float)r.Top, rt = (float)r.Right, b = (float)r.Bottom;
+            stroke.Color = SKColor.Parse("#333333");
+            stroke.StrokeWidth = 1;
+            canvas.DrawRect(SKRect.Create(l + 0.5f, t + 0.5f, rt - l, b - t), stroke);
+            if (background is not null)
+                foreach (var (p, i) in projection.Project(background.Codes).Select((p, i) => (p, i)))
+                {
+                    if (!double.IsFinite(p.X) || !double.IsFinite(p.Y)) continue;
+                    var (px, py) = r.ToPixel(p.X, p.Y);
+                    fill.Color = SKColor.Parse(Palette.Color(background.Labels is null ? 0 : background.Labels[i]));
+                    canvas.DrawCircle((float)px, (float)py, 2.4f, fill);
+                }
+            stroke.StrokeWidth = 2;
+            for (int k = 0; k < paths.Count; k++)
             {
-                int c = background.Labels is null ? 0 : background.Labels[i];
-                var (px, py) = r.ToPixel(bg[i].X, bg[i].Y);
-                Dot(img, (int)Math.Round(px), (int)Math.Round(py), 2, Rgb(Palette.Color(c)));
+                var col = SKColor.Parse(PathColor(k));
+                var px = projection.Project(paths[k].Path).Select(p => r.ToPixel(p.X, p.Y)).Select(p => new SKPoint((float)p.Px, (float)p.Py)).ToArray();
+                using (var builder = new SKPathBuilder())
+                {
+                    builder.AddPoly(px, close: false);
+                    using var line = builder.Detach();
+                    stroke.Color = col;
+                    canvas.DrawPath(line, stroke);
+                }
+                fill.Color = SKColors.White;
+                canvas.DrawCircle(px[0], 4.5f, fill);
+                canvas.DrawCircle(px[0], 4.5f, stroke); // hollow start: outer radius 5.5
+                fill.Color = col;
+                canvas.DrawCircle(px[^1], 4.5f, fill); // filled end
+            }
+            // Legend at the right of the frame: one 14-pixel row per label, then per path, each name's
+            // line centred on its swatch.
+            int y = (int)r.Top + 2 + 4, legendLine = LabelText.LineHeight(LegendTextSize), baseline = LabelText.Baseline(LegendTextSize);
+            fill.Color = SKColors.Black;
+            void Name(string name, float cy) => canvas.DrawText(name, rt + 30, cy - legendLine / 2 + baseline, SKTextAlign.Left, font, fill);
+            int classes = background is null ? 0 : Math.Max(background.LabelNames?.Count ?? 0, background.Labels is { Count: > 0 } lb ? lb.Max() + 1 : 1);
+            for (int c = 0; c < classes; c++, y += 14)
+            {
+                fill.Color = SKColor.Parse(Palette.Color(c));
+                canvas.DrawCircle(rt + 20.5f, y + 0.5f, 3.5f, fill);
+                fill.Color = SKColors.Black;
+                Name(background!.LabelNames is { } ln && c < ln.Count ? ln[c] : background.Labels is null ? "codes" : c.ToString(CultureInfo.InvariantCulture), y);
+            }
+            y += 6;
+            for (int k = 0; k < paths.Count; k++, y += 14)
+            {
+                stroke.Color = SKColor.Parse(PathColor(k));
+                canvas.DrawLine(rt + 13, y + 1, rt + 27, y + 1, stroke); // covers rows y and y + 1
+                Name(paths[k].Name, y);
             }
         }
-        for (int k = 0; k < paths.Count; k++)
-        {
-            var col = Rgb(PathColor(k));
-            var px = projection.Project(paths[k].Path).Select(p => r.ToPixel(p.X, p.Y)).Select(p => ((int)Math.Round(p.Px), (int)Math.Round(p.Py))).ToArray();
-            for (int i = 0; i + 1 < px.Length; i++) Line(img, px[i].Item1, px[i].Item2, px[i + 1].Item1, px[i + 1].Item2, col, 2);
-            Ring(img, px[0].Item1, px[0].Item2, 5, col);
-            Dot(img, px[^1].Item1, px[^1].Item2, 4, col);
-        }
-        int ly = t + 2, legendLine = LabelText.LineHeight(LegendTextSize); // each legend line centred on its swatch at ly + 4
-        int classes = background is null ? 0 : Math.Max(background.LabelNames?.Count ?? 0, background.Labels is { Count: > 0 } lb ? lb.Max() + 1 : 1);
-        for (int c = 0; c < classes; c++, ly += 14)
-        {
-            Dot(img, rt + 20, ly + 4, 3, Rgb(Palette.Color(c)));
-            var name = background!.LabelNames is { } ln && c < ln.Count ? ln[c] : background.Labels is null ? "codes" : c.ToString(CultureInfo.InvariantCulture);
-            img.DrawText(name, rt + 30, ly + 4 - legendLine / 2, 0, LegendTextSize);
-        }
-        ly += 6;
-        for (int k = 0; k < paths.Count; k++, ly += 14)
-        {
-            Line(img, rt + 12, ly + 4, rt + 26, ly + 4, Rgb(PathColor(k)), 2);
-            img.DrawText(paths[k].Name, rt + 30, ly + 4 - legendLine / 2, 0, LegendTextSize);
-        }
+        var img = new RasterImage(w, h, 3);
+        var rgba = bitmap.GetPixelSpan();
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                int from = y * bitmap.RowBytes + 4 * x, to = (y * w + x) * 3;
+                img.Pixels[to] = rgba[from]; img.Pixels[to + 1] = rgba[from + 1]; img.Pixels[to + 2] = rgba[from + 2];
+            }
         return img;
     }
 
@@ -289,47 +325,6 @@ public static class PathPlot
             double dx = (p[i].Px - p[i - 1].Px) / len, dy = (p[i].Py - p[i - 1].Py) / len;
             var m = (p[i - 1].Px + s * (p[i].Px - p[i - 1].Px), p[i - 1].Py + s * (p[i].Py - p[i - 1].Py));
             yield return ((m.Item1 - dx, m.Item2 - dy), (m.Item1 + dx, m.Item2 + dy));
-        }
-    }
-
-    static (byte R, byte G, byte B) Rgb(string hex) =>
-        (Convert.ToByte(hex.Substring(1, 2), 16), Convert.ToByte(hex.Substring(3, 2), 16), Convert.ToByte(hex.Substring(5, 2), 16));
-
-    static void Put(RasterImage img, int x, int y, (byte R, byte G, byte B) c)
-    {
-        if ((uint)x >= img.Width || (uint)y >= img.Height) return;
-        img[x, y, 0] = c.R; img[x, y, 1] = c.G; img[x, y, 2] = c.B;
-    }
-
-    static void Dot(RasterImage img, int x, int y, int r, (byte, byte, byte) c)
-    {
-        for (int dy = -r; dy <= r; dy++)
-            for (int dx = -r; dx <= r; dx++)
-                if (dx * dx + dy * dy <= r * r) Put(img, x + dx, y + dy, c);
-    }
-
-    static void Ring(RasterImage img, int x, int y, int r, (byte, byte, byte) c)
-    {
-        for (int dy = -r - 1; dy <= r + 1; dy++)
-            for (int dx = -r - 1; dx <= r + 1; dx++)
-            {
-                double d = Math.Sqrt(dx * dx + dy * dy);
-                if (d <= r - 1.5) Put(img, x + dx, y + dy, (255, 255, 255));
-                else if (d <= r + 0.5) Put(img, x + dx, y + dy, c);
-            }
-    }
-
-    // Bresenham's line, each step painted as a width×width block.
-    static void Line(RasterImage img, int x0, int y0, int x1, int y1, (byte, byte, byte) c, int width)
-    {
-        int dx = Math.Abs(x1 - x0), sx = x0 < x1 ? 1 : -1, dy = -Math.Abs(y1 - y0), sy = y0 < y1 ? 1 : -1, err = dx + dy;
-        while (true)
-        {
-            for (int a = 0; a < width; a++) for (int b = 0; b < width; b++) Put(img, x0 + a, y0 + b, c);
-            if (x0 == x1 && y0 == y1) break;
-            int e2 = 2 * err;
-            if (e2 >= dy) { err += dy; x0 += sx; }
-            if (e2 <= dx) { err += dx; y0 += sy; }
         }
     }
 }

@@ -81,6 +81,10 @@ public static class Heatmap
         var finite = values.SelectMany(r => r).Where(double.IsFinite).ToList();
         double lo = min ?? (finite.Count > 0 ? finite.Min() : 0), hi = max ?? (finite.Count > 0 ? finite.Max() : 1);
         double span = hi > lo ? hi - lo : 1;
+        // The upscale stays this loop (decided in issue 11): each cell's colour written into its
+        // scale×scale block, row order flipped on the way. Skia's nearest-neighbour scaling would need
+        // an RGBA SKBitmap of the cells, a second one of the picture, ScalePixels with nearest sampling
+        // and a copy back to RGB for the encoder: more code and two extra copies for the same pixels.
         int w = cols * scale, h = rows * scale;
         var px = new byte[w * h * 3];
         for (int r = 0; r < rows; r++)

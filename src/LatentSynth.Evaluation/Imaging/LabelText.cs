@@ -14,6 +14,8 @@ namespace LatentSynth.Evaluation.Imaging;
 /// Skia has no exact 3-byte format for). Skia renders only each label's coverage into a small
 /// <see cref="SKColorType.Alpha8"/> bitmap, which is blended into the image's pixels in the text's
 /// grey level. No picture is copied to Skia and back; the drawing code around labels is unchanged.
+/// Code that draws a whole picture on its own Skia canvas (the path plot) takes <see cref="CreateFont"/>
+/// for the same typeface and look.
 /// </remarks>
 public static class LabelText
 {
@@ -35,7 +37,13 @@ public static class LabelText
     /// <summary>Whether labels are in DejaVu Sans (its file was found), not in the fallback typeface.</summary>
     public static bool IsDejaVu => Typeface.FamilyName == "DejaVu Sans";
 
-    private static SKFont Font(float size)
+    /// <summary>
+    /// A new font of <see cref="Typeface"/> at <paramref name="size"/> pixels with the settings labels
+    /// use (anti-aliased edges, subpixel positioning, slight hinting), for code that draws text on its
+    /// own Skia canvas in the labels' look; the caller disposes it.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The size is not a positive number.</exception>
+    public static SKFont CreateFont(float size = DefaultSize)
     {
         if (!float.IsFinite(size) || size <= 0) throw new ArgumentOutOfRangeException(nameof(size), size, "text size must be a positive number of pixels");
         return new SKFont(Typeface, size) { Edging = SKFontEdging.Antialias, Subpixel = true, Hinting = SKFontHinting.Slight };
@@ -44,7 +52,7 @@ public static class LabelText
     /// <summary>Height in pixels of one line of text at <paramref name="size"/>: the font's ascent plus descent, each rounded up.</summary>
     public static int LineHeight(float size = DefaultSize)
     {
-        using var font = Font(size);
+        using var font = CreateFont(size);
         return Ascent(font) + (int)Math.Ceiling(font.Metrics.Descent);
     }
 
@@ -56,9 +64,19 @@ public static class LabelText
     {
         ArgumentNullException.ThrowIfNull(text);
         if (text.Length == 0) return 0;
-        using var font = Font(size);
+        using var font = CreateFont(size);
         float advance = font.MeasureText(text, out var ink);
         return (int)Math.Ceiling(Math.Max(advance, ink.Right));
+    }
+
+    /// <summary>
+    /// Pixels from the top of a line of text at <paramref name="size"/> down to its baseline: the
+    /// font's ascent, rounded up (where <see cref="Draw"/> puts the baseline under the y it is given).
+    /// </summary>
+    public static int Baseline(float size = DefaultSize)
+    {
+        using var font = CreateFont(size);
+        return Ascent(font);
     }
 
     private static int Ascent(SKFont font) => (int)Math.Ceiling(-font.Metrics.Ascent);
@@ -73,7 +91,7 @@ public static class LabelText
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(text);
-        using var font = Font(size);
+        using var font = CreateFont(size);
         if (text.Length == 0) return;
         font.MeasureText(text, out var ink);
         const int margin = 2; // room for ink left of the origin or past the measured box

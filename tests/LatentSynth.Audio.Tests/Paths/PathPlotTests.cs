@@ -120,10 +120,95 @@ public class PathPlotTests
             Assert.True(bytes.AsSpan(0, 8).SequenceEqual(LatentSynth.Evaluation.Imaging.Png.Signature));
             var img = PathPlot.Raster(projection, [new PathPlotSeries("walk", walk)]);
             var (ex, ey) = result.ToPixel(p[^1].X, p[^1].Y);
-            // The end marker is painted in the first path colour (#111111).
-            Assert.Equal(0x11, img[(int)Math.Round(ex), (int)Math.Round(ey), 0]);
+            // The end marker is a disc of radius 4.5 in the first path colour (#111111): the pixels
+            // within 3 of its centre are all (nearly) that colour.
+            Assert.Equal(Pixels(img, ex, ey, 0, 3).Count, Pixels(img, ex, ey, 0, 3).Count(q => Near(q, "#111111", 12)));
         }
         finally { dir.Delete(true); }
+    }
+
+    // The pixels of img whose centres lie between rMin and rMax of the point (x, y) (picture coordinates,
+    // pixel i covering [i, i + 1)), as RGB.
+    static List<(byte R, byte G, byte B)> Pixels(LatentSynth.Evaluation.Imaging.RasterImage img, double x, double y, double rMin, double rMax)
+    {
+        var found = new List<(byte, byte, byte)>();
+        for (int py = (int)Math.Floor(y - rMax - 1); py <= y + rMax + 1; py++)
+            for (int px = (int)Math.Floor(x - rMax - 1); px <= x + rMax + 1; px++)
+            {
+                double d = Math.Sqrt(Math.Pow(px + 0.5 - x, 2) + Math.Pow(py + 0.5 - y, 2));
+                if (d >= rMin && d <= rMax && px >= 0 && py >= 0 && px < img.Width && py < img.Height)
+                    found.Add((img[px, py, 0], img[px, py, 1], img[px, py, 2]));
+            }
+        return found;
+    }
+
+    // Whether a pixel is within tolerance of a "#rrggbb" colour in every channel.
+    static bool Near((byte R, byte G, byte B) p, string hex, int tolerance)
+    {
+        int r = Convert.ToInt32(hex[1..3], 16), g = Convert.ToInt32(hex[3..5], 16), b = Convert.ToInt32(hex[5..7], 16);
+        return Math.Abs(p.R - r) <= tolerance && Math.Abs(p.G - g) <= tolerance && Math.Abs(p.B - b) <= tolerance;
+    }
+
+    [Fact]
+    public void Raster_shows_codes_paths_markers_frame_and_legend_anti_aliased()
+    {
+        using var scope = Torch.NewScope();
+        var projection = LatentProjection.FromDims(2, 0, 1);
+        using var codes = Tensor.From(new float[] { 0, 2, 4, 2, 2, -2 }, 3, 2);
+        using var path = Tensor.From(new float[] { 0, 0, 2, 1, 4, 0 }, 3, 2);
+        using var second = Tensor.From(new float[] { 0, -1, 4, -1.5f }, 2, 2);
+        var series = new[] { new PathPlotSeries("rise and fall", path), new PathPlotSeries("flat", second) };
+        var background = new PathPlotBackground(codes, [0, 1, 1], ["low", "high"]);
+        var result = PathPlot.Render(projection, series, background);
+        var img = PathPlot.Raster(projection, series, background);
+        Assert.Equal((620, 480, 3), (img.Width, img.Height, img.Channels));
+        string first = PathPlot.PathColors[0], other = PathPlot.PathColors[1];
+
+        // Background codes: discs of radius 2.4 in their label's colour.
+        foreach (var (x, y, label) in new[] { (0.0, 2.0, 0), (4.0, 2.0, 1), (2.0, -2.0, 1) })
+        {
+            var (px, py) = result.ToPixel(x, y);
+            Assert.All(Pixels(img, px, py, 0, 1.2), q => Assert.True(Near(q, Palette.Color(label), 10), $"code ({x}, {y}): {q}"));
+        }
+        // The path's segments: pixels of the path colour at the middle of each; anti-aliased edges
+        // (pixels between the colour and white) along the slanted line.
+        foreach (var (x, y) in new[] { (1.0, 0.5), (3.0, 0.5) })
+        {
+            var (px, py) = result.ToPixel(x, y);
+            var around = Pixels(img, px, py, 0, 2);
+            Assert.True(around.Count(q => Near(q, first, 40)) >= 3, $"path at ({x}, {y})");
+            Assert.Contains(around, q => q.R is > 60 and < 200);
+        }
+        var (mx, my) = result.ToPixel(2, -1.25);
+        Assert.True(Pixels(img, mx, my, 0, 2).Count(q => Near(q, other, 40)) >= 3, "second path");
+        // Start marker: a hollow circle (white inside, a ring of the path colour at radius 3.5 to 5.5)
+        // over the start of the line; end marker: a filled disc of radius 4.5.
+        var (sx, sy) = result.ToPixel(0, 0);
+        Assert.All(Pixels(img, sx, sy, 0, 2.5), q => Assert.True(Near(q, "#ffffff", 8), $"inside the start circle: {q}"));
+        var ring = Pixels(img, sx, sy, 4, 5);
+        Assert.True(ring.Count(q => Near(q, first, 40)) >= ring.Count * 3 / 4, "start ring");
+        Assert.True(Near((img[(int)sx - 8, (int)sy, 0], img[(int)sx - 8, (int)sy, 1], img[(int)sx - 8, (int)sy, 2]), "#ffffff", 8), "left of the start circle (away from the line) is white");
+        var (ex, ey) = result.ToPixel(4, 0);
+        Assert.All(Pixels(img, ex, ey, 0, 3.5), q => Assert.True(Near(q, first, 12), $"end disc: {q}"));
+        // The frame: crisp 1-pixel lines in #333333 on the plot area's edges.
+        int left = (int)result.Left, top = (int)result.Top, right = (int)result.Right, bottom = (int)result.Bottom;
+        int midY = (top + bottom) / 2, midX = (left + right) / 2;
+        foreach (var (x, y) in new[] { (left, midY), (right, midY), (midX, top), (midX, bottom) })
+            Assert.Equal((0x33, 0x33, 0x33), ((int)img[x, y, 0], (int)img[x, y, 1], (int)img[x, y, 2]));
+        Assert.Equal(255, img[left + 1, midY, 0]);
+        // The legend: a dot per label and a line per path at the right of the frame, one 14-pixel
+        // row each (6 more pixels between labels and paths), the name in dark text right of it.
+        var rows = new[] { (top + 6, Palette.Color(0)), (top + 20, Palette.Color(1)), (top + 40, first), (top + 54, other) };
+        foreach (var (y, color) in rows)
+        {
+            Assert.True(Near((img[right + 20, y, 0], img[right + 20, y, 1], img[right + 20, y, 2]), color, 10), $"legend swatch at row {y}");
+            int dark = 0;
+            for (int yy = y - 5; yy <= y + 5; yy++)
+                for (int xx = right + 30; xx < right + 60; xx++)
+                    if (img[xx, yy, 0] < 100 && img[xx, yy, 1] < 100 && img[xx, yy, 2] < 100) dark++;
+            Assert.True(dark >= 10, $"legend text at row {y}: {dark} dark pixels");
+        }
+        Assert.Equal(255, img[right + 20, top + 68, 0]); // no row past the last path
     }
 
     [Fact]
