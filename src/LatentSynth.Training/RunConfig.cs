@@ -1,10 +1,6 @@
-using System.Globalization;
-using System.Collections;
-using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using LatentSynth.Data;
 using LatentSynth.Models;
 
 namespace LatentSynth.Training;

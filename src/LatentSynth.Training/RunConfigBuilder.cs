@@ -1,9 +1,9 @@
+using System.Text.Json.Serialization;
 using System.Globalization;
 using System.Collections;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 using LatentSynth.Data;
 using LatentSynth.Models;
 
