@@ -324,7 +324,9 @@ public abstract class MelodyVaeModel : AutoencoderModel
             if (start > 0 && anyPerStep[start] != 0 && lastLogits is not null)
             {
                 Tensor sampled;
-                using (Torch.NoGrad()) sampled = OneHot(F.SampleCategorical(lastLogits.Detach(), 1.0, NoiseGenerator));
+                using (Torch.NoGrad())
+                    sampled = ScheduledSampleOverride?.Invoke(lastLogits.Detach(), truth.Select(1, start))
+                        ?? OneHot(F.SampleCategorical(lastLogits.Detach(), 1.0, NoiseGenerator));
                 var first = Torch.Where(choose.Select(1, start).Unsqueeze(1), sampled, truth.Select(1, start));
                 inputs = end - start > 1 ? Torch.Cat([first.Unsqueeze(1), truth.Narrow(1, start + 1, end - start - 1)], 1) : first.Unsqueeze(1);
             }
@@ -336,6 +338,12 @@ public abstract class MelodyVaeModel : AutoencoderModel
         }
         return (parts.Count == 1 ? parts[0] : Torch.Cat(parts, 1)).MoveToOuterScope();
     }
+
+    /// <summary>
+    /// Test hook: replaces the scheduled sample (logits of the previous step [N, 90], ground-truth input of this step
+    /// [N, 90] → the one-hot input to feed [N, 90]). Null (default): a categorical sample from the logits.
+    /// </summary>
+    internal Func<Tensor, Tensor, Tensor>? ScheduledSampleOverride { get; set; }
 
     /// <summary>
     /// Feeds a decoder its own outputs for <paramref name="steps"/> steps from <paramref name="firstInput"/> [N, 90]:

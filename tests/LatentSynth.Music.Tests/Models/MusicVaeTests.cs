@@ -296,6 +296,34 @@ public class MusicVaeTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void ScheduledSamplingRunsInStretchesThatCarryTheState(string name)
+    {
+        // With every step chosen for sampling but the "sample" forced to the ground truth, the stretched runs
+        // (one fused call per step here) must give the teacher-forced loss exactly: the states carry across.
+        using var scope = Torch.NewScope();
+        using var noise = new Generator(4);
+        using var model = (MelodyVaeModel)ModelRegistry.Create(Tiny(name) with { SamplingSchedule = "constant", SamplingRate = 1 });
+        model.NoiseGenerator = noise;
+        var x = RandomTokens(5, 32, 12);
+        double Recon(bool training)
+        {
+            using var s = Torch.NewScope();
+            noise.ManualSeed(8);
+            model.Train(training);
+            using (Torch.NoGrad()) return model.Loss(x, new TrainingProgress(0, 3, 10, 1)).Values()["recon"];
+        }
+        double teacherForced = Recon(false);
+        int calls = 0;
+        model.ScheduledSampleOverride = (logits, truth) => { calls++; return truth.Clone(); };
+        Assert.Equal(teacherForced, Recon(true), 3);
+        Assert.True(calls >= 15, $"{calls} sampled steps");
+        // And a real sample changes it.
+        model.ScheduledSampleOverride = null;
+        Assert.NotEqual(teacherForced, Recon(true));
+    }
+
     private static string SaveTemp(Module model, out DirectoryInfo dir)
     {
         dir = Directory.CreateTempSubdirectory("ls-musicvae-");
@@ -396,6 +424,58 @@ public class MusicVaeTests
         finally
         {
             if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+}
+
+/// <summary>Tests that count live tensors run alone.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MusicProcessWideState
+{
+    public const string Name = "Music: process-wide state";
+}
+
+/// <summary>Training steps, evaluation and generation in a dispose scope leave no live tensors behind.</summary>
+[Collection(MusicProcessWideState.Name)]
+public class MusicVaeLeakTests
+{
+    static MusicVaeLeakTests() => MusicModels.Register();
+
+    [Theory]
+    [InlineData("musicvae")]
+    [InlineData("musicvae-hier")]
+    public void ScopedStepsLeaveNoLiveTensors(string name)
+    {
+        var config = (MelodyVaeConfig)ModelRegistry.DefaultConfig(name) with
+        {
+            InputShape = [32], LatentDim = 4, EncoderSize = 8, EncoderLayers = 1, DecoderSize = 8, DecoderLayers = 1,
+            SamplingSchedule = "constant", SamplingRate = 0.3,
+        };
+        using var model = (MelodyVaeModel)ModelRegistry.Create(config);
+        using var x = Torch.Full([6, 32], 5.0);
+        var optimizers = model.CreateOptimizers(1e-3);
+        try
+        {
+            void Step(int i)
+            {
+                using var scope = Torch.NewScope();
+                model.TrainStep(x, new TrainingProgress(0, i, 10, 1), optimizers);
+                using (Torch.NoGrad())
+                {
+                    model.EvaluationLoss(x);
+                    model.Sample(2);
+                    model.Generate(2, temperature: 0.7);
+                    model.Interpolate(x.Narrow(0, 0, 1), x.Narrow(0, 1, 1), 3);
+                }
+            }
+            Step(0);
+            long before = Torch.LiveTensors;
+            for (int i = 1; i < 4; i++) Step(i);
+            Assert.Equal(before, Torch.LiveTensors);
+        }
+        finally
+        {
+            foreach (var o in optimizers.Values) o.Dispose();
         }
     }
 }
