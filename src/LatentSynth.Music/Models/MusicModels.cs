@@ -1,0 +1,10 @@
+using LatentSynth.Models;
+
+namespace LatentSynth.Music.Models;
+
+/// <summary>Registers the music models ("musicvae", "musicvae-hier") with <see cref="ModelRegistry"/>.</summary>
+public static class MusicModels
+{
+    /// <summary>Adds this assembly's models to <see cref="ModelRegistry"/> (idempotent); call once before looking them up by name.</summary>
+    public static void Register() => ModelRegistry.RegisterAssembly(typeof(MusicModels).Assembly);
+}
