@@ -28,7 +28,7 @@ public sealed class MusicDataCliTests : IDisposable
     }
 
     [Fact]
-    [BadInput("music data", "<c>music data info mnist</c> (not a melody dataset)", "refused: one error line listing the melody dataset names")]
+    [BadInput("music data", "`music data info mnist` (not a melody dataset)", "refused: one error line listing the melody dataset names")]
     public void InfoRefusesANonMusicName()
     {
         var (code, output) = CliRunner.Run(250, "music", "data", "info", "mnist");
