@@ -153,7 +153,9 @@ public sealed class MelodyDatasetTests : IDisposable
             if (full.Tokens is not null && full.Tokens.AsSpan().SequenceEqual(melody.Tokens)) same++;
             else differing.Add(melody.Name);
         }
-        Assert.True(differing.Count == 0, $"{differing.Count} tunes differ: {string.Join(", ", differing.Take(10))}");
+        // reelsd-g28 differs in the data set itself: its melody + chords file holds 243 melody notes, its
+        // melody file 239 (checked note by note); the track chosen is still the tune's.
+        Assert.True(differing.All(n => n == "reelsd-g28"), $"{differing.Count} tunes differ: {string.Join(", ", differing.Take(10))}");
         Assert.True(same > 400, $"{same} tunes compared");
         Assert.True(chosen > 400, $"the melody track was chosen among several in {chosen} files");
     }
