@@ -87,27 +87,36 @@ public static class MusicData
     /// LatentSynth.slnx), else a download of <see cref="NottinghamUrl"/> into the cache.
     /// </summary>
     /// <exception cref="DatasetException">None of the three works; the message says how to get the files.</exception>
-    public static (string Folder, string Source) LocateNottingham(DatasetOptions? data = null)
+    public static (string Folder, string Source) LocateNottingham(DatasetOptions? data = null) =>
+        LocateNottingham(data, SharedNottingham(), NottinghamUrl);
+
+    /// <summary>
+    /// As <see cref="LocateNottingham(DatasetOptions?)"/>, with the shared copy
+    /// (<paramref name="shared"/>, null: none) and the download address given (tests use an unreachable one).
+    /// </summary>
+    /// <exception cref="DatasetException">None of the three works; the message says how to get the files.</exception>
+    public static (string Folder, string Source) LocateNottingham(DatasetOptions? data, string? shared, string url)
     {
+        ArgumentException.ThrowIfNullOrEmpty(url);
         var d = data ?? DatasetOptions.Default;
         var cacheRoot = Path.Combine(DataCache.Resolve(d.CacheDir), "nottingham", NottinghamCommit);
         var cached = Path.Combine(cacheRoot, "MIDI", "melody");
         if (HasMidi(cached)) return (cached, $"cache {cacheRoot} (github.com/jukedeck/nottingham-dataset @ {NottinghamCommit[..7]})");
-        if (SharedNottingham() is { } shared)
+        if (shared is not null && HasMidi(Path.Combine(shared, "MIDI", "melody")))
             return (Path.Combine(shared, "MIDI", "melody"), $"{shared} (shared copy of github.com/jukedeck/nottingham-dataset @ {NottinghamCommit[..7]})");
-        d.Status?.Invoke($"downloading {NottinghamUrl}");
+        d.Status?.Invoke($"downloading {url}");
         try
         {
-            Download(cacheRoot);
+            Download(cacheRoot, url);
         }
         catch (Exception e) when (e is HttpRequestException or IOException or InvalidDataException or TaskCanceledException or UnauthorizedAccessException)
         {
             throw new DatasetException(
-                $"nottingham: not in the cache ({cacheRoot}), no ../shared/datasets/nottingham beside the repository, and the download of {NottinghamUrl} failed ({e.Message}); " +
+                $"nottingham: not in the cache ({cacheRoot}), no ../shared/datasets/nottingham beside the repository, and the download of {url} failed ({e.Message.ReplaceLineEndings(" ")}); " +
                 $"download that archive yourself and unpack its MIDI folder into {cacheRoot}", e);
         }
-        if (!HasMidi(cached)) throw new DatasetException($"nottingham: the archive from {NottinghamUrl} holds no MIDI/melody/*.mid; unpack the repository's MIDI folder into {cacheRoot}");
-        return (cached, $"cache {cacheRoot}, downloaded from {NottinghamUrl}");
+        if (!HasMidi(cached)) throw new DatasetException($"nottingham: the archive from {url} holds no MIDI/melody/*.mid; unpack the repository's MIDI folder into {cacheRoot}");
+        return (cached, $"cache {cacheRoot}, downloaded from {url}");
     }
 
     /// <summary>The shared Nottingham copy (<c>REPO/../shared/datasets/nottingham</c>) when it exists with its melody files, else null.</summary>
@@ -133,13 +142,13 @@ public static class MusicData
     /// successful download records the archive's SHA-256 in <c>CACHE/nottingham/COMMIT.tar.gz.sha256</c>,
     /// and every later download must match it (a changed archive is refused).
     /// </summary>
-    private static void Download(string cacheRoot)
+    private static void Download(string cacheRoot, string url)
     {
         var parent = Path.GetDirectoryName(cacheRoot)!;
         Directory.CreateDirectory(parent);
         byte[] archive;
         using (var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) })
-            archive = http.GetByteArrayAsync(NottinghamUrl).GetAwaiter().GetResult();
+            archive = http.GetByteArrayAsync(url).GetAwaiter().GetResult();
         var sha = Convert.ToHexStringLower(SHA256.HashData(archive));
         var shaFile = Path.Combine(parent, NottinghamCommit + ".tar.gz.sha256");
         if (File.Exists(shaFile))

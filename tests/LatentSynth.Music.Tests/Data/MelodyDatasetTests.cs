@@ -115,6 +115,29 @@ public sealed class MelodyDatasetTests : IDisposable
         Assert.InRange(summary.Max, MelodyTokens.NoteOn(50), MelodyTokens.NoteOn(59));
     }
 
+    [Fact]
+    public void NottinghamIsTakenFromTheCacheFirst()
+    {
+        var melody = Path.Combine(dir, "nottingham", MusicData.NottinghamCommit, "MIDI", "melody");
+        Directory.CreateDirectory(melody);
+        Write(Path.Combine(melody, "tune.mid"), 480, [new(60, 0, 1)], (0, 4, 4));
+        var (folder, source) = MusicData.LocateNottingham(new DatasetOptions { CacheDir = dir }, shared: null, url: "http://127.0.0.1:9/unused.tar.gz");
+        Assert.Equal(melody, folder);
+        Assert.StartsWith("cache ", source);
+    }
+
+    [Fact]
+    [BadInput("music data", "`nottingham` with nothing in the cache, no ../shared/datasets beside the repository and no network", "refused: one line naming the cache folder and the pinned URL, saying to unpack the archive's MIDI folder there")]
+    public void NottinghamWithoutCacheSharedCopyOrNetworkSaysHowToGetIt()
+    {
+        const string url = "http://127.0.0.1:9/nottingham.tar.gz"; // the discard port: refused at once
+        var e = Assert.Throws<DatasetException>(() => MusicData.LocateNottingham(new DatasetOptions { CacheDir = dir }, shared: null, url));
+        Assert.Contains(Path.Combine(dir, "nottingham", MusicData.NottinghamCommit), e.Message);
+        Assert.Contains(url, e.Message);
+        Assert.Contains("unpack its MIDI folder", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
     [NottinghamFact]
     public void NottinghamSummaryOnTheRealFolder()
     {
