@@ -81,6 +81,24 @@ public sealed class MelodyDatasetTests : IDisposable
         Assert.All(s.Skipped, f => Assert.Contains(f.File, f.Detail));
         Assert.Equal(3, loaded.Report.SkippedTotal);
         Assert.Equal(3, warnings.Count(w => w.StartsWith("skipped", StringComparison.Ordinal)));
+        Assert.Equal(3, warnings.Count);
+    }
+
+    [Fact]
+    public void TunesThatDoNotFitAreSummedUpInOneWarning()
+    {
+        WriteTunes(3);
+        Write(Path.Combine(dir, "waltz.mid"), 480, [new(60, 0, 3)], (0, 3, 4));
+        Write(Path.Combine(dir, "jig.mid"), 480, [new(60, 0, 1.5)], (0, 6, 8));
+        var warnings = new List<string>();
+        var (loaded, s) = MusicData.Load("midi16:" + dir, new DatasetOptions { Warn = warnings.Add });
+        using var _ = loaded;
+        var line = Assert.Single(warnings);
+        Assert.Contains("2 of 5 tunes", line);
+        Assert.Contains("1 time signature 3/4, 1 time signature 6/8", line);
+        Assert.Equal(2, s.Skipped.Count);
+        Assert.Equal(16, s.Options.Bars);
+        Assert.Equal(0, s.TrainWindows + s.TestWindows); // 4-unit tunes are shorter than 16 bars
     }
 
     [Fact]
