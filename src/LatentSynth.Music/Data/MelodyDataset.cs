@@ -125,6 +125,14 @@ public static class MelodyDataset
                 warn?.Invoke($"skipped {e.Message}");
                 continue;
             }
+            catch (OverflowException)
+            {
+                // Tick values so large that their step does not fit an int: a corrupt or hostile file.
+                var message = $"{file}: note times beyond {int.MaxValue} steps";
+                skipped.Add(new SkippedFile(file, "unreadable MIDI", message));
+                warn?.Invoke($"skipped {message}");
+                continue;
+            }
             if (tune.Tokens is null)
             {
                 // Tunes that do not fit the grid are many in folk collections (Nottingham: 563 of 1,034):
@@ -166,7 +174,7 @@ public static class MelodyDataset
         timings["read MIDI"] = sw.Elapsed;
         var unfit = skipped.Where(f => f.Reason != "unreadable MIDI").GroupBy(f => f.Reason).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
         if (unfit.Count > 0)
-            Warn($"{unfit.Sum(g => g.Count())} of {files.Count} tunes in {folder} do not fit the 16th grid and were skipped ({string.Join(", ", unfit.Select(g => $"{g.Count()} {g.Key}"))}); `latentsynth music data info {name}` names them");
+            Warn($"{unfit.Sum(g => g.Count())} of {files.Count} tunes in {folder} do not fit 16-step bars on the 16th grid and were skipped ({string.Join(", ", unfit.Select(g => $"{g.Count()} {g.Key}"))}); `latentsynth music data info {name}` names them");
         if (tunes.Count == 0)
             throw new DatasetException($"dataset '{name}': none of the {files.Count} MIDI files in '{folder}' is usable ({string.Join(", ", skipped.GroupBy(s => s.Reason).Select(g => $"{g.Count()} {g.Key}"))})");
 

@@ -56,6 +56,9 @@ public static class MelodyGrid
     /// <summary>Ticks per quarter note of the MIDI files written by <see cref="WriteMidi"/>.</summary>
     public const int WriteTicksPerQuarter = 480;
 
+    /// <summary>Longest tune accepted, in steps (4,096 bars); a file whose notes end later is skipped as "too long".</summary>
+    public const int MaxSteps = 1 << 16;
+
     /// <summary>Steps per quarter note (16th-note grid).</summary>
     public const int StepsPerQuarter = 4;
 
@@ -174,6 +177,8 @@ public static class MelodyGrid
 
         var melody = HighestNoteMelody(gridNotes, out int chords);
         int lastStep = melody.Max(n => n.End);
+        if (lastStep > MaxSteps)
+            return Skip("too long", $"the melody ends at step {lastStep}, beyond {MaxSteps} steps ({MaxSteps / MelodyTokens.StepsPerBar} bars): not a tune", track);
 
         // Time signatures: 4/4 and 2/4 only, changes on bar lines, 4/4 bars on unit boundaries.
         var signatures = tune.TimeSignatures.Count == 0 ? [new TimeSignature(0, 4, 4)] : tune.TimeSignatures.ToList();

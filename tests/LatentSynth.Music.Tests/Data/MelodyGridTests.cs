@@ -108,6 +108,15 @@ public sealed class MelodyGridTests : IDisposable
     }
 
     [Fact]
+    [BadInput("music data", "a MIDI file whose last note ends after 4,096 bars (a corrupt time)", "that file skipped as 'too long' and named in the summary; no huge token array is allocated")]
+    public void AFileThatEndsAfterThousandsOfBarsIsSkippedAsTooLong()
+    {
+        var tune = Tokens("endless", 96, [new(60, 0, 1), new(62, 20_000, 1)], (0, 4, 4));
+        Assert.Null(tune.Tokens);
+        Assert.Equal("too long", tune.SkipReason);
+    }
+
+    [Fact]
     public void EncodeAndDecodeAreInverseOnTheGrid()
     {
         var notes = new List<GridNote> { new(60, 0, 3), new(62, 3, 4), new(64, 6, 16), new(108, 20, 21), new(21, 24, 32) };
