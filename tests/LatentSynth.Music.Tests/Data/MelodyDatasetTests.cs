@@ -202,5 +202,6 @@ public sealed class MelodyDatasetTests : IDisposable
     }
 }
 
+/// <summary>Tests that register catalog names or drive the command line (process-wide state) run one at a time.</summary>
 [CollectionDefinition("MusicProcessWide", DisableParallelization = true)]
 public sealed class MusicProcessWide;
