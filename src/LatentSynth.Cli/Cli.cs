@@ -38,6 +38,7 @@ public static class Cli
         root.Subcommands.Add(TrainCommands.Eval());
         root.Subcommands.Add(BenchmarkCommand.Create());
         root.Subcommands.Add(AudioCommands.Create());
+        root.Subcommands.Add(MusicCommands.Create());
         root.Subcommands.Add(ServeCommand.Create());
         return root;
     }

@@ -21,7 +21,14 @@ public sealed record DatasetSummary(string Name, long Count, long[] ItemShape, d
         if (dataset.Count > 0)
         {
             // One pass in double over a copy of the values (no float64 tensor temporaries).
-            var values = dataset.Examples.ToArray<float>();
+            // Token datasets (int64) are summarised through a float32 copy (token ids are small integers, exact in float32).
+            float[] values;
+            if (dataset.Examples.DType == LatentSynth.Torch.DType.Float32) values = dataset.Examples.ToArray<float>();
+            else
+            {
+                using var scope = LatentSynth.Torch.Torch.NewScope();
+                values = dataset.Examples.To(LatentSynth.Torch.DType.Float32).ToArray<float>();
+            }
             double lo = double.PositiveInfinity, hi = double.NegativeInfinity, sum = 0, sumSq = 0;
             foreach (var f in values)
             {

@@ -7,13 +7,14 @@ using Torch = LatentSynth.Torch.Torch;
 
 /// <summary>
 /// A dataset held in memory as one float32 tensor of examples <c>[N, …item shape]</c> (images as
-/// [N, 1, 28, 28] with values in [0, 1]) and, optionally, int64 labels <c>[N]</c> with class names.
+/// [N, 1, 28, 28] with values in [0, 1]) or one int64 tensor of token sequences <c>[N, T]</c> (the
+/// melody datasets of LatentSynth.Music) and, optionally, int64 labels <c>[N]</c> with class names.
 /// It owns its tensors (never part of a dispose scope) and disposes them with itself.
 /// </summary>
 public sealed class TensorDataset : IDisposable
 {
     /// <summary>Creates a dataset, taking ownership of <paramref name="examples"/> and <paramref name="labels"/>.</summary>
-    /// <exception cref="ArgumentException">Examples are not float32 with at least one dimension, or
+    /// <exception cref="ArgumentException">Examples are not float32 or int64 with at least one dimension, or
     /// labels are not int64 [N].</exception>
     public TensorDataset(string name, Tensor examples, Tensor? labels = null, IReadOnlyList<string>? classNames = null)
     {
@@ -21,7 +22,7 @@ public sealed class TensorDataset : IDisposable
         ArgumentNullException.ThrowIfNull(examples);
         var shape = examples.Shape;
         if (shape.Length < 1) throw new ArgumentException($"dataset '{name}': examples need a leading N dimension, got a 0-d tensor", nameof(examples));
-        if (examples.DType != DType.Float32) throw new ArgumentException($"dataset '{name}': examples must be float32, got {examples.DType.TorchName()}", nameof(examples));
+        if (examples.DType is not (DType.Float32 or DType.Int64)) throw new ArgumentException($"dataset '{name}': examples must be float32 (values) or int64 (tokens), got {examples.DType.TorchName()}", nameof(examples));
         if (labels is not null)
         {
             var ls = labels.Shape;
@@ -39,7 +40,7 @@ public sealed class TensorDataset : IDisposable
     /// <summary>Name shown to users (for example <c>fashion-mnist/train</c>).</summary>
     public string Name { get; }
 
-    /// <summary>All examples, float32 [N, …].</summary>
+    /// <summary>All examples, float32 [N, …] (or int64 [N, T] for token sequences).</summary>
     public Tensor Examples { get; }
 
     /// <summary>Labels int64 [N], or null for unlabelled data.</summary>

@@ -1,0 +1,247 @@
+namespace LatentSynth.Music.Data;
+
+/// <summary>A note on the 16th-note grid.</summary>
+/// <param name="Pitch">MIDI pitch.</param>
+/// <param name="Start">First step (16th notes from the start of the tune).</param>
+/// <param name="End">Step after the last (exclusive); greater than <paramref name="Start"/>.</param>
+public readonly record struct GridNote(int Pitch, int Start, int End);
+
+/// <summary>How MIDI tunes are put on the grid.</summary>
+public sealed record GridOptions
+{
+    /// <summary>
+    /// How far (in steps, a step being a 16th note) an onset or offset may lie from the nearest grid
+    /// line and still be moved onto it. Default 0.2: exact files (Nottingham's) pass, triplets
+    /// (1/3 step off) and played, unquantized files are reported rather than silently snapped.
+    /// </summary>
+    public double Tolerance { get; init; } = 0.2;
+
+    /// <summary>The defaults.</summary>
+    public static GridOptions Default { get; } = new();
+}
+
+/// <summary>A tune on the grid: its melody as tokens, or why it was not usable.</summary>
+/// <param name="Name">The tune's name (file name without extension).</param>
+/// <param name="Tokens">One <see cref="MelodyTokens"/> token per 16th step, a whole number of 16-step units long; null when skipped.</param>
+/// <param name="SkipReason">Why the tune is not usable (short, groupable: "time signature 6/8", …); null when kept.</param>
+/// <param name="Detail">A longer explanation of the skip or of what was changed (chords reduced, track chosen); may be empty.</param>
+/// <param name="MelodyTrack">The track the melody was taken from (−1 when skipped before choosing).</param>
+/// <param name="ChordOnsets">Onsets where several notes started together and the highest was kept.</param>
+/// <param name="TwoFourBars">2/4 bars in the tune (paired two by two into 16-step units).</param>
+public sealed record GridTune(string Name, int[]? Tokens, string? SkipReason, string Detail, int MelodyTrack, int ChordOnsets, int TwoFourBars)
+{
+    /// <summary>16-step units (4/4 bars, or pairs of 2/4 bars) in the tune; 0 when skipped.</summary>
+    public int Units => Tokens is null ? 0 : Tokens.Length / MelodyTokens.StepsPerBar;
+}
+
+/// <summary>
+/// Puts MIDI tunes on MusicVAE's grid (4 steps per quarter note, 16 per 4/4 bar), extracts one
+/// monophonic melody and turns it into <see cref="MelodyTokens"/>, and back.
+/// </summary>
+/// <remarks>
+/// <para>Time signatures: only 4/4 and 2/4 are accepted (a tune holding any other is skipped with the
+/// signature as the reason). The grid runs on from step 0; a 16-step unit is a 4/4 bar or two
+/// consecutive 2/4 bars. We pair 2/4 bars rather than drop 2/4 tunes (Magenta's converter keeps only
+/// sequences whose bar is 16 steps) because a pair of 2/4 bars spans the same 16 sixteenths as a
+/// 4/4 bar and begins on a downbeat, so the model sees the same kind of unit, and the folk tunes in
+/// 2/4 (marches, polkas) stay in the data. A tune where a 4/4 bar would begin in the middle of a unit
+/// (after an odd number of 2/4 bars), or where the signature changes in the middle of a bar, is skipped.</para>
+/// <para>Melody: when the file has several tracks with notes, the track with the highest mean pitch
+/// is the melody (in Nottingham's melody + chords files the chords lie below the tune). Within it,
+/// when several notes start on the same step the highest wins (as Magenta's melody extraction does
+/// with polyphony); a note that starts while another sounds ends that one.</para>
+/// </remarks>
+public static class MelodyGrid
+{
+    /// <summary>Ticks per quarter note of the MIDI files written by <see cref="WriteMidi"/>.</summary>
+    public const int WriteTicksPerQuarter = 480;
+
+    /// <summary>Longest tune accepted, in steps (4,096 bars); a file whose notes end later is skipped as "too long".</summary>
+    public const int MaxSteps = 1 << 16;
+
+    /// <summary>Steps per quarter note (16th-note grid).</summary>
+    public const int StepsPerQuarter = 4;
+
+    /// <summary>
+    /// Quantizes <paramref name="tick"/> to the nearest step of a grid with 4 steps per quarter of
+    /// <paramref name="ticksPerQuarter"/> ticks; <paramref name="offBy"/> is the distance to that line, in steps.
+    /// </summary>
+    public static int Quantize(long tick, int ticksPerQuarter, out double offBy)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ticksPerQuarter);
+        double exact = (double)tick * StepsPerQuarter / ticksPerQuarter;
+        double step = Math.Round(exact, MidpointRounding.AwayFromZero);
+        offBy = Math.Abs(exact - step);
+        return checked((int)step);
+    }
+
+    /// <summary>The track holding the melody: the only track with notes, else the one with the highest mean pitch (ties: the first).</summary>
+    public static int ChooseMelodyTrack(IReadOnlyList<MidiNote> notes)
+    {
+        ArgumentNullException.ThrowIfNull(notes);
+        return notes.GroupBy(n => n.Track)
+            .Select(g => (Track: g.Key, Mean: g.Average(n => n.Pitch)))
+            .OrderByDescending(t => t.Mean).ThenBy(t => t.Track)
+            .Select(t => t.Track).DefaultIfEmpty(-1).First();
+    }
+
+    /// <summary>
+    /// Monophonic melody: at each onset the highest note wins; a note ends at its own offset or at the
+    /// next onset, whichever comes first. Notes are returned by onset.
+    /// </summary>
+    /// <param name="notes">Notes on the grid (any order, polyphonic allowed).</param>
+    /// <param name="chordOnsets">Onsets where more than one note started.</param>
+    public static List<GridNote> HighestNoteMelody(IEnumerable<GridNote> notes, out int chordOnsets)
+    {
+        ArgumentNullException.ThrowIfNull(notes);
+        var byOnset = notes.GroupBy(n => n.Start).OrderBy(g => g.Key).ToList();
+        chordOnsets = byOnset.Count(g => g.Count() > 1);
+        var melody = byOnset.Select(g => g.OrderByDescending(n => n.Pitch).ThenByDescending(n => n.End).First()).ToList();
+        for (int i = 0; i + 1 < melody.Count; i++)
+            if (melody[i].End > melody[i + 1].Start) melody[i] = melody[i] with { End = melody[i + 1].Start };
+        return melody;
+    }
+
+    /// <summary>
+    /// The tokens of a monophonic melody, <paramref name="length"/> steps long: the note-on token at
+    /// each onset, note-off where a note ends and no other starts, no-event elsewhere.
+    /// </summary>
+    /// <exception cref="ArgumentException">Notes overlap, lie outside [0, length), or have pitches outside 21–108.</exception>
+    public static int[] Encode(IReadOnlyList<GridNote> melody, int length)
+    {
+        ArgumentNullException.ThrowIfNull(melody);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        var tokens = new int[length];
+        int previousEnd = 0;
+        foreach (var n in melody.OrderBy(n => n.Start))
+        {
+            if (n.Start < previousEnd || n.Start < 0 || n.End <= n.Start || n.Start >= length)
+                throw new ArgumentException($"note {n} overlaps the previous one or lies outside 0..{length}: the melody must be monophonic and on the grid", nameof(melody));
+            tokens[n.Start] = MelodyTokens.NoteOn(n.Pitch);
+            if (n.End < length) tokens[n.End] = MelodyTokens.NoteOff;
+            previousEnd = Math.Min(n.End, length);
+        }
+        return tokens;
+    }
+
+    /// <summary>
+    /// The notes of a token sequence: a note-on starts a note (ending the sounding one), note-off ends
+    /// it, no-event holds; the note sounding at the end ends there. Note-offs during a rest change nothing.
+    /// </summary>
+    public static List<GridNote> Decode(ReadOnlySpan<int> tokens)
+    {
+        var notes = new List<GridNote>();
+        int pitch = -1, start = 0;
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            int t = tokens[i];
+            if (t == MelodyTokens.NoEvent) continue;
+            if (pitch >= 0) notes.Add(new GridNote(pitch, start, i));
+            pitch = MelodyTokens.PitchOf(t) ?? -1;
+            start = i;
+        }
+        if (pitch >= 0) notes.Add(new GridNote(pitch, start, tokens.Length));
+        return notes;
+    }
+
+    /// <summary>
+    /// Puts <paramref name="tune"/> on the grid and extracts its melody tokens, or says why it does not fit
+    /// (see the class remarks for the rules).
+    /// </summary>
+    public static GridTune ToTokens(MidiTune tune, GridOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(tune);
+        var o = options ?? GridOptions.Default;
+        GridTune Skip(string reason, string detail, int track = -1) => new(tune.Name, null, reason, detail, track, 0, 0);
+        if (tune.Notes.Count == 0) return Skip("no notes", "the file holds no pitched notes");
+        int tpq = tune.TicksPerQuarter;
+
+        int track = ChooseMelodyTrack(tune.Notes);
+        var onTrack = tune.Notes.Where(n => n.Track == track).ToList();
+        int offGrid = 0, outOfRange = 0;
+        double worst = 0;
+        var gridNotes = new List<GridNote>(onTrack.Count);
+        foreach (var n in onTrack)
+        {
+            int s = Quantize(n.OnTick, tpq, out var d1);
+            int e = Quantize(n.OffTick, tpq, out var d2);
+            if (d1 > o.Tolerance || d2 > o.Tolerance) { offGrid++; worst = Math.Max(worst, Math.Max(d1, d2)); }
+            if (n.Pitch is < MelodyTokens.MinPitch or > MelodyTokens.MaxPitch) { outOfRange++; continue; }
+            if (e <= s) e = s + 1; // a note shorter than half a step keeps one step
+            gridNotes.Add(new GridNote(n.Pitch, s, e));
+        }
+        if (offGrid > 0)
+            return Skip("notes off the 16th grid", $"{offGrid} of {onTrack.Count} notes start or end more than {o.Tolerance} step from a 16th-note line (worst {worst:F2} step; triplets or unquantized playing)", track);
+        if (gridNotes.Count == 0)
+            return Skip("no notes in 21-108", $"all {outOfRange} notes of the melody track lie outside MIDI pitches {MelodyTokens.MinPitch}–{MelodyTokens.MaxPitch}", track);
+
+        var melody = HighestNoteMelody(gridNotes, out int chords);
+        int lastStep = melody.Max(n => n.End);
+        if (lastStep > MaxSteps)
+            return Skip("too long", $"the melody ends at step {lastStep}, beyond {MaxSteps} steps ({MaxSteps / MelodyTokens.StepsPerBar} bars): not a tune", track);
+
+        // Time signatures: 4/4 and 2/4 only, changes on bar lines, 4/4 bars on unit boundaries.
+        var signatures = tune.TimeSignatures.Count == 0 ? [new TimeSignature(0, 4, 4)] : tune.TimeSignatures.ToList();
+        if (signatures[0].Tick > 0) signatures.Insert(0, new TimeSignature(0, 4, 4)); // MIDI's default before the first
+        int twoFourBars = 0;
+        for (int i = 0; i < signatures.Count; i++)
+        {
+            var sig = signatures[i];
+            int from = Quantize(sig.Tick, tpq, out var off);
+            if (from >= lastStep) break; // a signature after the last note does not matter
+            bool whole = sig.IsFourFour || sig.IsCutTime;
+            if (!whole && !sig.IsTwoFour)
+                return Skip($"time signature {sig.Text}", $"time signature {sig.Text} at step {from} (only 4/4, 2/2 and 2/4 fit 16-step units)", track);
+            if (off > 1e-9) return Skip("time signature off the grid", $"time signature {sig.Text} at tick {sig.Tick} is not on a 16th-note line", track);
+            int to = i + 1 < signatures.Count ? Math.Min(lastStep, Quantize(signatures[i + 1].Tick, tpq, out _)) : lastStep;
+            int barSteps = whole ? 16 : 8;
+            if (whole && from % MelodyTokens.StepsPerBar != 0)
+                return Skip("4/4 bar mid-unit", $"a {sig.Text} section starts at step {from}, after an odd number of 2/4 bars, so its bars would straddle 16-step units", track);
+            if (i + 1 < signatures.Count && to < lastStep && (to - from) % barSteps != 0)
+                return Skip("time signature change mid-bar", $"{sig.Text} section from step {from} to {to} is not a whole number of bars", track);
+            if (sig.IsTwoFour) twoFourBars += (to - from + barSteps - 1) / barSteps;
+        }
+
+        int length = (lastStep + MelodyTokens.StepsPerBar - 1) / MelodyTokens.StepsPerBar * MelodyTokens.StepsPerBar;
+        var tokens = Encode(melody, length);
+        var details = new List<string>();
+        if (tune.Notes.Select(n => n.Track).Distinct().Count() > 1) details.Add($"melody from track {track} (highest mean pitch)");
+        if (chords > 0) details.Add($"{chords} chord onsets reduced to their highest note");
+        if (outOfRange > 0) details.Add($"{outOfRange} notes outside {MelodyTokens.MinPitch}–{MelodyTokens.MaxPitch} dropped");
+        if (tune.UnpairedNotes > 0) details.Add($"{tune.UnpairedNotes} note-ons without note-off ignored");
+        return new GridTune(tune.Name, tokens, null, string.Join("; ", details), track, chords, twoFourBars);
+    }
+
+    /// <summary>
+    /// Writes the melody of <paramref name="tokens"/> as a one-track MIDI file (format 1, 4/4,
+    /// <see cref="WriteTicksPerQuarter"/> ticks per quarter note) with NAudio's <c>MidiFile.Export</c>.
+    /// </summary>
+    /// <param name="path">The file to write (replaced if it exists).</param>
+    /// <param name="tokens">Melody tokens, one per 16th step.</param>
+    /// <param name="quarterNotesPerMinute">Tempo written into the file.</param>
+    /// <param name="velocity">Velocity of every note (1–127).</param>
+    /// <param name="program">General MIDI program (0 = acoustic grand piano).</param>
+    public static void WriteMidi(string path, ReadOnlySpan<int> tokens, double quarterNotesPerMinute = 120, int velocity = 80, int program = 0)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(quarterNotesPerMinute);
+        ArgumentOutOfRangeException.ThrowIfLessThan(velocity, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(velocity, 127);
+        const int ticksPerStep = WriteTicksPerQuarter / StepsPerQuarter;
+        var events = new NAudio.Midi.MidiEventCollection(1, WriteTicksPerQuarter);
+        events.AddEvent(new NAudio.Midi.TempoEvent((int)Math.Round(60_000_000.0 / quarterNotesPerMinute), 0), 0);
+        events.AddEvent(new NAudio.Midi.TimeSignatureEvent(0, 4, 2, 24, 8), 0); // 4/4: denominator stored as 2^2
+        events.AddEvent(new NAudio.Midi.PatchChangeEvent(0, 1, program), 0);
+        foreach (var n in Decode(tokens))
+        {
+            var on = new NAudio.Midi.NoteOnEvent((long)n.Start * ticksPerStep, 1, n.Pitch, velocity, (n.End - n.Start) * ticksPerStep);
+            events.AddEvent(on, 0);
+            events.AddEvent(on.OffEvent!, 0);
+        }
+        events.AddEvent(new NAudio.Midi.MetaEvent(NAudio.Midi.MetaEventType.EndTrack, 0, (long)tokens.Length * ticksPerStep), 0);
+        events.PrepareForExport();
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        NAudio.Midi.MidiFile.Export(path, events);
+    }
+}

@@ -1,0 +1,49 @@
+using static LatentSynth.Music.Tests.Data.MidiFixtures;
+
+namespace LatentSynth.Music.Tests.Data;
+
+[Collection("MusicProcessWide")]
+public sealed class MusicDataCliTests : IDisposable
+{
+    private readonly string dir = TempFolder();
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    [Fact]
+    public void InfoPrintsTunesWindowsSkippedFilesHistogramAndSplit()
+    {
+        for (int k = 0; k < 10; k++)
+            Write(Path.Combine(dir, $"tune{k}.mid"), 480, Enumerable.Range(0, 16).Select(i => new Q(60 + k, i, 1)), (0, 4, 4));
+        Write(Path.Combine(dir, "jig.mid"), 480, [new(60, 0, 1.5)], (0, 6, 8));
+        File.WriteAllText(Path.Combine(dir, "broken.mid"), "MThd garbage");
+        var (code, output) = CliRunner.Run(250, "music", "data", "info", "midi:" + dir);
+        Assert.True(code == 0, output);
+        Assert.Contains("tunes kept      │ 10", output);
+        Assert.Contains("2 (1 time signature 6/8, 1 unreadable MIDI)", output);
+        Assert.Contains("train 9 / test 1", output);
+        Assert.Contains("train 27 / test 3", output);
+        Assert.Contains("no event (hold)", output);
+        Assert.Contains("broken.mid", output);
+        Assert.Contains("jig.mid", output);
+    }
+
+    [Fact]
+    [BadInput("music data", "`music data info mnist` (not a melody dataset)", "refused: one error line listing the melody dataset names")]
+    public void InfoRefusesANonMusicName()
+    {
+        var (code, output) = CliRunner.Run(250, "music", "data", "info", "mnist");
+        Assert.Equal(1, code);
+        Assert.Contains("not a melody dataset", output);
+        Assert.Contains("nottingham-16", output);
+    }
+
+    [NottinghamFact]
+    public void InfoOnNottingham()
+    {
+        var (code, output) = CliRunner.Run(250, "music", "data", "info", "nottingham", "--cache", dir);
+        Assert.True(code == 0, output);
+        Assert.Contains("MIDI files      │ 1,034", output);
+        Assert.Contains("time signature 6/8", output);
+        Assert.Contains("token histogram", output);
+    }
+}
