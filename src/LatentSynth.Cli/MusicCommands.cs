@@ -18,6 +18,7 @@ public static class MusicCommands
     public static Command Create()
     {
         MusicData.Register();
+        LatentSynth.Music.Models.MusicModels.Register();
         var music = new Command("music", "Symbolic music: melody datasets from MIDI files (MusicVAE's 90-token melodies).");
         var data = new Command("data", "Melody datasets: nottingham, nottingham-16 (-aug: transposed ±5), midi:DIR, midi16:DIR.");
         data.Subcommands.Add(InfoCommand());

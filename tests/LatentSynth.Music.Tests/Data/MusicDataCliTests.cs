@@ -28,6 +28,27 @@ public sealed class MusicDataCliTests : IDisposable
     }
 
     [Fact]
+    public void TrainEvalAndResumeAMusicVaeThroughTheCommandLine()
+    {
+        // 40 four-bar tunes of a user's own folder, 2-bar windows: the generic train / eval / --resume
+        // verbs run MusicVAE once the music verbs registered its models and datasets.
+        for (int k = 0; k < 40; k++)
+            Write(Path.Combine(dir, $"t{k}.mid"), 480, Enumerable.Range(0, 16).Select(i => new Q(60 + (k + i) % 12, i, 1)), (0, 4, 4));
+        var run = Path.Combine(dir, "run");
+        var (code, output) = CliRunner.Run(250, "train", "--data", "midi:" + dir, "--model", "musicvae", "--epochs", "1",
+            "--batch-size", "16", "--set", "encoder_size=32", "--set", "decoder_size=32", "--set", "encoder_layers=1", "--set", "decoder_layers=1", "--latent-dim", "8", "--out", run);
+        Assert.True(code == 0, output);
+        Assert.Contains("epoch 1/1: train loss", output);
+        Assert.Contains("accuracy", output);
+        (code, output) = CliRunner.Run(250, "eval", run);
+        Assert.True(code == 0, output);
+        Assert.Contains("accuracy", output);
+        (code, output) = CliRunner.Run(250, "train", "--resume", run, "--epochs", "2");
+        Assert.True(code == 0, output);
+        Assert.Contains("epoch 2/2: train loss", output);
+    }
+
+    [Fact]
     [BadInput("music data", "`music data info mnist` (not a melody dataset)", "refused: one error line listing the melody dataset names")]
     public void InfoRefusesANonMusicName()
     {
