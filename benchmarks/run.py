@@ -9,10 +9,11 @@
    loop vs the same algorithm with PyTorch ops (torch.stft/istft), one thread each, alternated;
    plus the decode-side cost on 1 s (32 and 100 iterations). Writes benchmarks/results/griffin-lim.md.
 
-5. (--only-musicvae) One training step of a flat 2-bar MusicVAE-shaped model (bidirectional LSTM
-   encoder 2x256 -> z of 64; LSTM decoder 2x256 with z concatenated to its inputs; 90 tokens, 32
-   steps, batch 64): C# vs the PyTorch mirror, one thread each (libtorch and BLAS), decoder as one
-   fused LSTM call and as two LSTMCells stepped 32 times; alternated. Writes
+5. (--only-musicvae) One training step of the real MusicVAE models at their default sizes: flat
+   `musicvae` (2 bars, T 32, batch 64) and hierarchical `musicvae-hier` (16 bars, T 256, batch 128,
+   the trainer's default, and 64): C# `model.TrainStep` vs the PyTorch mirror of the same
+   architecture started from the C# model's exported weights, one thread each (libtorch and BLAS),
+   teacher forcing on both sides; alternated; plus a torch.profiler breakdown. Writes
    benchmarks/results/musicvae-step.md.
 
 4. (--only-audio-latency) Decode-and-invert latency of a 1 s latent path (87 points) with a trained
@@ -147,47 +148,77 @@ def audio_latency_section(a):
 
 
 def musicvae_section(a):
-    """Issue 12: one training step of a flat 2-bar MusicVAE-shaped model, C# vs the PyTorch mirror.
+    """Issue 12: one training step of the real MusicVAE models (flat `musicvae`, hierarchical
+    `musicvae-hier`, default sizes), C# (`model.TrainStep` with the model's own optimizers) vs the
+    PyTorch mirror of the same architecture, loss and optimizer.
 
-    One libtorch thread and one BLAS thread on each side. Each process: 2 warm-up steps, then the
-    median of 8 timed steps; processes alternate A B A B ... (a.reps each, at least 3) and the table
-    gives medians over processes. Both sides start from the same weights (same seed, same
-    construction order), so the losses printed must agree: the check that they do the same work.
+    One libtorch thread and one BLAS thread on each side; scheduled sampling off on both (teacher
+    forcing). The first C# process of each case exports its initial weights and batch; every PyTorch
+    process loads them, so both sides start from the same weights and data and must print the same
+    losses (the check that they compute the same thing). Processes alternate A B A B ... (a.reps
+    each, at least 3); each process runs warm-up steps then timed steps (median); the table gives
+    medians over processes. Then one PyTorch step per case under torch.profiler: the share of self
+    CPU time in matrix products.
     """
+    import tempfile
     env = dict(os.environ)
     env["OMP_NUM_THREADS"] = "1"
     env["OPENBLAS_NUM_THREADS"] = "1"
-    lines = ["# MusicVAE training step: LatentSynth vs PyTorch", ""]
-    rows = []
-    for decoder in ("fused", "cells"):
+    reps = max(a.reps, 3)
+    # (model, batch, warm-up steps, timed steps)
+    cases = [("musicvae", 64, 2, 8), ("musicvae-hier", 128, 1, 3), ("musicvae-hier", 64, 1, 3)]
+    rows, profiles, ratios = [], [], []
+    tmp = tempfile.mkdtemp(prefix="musicvae-step-")
+    for model, batch, warmup, steps in cases:
+        export = os.path.join(tmp, f"{model}-{batch}")
+        common = ["--model", model, "--batch", str(batch), "--threads", "1", "--warmup", str(warmup), "--steps", str(steps)]
         runs = {"latentsynth": [], "pytorch": []}
-        for _ in range(max(a.reps, 3)):
-            runs["latentsynth"] += run_json([CS, "musicvae-step", "--decoder", decoder, "--threads", "1", "--blas-threads", "1",
-                                             "--warmup", "2", "--steps", "8"], env)
-            runs["pytorch"] += run_json(["/usr/bin/python3", MUSICVAE_PY, "--decoder", decoder, "--threads", "1",
-                                         "--warmup", "2", "--steps", "8"], env)
+        for i in range(reps):
+            runs["latentsynth"] += run_json([CS, "musicvae-step", *common, "--blas-threads", "1"] + (["--export", export] if i == 0 else []), env)
+            runs["pytorch"] += run_json(["/usr/bin/python3", MUSICVAE_PY, *common, "--weights", os.path.join(export, "weights.safetensors"),
+                                         "--batch-file", os.path.join(export, "batch.safetensors")], env)
         o, t = runs["latentsynth"], runs["pytorch"]
         ow = statistics.median(r["seconds"] for r in o)
         tw = statistics.median(r["seconds"] for r in t)
         oc = statistics.median(r["cpu_seconds"] for r in o)
         tc = statistics.median(r["cpu_seconds"] for r in t)
-        rows.append(f"| {decoder} | {ow:.3f} | {tw:.3f} | {ow / tw:.2f} | {oc:.3f} | {tc:.3f} | {oc / tc:.2f} | "
-                    f"{o[0]['first_loss']:.4f} / {t[0]['first_loss']:.4f} | {o[0]['last_loss']:.4f} / {t[0]['last_loss']:.4f} |")
+        ratios.append(ow / tw)
+        fo, ft = o[0]["first"], t[0]["first"]
+        lo, lt = o[0]["last"], t[0]["last"]
+        rows.append(f"| {model} | {batch} | {o[0]['length']} | {ow:.3f} | {tw:.3f} | **{ow / tw:.2f}** | {oc:.3f} | {tc:.3f} | {oc / tc:.2f} | "
+                    f"{fo['loss']:.4f} / {ft['loss']:.4f} | {fo['recon']:.4f} / {ft['recon']:.4f} | {fo['kl']:.4f} / {ft['kl']:.4f} | "
+                    f"{lo['loss']:.4f} / {lt['loss']:.4f} |")
         print(rows[-1], file=sys.stderr, flush=True)
-    load = os.getloadavg()[0]
-    lines += [f"Machine: {os.cpu_count()} logical CPUs, load average {load:.1f} at the end; "
-              f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. One libtorch thread and one BLAS thread each. "
-              f"Alternated A B A B, {max(a.reps, 3)} processes each per decoder; each process: 2 warm-up steps, "
-              "median of 8 timed steps. Model: bidirectional 2x256 LSTM encoder -> mu, softplus sigma (z 64); "
-              "decoder initial states tanh(dense(z)); 2x256 LSTM decoder on [previous token one-hot, z]; 90 tokens, "
-              "32 steps, batch 64; summed CE / batch + 0.5 max(KL - 48, 0); Adam 1e-3 with decay 0.9999 (floor 1e-5); "
-              "clip 1.0.", "",
-              "| decoder | ours s/step | PyTorch s/step | ours / PyTorch | ours CPU s | PyTorch CPU s | ours / PyTorch (CPU) | first loss ours / PyTorch | last loss ours / PyTorch |",
-              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"] + rows
-    lines += ["", "fused: the decoder is one LSTM call over the 32 steps (teacher forcing); cells: two LSTMCells "
-              "stepped 32 times (the loop scheduled sampling and sampling need). Same weights and data on both "
-              "sides: the loss columns must agree.", ""]
-    return lines
+        if (model, batch) in (("musicvae", 64), ("musicvae-hier", 128)):
+            pr = run_json(["/usr/bin/python3", MUSICVAE_PY, *common[:4], "--threads", "1", "--warmup", "1", "--profile",
+                           "--weights", os.path.join(export, "weights.safetensors"), "--batch-file", os.path.join(export, "batch.safetensors")], env)[0]
+            profiles.append((model, batch, pr))
+            print(json.dumps(pr), file=sys.stderr, flush=True)
+    load = os.getloadavg()
+    lines = ["# MusicVAE training step: LatentSynth vs PyTorch (the real models)", "",
+             f"Machine: {os.cpu_count()} logical CPUs, shared with other jobs (load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
+             f"at the end: noisy; the CPU-time columns are the steadier measure); {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. "
+             f"One libtorch thread and one BLAS thread each. Alternated A B A B, {reps} processes per side and case; each process: "
+             "warm-up steps (2 flat, 1 hierarchical), then the median of the timed steps (8 flat, 3 hierarchical); medians over processes.",
+             "",
+             "C#: `model.TrainStep` of `musicvae` / `musicvae-hier` at their default sizes with `model.CreateOptimizers(1e-3)` "
+             "(Adam, lr decayed per step, global-norm clip 1) in a scope, then `loss.Values()`, as the trainer steps. "
+             "PyTorch: `benchmarks/pytorch/musicvae_step.py`, the same layers (one-hot inputs; bidirectional 2x256 LSTM encoder; "
+             "flat: z 64, 2x256 decoder fed [previous token, z]; hierarchical: z 128, 2x256 conductor over 16 bars, 2x256 bar decoder "
+             "batched over [B*16, 16] fed [previous token, conductor output]), loss (summed CE / B + beta * max(KL - free nats, 0)), "
+             "Adam and clipping, loaded with the C# model's initial weights and batch. Scheduled sampling off on both sides "
+             "(teacher forcing; the flat model's default inverse-sigmoid schedule is set to constant 0 for the comparison).", "",
+             "| model | batch | T | ours s/step | PyTorch s/step | ours / PyTorch (wall) | ours CPU s | PyTorch CPU s | ours / PyTorch (CPU) | "
+             "first loss ours / PyTorch | first recon | first KL (nats) | last loss ours / PyTorch |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"] + rows
+    met = all(r <= 0.8 for r in ratios)
+    lines += ["", f"Target (issue 12): ours / PyTorch <= 0.8 per step: **{'met' if met else 'not met'}** "
+              f"(wall ratios {', '.join(f'{r:.2f}' for r in ratios)}).", "", "PyTorch profile (one step, torch.profiler, self CPU time):", ""]
+    for model, batch, pr in profiles:
+        top = "; ".join(f"{k} {ms:.0f} ms ({n}x)" for k, ms, n in pr["top"][:8])
+        lines.append(f"- {model} (batch {batch}): {pr['self_cpu_ms']:.0f} ms, matrix products (aten::mm, addmm, bmm) "
+                     f"{100 * pr['gemm_share']:.0f}%. Top: {top}.")
+    return lines + [""]
 
 
 def griffin_lim_section(a):

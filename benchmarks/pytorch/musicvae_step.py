@@ -1,122 +1,203 @@
-"""One training step of a flat 2-bar MusicVAE-shaped model in PyTorch: the mirror of
-benchmarks/LatentSynth.Benchmarks/MusicVaeStep.cs (same model, construction order, seed, data,
-loss, optimizer and schedule, so both sides start from the same weights and print the same first
-loss).
+"""One training step of LatentSynth's MusicVAE models in PyTorch: the mirror of
+benchmarks/LatentSynth.Benchmarks/MusicVaeStep.cs, which steps the real models of
+src/LatentSynth.Music/Models (`musicvae`, `musicvae-hier`) at their default sizes.
 
-Model (Roberts et al. 2018, flat "cat-mel_2bar" shape): one-hot melodies of 32 steps over 90
-tokens, batch 64; encoder a bidirectional 2-layer LSTM of 256, the last layer's final forward and
-backward states -> mu and sigma = softplus(.) of a 64-d z; decoder initial states from
-tanh(dense(z)); decoder a 2-layer LSTM of 256 fed the previous token (teacher forcing) concatenated
-with z; logits over 90 tokens. Loss: cross-entropy summed over steps, averaged over the batch,
-plus 0.5 x max(KL - 48, 0) (free bits). Adam 1e-3, decay 0.9999 per step with floor 1e-5, global
-gradient norm clipped to 1.
+The same architecture, layer by layer (state-dict names as the C# models', so that the C# side's
+initial weights load with strict=True):
+- encoder: one-hot tokens [B, T, 90] -> bidirectional 2x256 LSTM; the last layer's final forward and
+  backward h -> mu = dense, sigma = softplus(dense); z = mu + sigma * eps (eps from a generator seeded
+  seed + 2, as the C# model's NoiseGenerator);
+- initial LSTM states from an embedding e: tanh(dense(e)) reshaped [B, layers, 2, H], c = [..., 0, :],
+  h = [..., 1, :] (Magenta's initial_cell_state_from_embedding, as MelodyVaeModel.InitialState);
+- musicvae (z 64): decoder 2x256 LSTM, initial states from z, fed [previous token one-hot (zeros
+  first), z] (teacher forcing), output dense to 90 logits;
+- musicvae-hier (z 128, T 256 = 16 bars of 16): conductor 2x256 LSTM, initial states from z, fed one zero
+  per bar; each bar's conductor output sets (dense + tanh) its bar decoder's initial states; bar decoder
+  2x256 LSTM over [B*16 bars, 16 steps] fed [previous token one-hot, the bar's conductor output].
+Loss (MelodyVaeModel.Loss): cross-entropy summed over the steps / B + beta * mean(max(KL - free_bits ln 2, 0)),
+beta = (1 - beta_rate^step) * max_beta (flat: free bits 0, beta_rate 0.99999; hier: free bits 64,
+beta_rate 0); the terms recon, kl_cost, kl and accuracy are computed and read (.item()) as the trainer
+does. Adam (1e-3, betas 0.9/0.999, eps 1e-8) with lr = (1e-3 - 1e-5) * 0.9999^step + 1e-5 set before
+each step; gradients clipped to global norm 1. Scheduled sampling is off on both sides.
 
---decoder fused: the decoder is one nn.LSTM call; --decoder cells: two nn.LSTMCell run step by step.
+--weights/--batch-file: the C# side's exported initial weights and batch (musicvae-step --export DIR);
+without them the model is initialised by PyTorch and the tokens drawn here (timings are the same,
+losses differ). --profile: one step under torch.profiler after the warm-up; prints the self CPU time
+by op and the share in matrix products.
 Prints one JSON line: median wall-clock and process CPU seconds per step over --steps timed steps
 after --warmup steps.
 Run with Debian's interpreter: /usr/bin/python3 benchmarks/pytorch/musicvae_step.py --threads 1
 """
 import argparse
 import json
+import math
+import os
+import sys
 import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-TOKENS, STEPS, HIDDEN, LATENT = 90, 32, 256, 64
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import safetensors_io  # noqa: E402
+
+TOKENS, STEPS_PER_BAR = 90, 16
+SIZES = {
+    # latent, T, encoder, decoder, conductor, layers, free_bits, max_beta, beta_rate
+    "musicvae": dict(latent=64, length=32, enc=256, dec=256, cond=None, layers=2, free_bits=0.0, max_beta=0.2, beta_rate=0.99999),
+    "musicvae-hier": dict(latent=128, length=256, enc=256, dec=256, cond=256, layers=2, free_bits=64.0, max_beta=0.2, beta_rate=0.0),
+}
+LR, DECAY, MIN_LR, CLIP = 1e-3, 0.9999, 1e-5, 1.0
 
 
-class Model(nn.Module):
-    def __init__(self, cells):
+def initial_state(dense, e, layers, hidden):
+    s = torch.tanh(dense(e)).reshape(e.shape[0], layers, 2, hidden).permute(2, 1, 0, 3)
+    return s[1].contiguous(), s[0].contiguous()
+
+
+class MusicVae(nn.Module):
+    def __init__(self, name):
         super().__init__()
-        self.encoder = nn.LSTM(TOKENS, HIDDEN, num_layers=2, batch_first=True, bidirectional=True)
-        self.mu = nn.Linear(2 * HIDDEN, LATENT)
-        self.sigma = nn.Linear(2 * HIDDEN, LATENT)
-        self.init = nn.Linear(LATENT, 2 * 2 * HIDDEN)
-        if cells:
-            self.cell0 = nn.LSTMCell(TOKENS + LATENT, HIDDEN)
-            self.cell1 = nn.LSTMCell(HIDDEN, HIDDEN)
+        c = SIZES[name]
+        self.c, self.hier = c, name == "musicvae-hier"
+        self.length = c["length"]
+        self.encoder = nn.LSTM(TOKENS, c["enc"], c["layers"], batch_first=True, bidirectional=True)
+        self.mu = nn.Linear(2 * c["enc"], c["latent"])
+        self.sigma = nn.Linear(2 * c["enc"], c["latent"])
+        if self.hier:
+            self.conductor_initial_state = nn.Linear(c["latent"], 2 * c["layers"] * c["cond"])
+            self.conductor = nn.LSTM(1, c["cond"], c["layers"], batch_first=True)
+            self.initial_state = nn.Linear(c["cond"], 2 * c["layers"] * c["dec"])
+            self.decoder = nn.LSTM(TOKENS + c["cond"], c["dec"], c["layers"], batch_first=True)
         else:
-            self.decoder = nn.LSTM(TOKENS + LATENT, HIDDEN, num_layers=2, batch_first=True)
-        self.output = nn.Linear(HIDDEN, TOKENS)
+            self.initial_state = nn.Linear(c["latent"], 2 * c["layers"] * c["dec"])
+            self.decoder = nn.LSTM(TOKENS + c["latent"], c["dec"], c["layers"], batch_first=True)
+        self.output = nn.Linear(c["dec"], TOKENS)
+        self.eye = torch.eye(TOKENS)
+
+    def one_hot(self, tokens):
+        return self.eye.index_select(0, tokens.reshape(-1)).reshape(*tokens.shape, TOKENS)
+
+    def shifted(self, tokens):
+        b, t = tokens.shape
+        return torch.cat([torch.zeros(b, 1, TOKENS), self.one_hot(tokens[:, :t - 1])], 1)
+
+    def posterior(self, tokens):
+        _, (h, _) = self.encoder(self.one_hot(tokens))
+        n = h.shape[0]
+        last = torch.cat([h[n - 2], h[n - 1]], 1)
+        return self.mu(last), F.softplus(self.sigma(last))
+
+    def decoder_logits(self, z, tokens):
+        c = self.c
+        b = z.shape[0]
+        if not self.hier:
+            h, cc = initial_state(self.initial_state, z, c["layers"], c["dec"])
+            inputs = self.shifted(tokens)
+            n, s = inputs.shape[0], inputs.shape[1]
+            out, _ = self.decoder(torch.cat([inputs, z.unsqueeze(1).expand(n, s, z.shape[1])], 2), (h, cc))
+            return self.output(out)
+        bars = self.length // STEPS_PER_BAR
+        h, cc = initial_state(self.conductor_initial_state, z, c["layers"], c["cond"])
+        cond, _ = self.conductor(torch.zeros(b, bars, 1), (h, cc))
+        emb = cond.reshape(b * bars, c["cond"])
+        h, cc = initial_state(self.initial_state, emb, c["layers"], c["dec"])
+        inputs = self.shifted(tokens).reshape(b * bars, STEPS_PER_BAR, TOKENS)
+        n, s = inputs.shape[0], inputs.shape[1]
+        out, _ = self.decoder(torch.cat([inputs, emb.unsqueeze(1).expand(n, s, emb.shape[1])], 2), (h, cc))
+        return self.output(out).reshape(b, self.length, TOKENS)
+
+    def loss(self, tokens, step, noise):
+        c = self.c
+        mu, sigma = self.posterior(tokens)
+        b = tokens.shape[0]
+        z = mu + sigma * torch.randn(b, c["latent"], generator=noise)
+        logits = self.decoder_logits(z, tokens)
+        recon = F.cross_entropy(logits.reshape(-1, TOKENS), tokens.reshape(-1), reduction="sum") / max(1, b)
+        kl = ((mu.square() + sigma.square() - 1.0) * 0.5 - sigma.log()).sum(1)
+        kl_cost = (kl - c["free_bits"] * math.log(2.0)).clamp_min(0.0).mean()
+        beta = (1.0 - c["beta_rate"] ** step) * c["max_beta"]
+        accuracy = (logits.argmax(-1) == tokens).float().mean()
+        total = recon + kl_cost * beta
+        return total, {"recon": recon, "kl_cost": kl_cost, "kl": kl.mean(), "accuracy": accuracy}
 
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--decoder", choices=["fused", "cells"], default="fused")
+    p.add_argument("--model", choices=sorted(SIZES), default="musicvae")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--batch", type=int, default=64)
-    p.add_argument("--warmup", type=int, default=3)
-    p.add_argument("--steps", type=int, default=10)
+    p.add_argument("--warmup", type=int, default=2)
+    p.add_argument("--steps", type=int, default=5)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--weights", help="the C# model's initial state dict (safetensors)")
+    p.add_argument("--batch-file", help="the C# side's batch (safetensors, key 'tokens')")
+    p.add_argument("--profile", action="store_true")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
-    cells = a.decoder == "cells"
-    batch = a.batch
     torch.manual_seed(a.seed)
-    model = Model(cells)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    # max(floor, lr0 * gamma^t), as LatentSynth's ExponentialLR(minLR) in closed form.
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: max(1e-5 / 1e-3, 0.9999 ** t))
-    gen = torch.Generator().manual_seed(a.seed + 1)
-    targets = torch.randint(0, TOKENS, (batch, STEPS), generator=gen)
-    eye = torch.eye(TOKENS)
-    x = eye.index_select(0, targets.reshape(-1)).reshape(batch, STEPS, TOKENS)
-    shifted = torch.cat([torch.zeros(batch, 1, TOKENS), x[:, :STEPS - 1]], 1)
-    z_template = torch.empty(batch, STEPS, LATENT)
+    model = MusicVae(a.model)
+    model.train()
+    if a.weights:
+        state, _ = safetensors_io.load(a.weights)
+        model.load_state_dict(state, strict=True)
+    if a.batch_file:
+        tokens = safetensors_io.load(a.batch_file)[0]["tokens"].to(torch.int64)
+        assert tokens.shape == (a.batch, model.length), tokens.shape
+    else:
+        tokens = torch.randint(0, TOKENS, (a.batch, model.length), generator=torch.Generator().manual_seed(a.seed + 1))
+    noise = torch.Generator().manual_seed(a.seed + 2)
     params = list(model.parameters())
+    opt = torch.optim.Adam(params, lr=LR)
+    step_no = [0]
 
     def step():
-        opt.zero_grad(set_to_none=True)
-        _, (h, _) = model.encoder(x)
-        last = torch.cat([h[2], h[3]], 1)
-        mu = model.mu(last)
-        sigma = F.softplus(model.sigma(last))
-        z = mu + sigma * torch.randn(batch, LATENT, generator=gen)
-        state = torch.tanh(model.init(z)).reshape(batch, 4, HIDDEN).transpose(0, 1)
-        if not cells:
-            h0 = state[0:2].contiguous()
-            c0 = state[2:4].contiguous()
-            inp = torch.cat([shifted, z.unsqueeze(1).expand_as(z_template)], 2)
-            output, _ = model.decoder(inp, (h0, c0))
-        else:
-            h0, h1, c0, c1 = state[0], state[1], state[2], state[3]
-            outs = []
-            for t in range(STEPS):
-                inp = torch.cat([shifted[:, t], z], 1)
-                h0, c0 = model.cell0(inp, (h0, c0))
-                h1, c1 = model.cell1(h0, (h1, c1))
-                outs.append(h1)
-            output = torch.stack(outs, 1)
-        logits = model.output(output)
-        recon = F.cross_entropy(logits.transpose(1, 2), targets, reduction="sum") / batch
-        kl = (mu.square() + sigma.square() - 1 - sigma.square().log()).sum() * (0.5 / batch)
-        loss = recon + torch.relu(kl - 48.0) * 0.5
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        t = step_no[0]
+        for g in opt.param_groups:
+            g["lr"] = (LR - MIN_LR) * DECAY ** t + MIN_LR
+        opt.zero_grad()
+        total, terms = model.loss(tokens, t, noise)
+        total.backward()
+        torch.nn.utils.clip_grad_norm_(params, CLIP)
         opt.step()
-        sched.step()
-        return loss.item()
+        step_no[0] += 1
+        values = {"loss": total.item()}
+        values.update({k: v.item() for k, v in terms.items()})
+        return values
 
-    first = 0.0
+    first = {}
     for i in range(a.warmup):
-        loss = step()
+        v = step()
         if i == 0:
-            first = loss
-    times, cpu, last_loss = [], [], 0.0
+            first = v
+    if a.profile:
+        from torch.profiler import profile, ProfilerActivity
+        with profile(activities=[ProfilerActivity.CPU]) as prof:
+            step()
+        events = prof.key_averages()
+        total_self = sum(e.self_cpu_time_total for e in events)
+        gemm = sum(e.self_cpu_time_total for e in events if e.key in ("aten::mm", "aten::addmm", "aten::bmm", "aten::baddbmm", "aten::addmv", "aten::mv"))
+        top = sorted(events, key=lambda e: -e.self_cpu_time_total)[:15]
+        print(json.dumps({"profile": a.model, "gemm_share": round(gemm / total_self, 4), "self_cpu_ms": round(total_self / 1000, 1),
+                          "top": [[e.key, round(e.self_cpu_time_total / 1000, 1), e.count] for e in top]}))
+        return
+    times, cpu, last = [], [], {}
     for _ in range(a.steps):
         c = time.process_time()
         t = time.perf_counter()
-        last_loss = step()
+        last = step()
         times.append(time.perf_counter() - t)
         cpu.append(time.process_time() - c)
     times.sort()
     cpu.sort()
-    print(json.dumps({"impl": "pytorch", "decoder": a.decoder, "threads": torch.get_num_threads(), "batch": batch,
-                      "steps": a.steps, "seconds": round(times[len(times) // 2], 5),
-                      "cpu_seconds": round(cpu[len(cpu) // 2], 5), "first_loss": round(first, 4),
-                      "last_loss": round(last_loss, 4)}))
+
+    def r(v):
+        return {k: round(v[k], 4) for k in ("loss", "recon", "kl", "kl_cost", "accuracy")}
+
+    print(json.dumps({"impl": "pytorch", "model": a.model, "threads": torch.get_num_threads(), "batch": a.batch,
+                      "length": model.length, "steps": a.steps, "seconds": round(times[len(times) // 2], 5),
+                      "cpu_seconds": round(cpu[len(cpu) // 2], 5), "first": r(first), "last": r(last)}))
 
 
 if __name__ == "__main__":
