@@ -27,7 +27,7 @@ public sealed record PianoRollOptions
     /// <summary>Label text size in pixels.</summary>
     public float FontSize { get; init; } = 12f;
 
-    /// <summary>Title above everything, or null.</summary>
+    /// <summary>Title above everything, or null (the picture widens to hold it and the labels).</summary>
     public string? Title { get; init; }
 }
 
@@ -111,7 +111,11 @@ public static class PianoRoll
         int top = options.Title is null ? 0 : line + 4;
         int panel = (high - low + 1) * options.PitchHeight;
         int panelPitch = line + panel + 6;
+        // Wide enough for the title and the labels (a short melody's label would be cut otherwise).
         long width = left + (long)steps * options.StepWidth + 4;
+        if (options.Title is { } title) width = Math.Max(width, LabelText.MeasureWidth(title, options.FontSize) + 12L);
+        foreach (var row in rows)
+            if (!string.IsNullOrEmpty(row.Label)) width = Math.Max(width, left + LabelText.MeasureWidth(row.Label, options.FontSize) + 8L);
         long height = top + (long)rows.Count * panelPitch + line; // bar numbers under the last panel
         if (width * height > MaxPixels)
             throw new ArgumentException($"a piano roll of {rows.Count} melodies of {steps} steps would be {width}×{height} px, over the limit of {MaxPixels:N0} px", nameof(rows));

@@ -125,7 +125,7 @@ public sealed class MusicVerbsCliTests(TinyMusicRun tiny) : IClassFixture<TinyMu
     }
 
     [Fact]
-    [BadInput("music", "`music reconstruct RUN --n 1000` (more than the test windows, or over 32)", "refused: one error line naming --n and the limit")]
+    [BadInput("music", "`music reconstruct RUN --n 33` (over 32) / `--n 32` (more than the run's test windows)", "refused: one error line naming --n and the limit")]
     public void ReconstructRefusesTooManyWindows()
     {
         var (code, output) = CliRunner.Run(250, "music", "reconstruct", tiny.Run, "--n", "33", "--out", outDir);
