@@ -129,7 +129,9 @@ public static class MusicGenerateCommands
     {
         var notes = MelodyGrid.Decode(tokens);
         if (notes.Count == 0) return "no notes";
-        return $"{notes.Count} notes, {MelodyTokens.PitchName(notes.Min(n => n.Pitch))}–{MelodyTokens.PitchName(notes.Max(n => n.Pitch))}";
+        int low = notes.Min(n => n.Pitch), high = notes.Max(n => n.Pitch);
+        var range = low == high ? MelodyTokens.PitchName(low) : $"{MelodyTokens.PitchName(low)}–{MelodyTokens.PitchName(high)}";
+        return $"{notes.Count} note{(notes.Count == 1 ? "" : "s")}, {range}";
     }
 
     /// <summary>The share of positions where <paramref name="a"/> and <paramref name="b"/> differ (Hamming distance / length).</summary>
