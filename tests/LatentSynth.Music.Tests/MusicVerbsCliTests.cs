@@ -71,6 +71,39 @@ public sealed class MusicVerbsCliTests(TinyMusicRun tiny) : IClassFixture<TinyMu
         Assert.Equal(first, File.ReadAllBytes(Path.Combine(outDir, "sample-01.mid")));
     }
 
+    [Fact]
+    [BadInput("music", "`music sample` where fluidsynth is not on PATH (or the sound font is missing)", "one warning line naming what is missing; the MIDI files and the piano roll are written, no WAV files; exit 0")]
+    public void SampleWithoutFluidSynthWarnsOnceAndSkipsTheWavs()
+    {
+        var path = Environment.GetEnvironmentVariable("PATH");
+        var empty = Path.Combine(outDir, "empty-bin");
+        Directory.CreateDirectory(empty);
+        var dir = Path.Combine(outDir, "s");
+        CliResult result;
+        try
+        {
+            Environment.SetEnvironmentVariable("PATH", empty);
+            result = CliRunner.Run(250, "music", "sample", tiny.Run, "--n", "2", "--out", dir);
+        }
+        finally { Environment.SetEnvironmentVariable("PATH", path); }
+        Assert.True(result.Code == 0, result.Output);
+        var warnings = result.Output.Split('\n').Where(l => l.Contains("warning", StringComparison.Ordinal)).ToList();
+        Assert.Single(warnings);
+        Assert.Contains("no WAV files", warnings[0]);
+        Assert.Contains("fluidsynth", warnings[0]);
+        Assert.True(File.Exists(Path.Combine(dir, "sample-02.mid")));
+        Assert.True(IsPng(Path.Combine(dir, "samples.png")));
+        Assert.Empty(Directory.GetFiles(dir, "*.wav"));
+    }
+
+    [Fact]
+    public void MissingRendererNamesAMissingSoundFont()
+    {
+        var why = LatentSynth.Audio.Notes.NoteRenderer.MissingRenderer(new LatentSynth.Audio.Notes.NoteRenderOptions { SoundFont = Path.Combine(outDir, "none.sf2") });
+        Assert.NotNull(why);
+        Assert.Contains("none.sf2", why);
+    }
+
     [Theory]
     [InlineData("--n", "0", "--n must be between 1 and 64")]
     [InlineData("--n", "65", "--n must be between 1 and 64")]
