@@ -20,7 +20,7 @@ public static class MusicCommands
     {
         MusicData.Register();
         LatentSynth.Music.Models.MusicModels.Register();
-        var music = new Command("music", "Symbolic music: melody datasets from MIDI files (MusicVAE's 90-token melodies).");
+        var music = new Command("music", "Symbolic music: melody datasets from MIDI files (MusicVAE's 90-token melodies); sample, reconstruct and interpolate a trained run as MIDI, WAV and piano rolls.");
         var data = new Command("data", "Melody datasets: nottingham, nottingham-16 (-aug: transposed ±5), midi:DIR, midi16:DIR.");
         data.Subcommands.Add(InfoCommand());
         music.Subcommands.Add(data);
