@@ -143,6 +143,24 @@ public sealed class MusicVerbsCliTests(TinyMusicRun tiny) : IClassFixture<TinyMu
     }
 
     [Fact]
+    [BadInput("music", "`music sample RUN` where RUN holds an image model (vae on npy:FILE)", "refused: one error line naming the run's model and the melody models the music verbs take; nothing written")]
+    public void SampleRefusesARunOfAnotherModel()
+    {
+        var npy = Path.Combine(outDir, "x.npy");
+        var rng = new Random(3);
+        LatentSynth.Evaluation.Npy.Write(npy, Enumerable.Range(0, 64 * 4).Select(_ => (float)rng.NextDouble()).ToArray(), 64, 4);
+        var run = Path.Combine(outDir, "vae-run");
+        var (code, output) = CliRunner.Run(250, "train", "--data", "npy:" + npy, "--model", "vae", "--arch", "mlp", "--latent-dim", "2",
+            "--hidden", "8", "--epochs", "1", "--out", run);
+        Assert.True(code == 0, output);
+        var dir = Path.Combine(outDir, "o");
+        (code, output) = CliRunner.Run(250, "music", "sample", run, "--out", dir);
+        Assert.Equal(1, code);
+        Assert.Contains("holds model 'vae', not a melody model", output);
+        Assert.False(Directory.Exists(dir));
+    }
+
+    [Fact]
     public void ReconstructWritesPairsAndPrintsAccuracy()
     {
         var (code, output) = CliRunner.Run(250, "music", "reconstruct", tiny.Run, "--n", "2", "--out", outDir);
