@@ -8,7 +8,8 @@ using Spectre.Console;
 
 namespace LatentSynth.Cli;
 
-/// <summary><c>latentsynth music</c>: the symbolic-music verbs. <c>data info NAME</c> describes a melody dataset.</summary>
+/// <summary><c>latentsynth music</c>: the symbolic-music verbs. <c>data info NAME</c> describes a melody dataset;
+/// <c>sample</c>, <c>reconstruct</c> and <c>interpolate</c> (<see cref="MusicGenerateCommands"/>) write melodies of a trained run.</summary>
 public static class MusicCommands
 {
     /// <summary>How many skipped files <c>music data info</c> lists by name before summing up the rest.</summary>
@@ -19,10 +20,11 @@ public static class MusicCommands
     {
         MusicData.Register();
         LatentSynth.Music.Models.MusicModels.Register();
-        var music = new Command("music", "Symbolic music: melody datasets from MIDI files (MusicVAE's 90-token melodies).");
+        var music = new Command("music", "Symbolic music: melody datasets from MIDI files (MusicVAE's 90-token melodies); sample, reconstruct and interpolate a trained run as MIDI, WAV and piano rolls.");
         var data = new Command("data", "Melody datasets: nottingham, nottingham-16 (-aug: transposed ±5), midi:DIR, midi16:DIR.");
         data.Subcommands.Add(InfoCommand());
         music.Subcommands.Add(data);
+        foreach (var verb in MusicGenerateCommands.Create()) music.Subcommands.Add(verb);
         return music;
     }
 
@@ -101,11 +103,7 @@ public static class MusicCommands
     }
 
     /// <summary>"C4", "F#5", … (MIDI 60 = C4).</summary>
-    public static string PitchName(int pitch)
-    {
-        string[] names = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"];
-        return names[pitch % 12] + (pitch / 12 - 1).ToString(CultureInfo.InvariantCulture);
-    }
+    public static string PitchName(int pitch) => MelodyTokens.PitchName(pitch);
 
     private static string Meaning(int token) => token switch
     {

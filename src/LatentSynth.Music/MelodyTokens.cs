@@ -47,4 +47,11 @@ public static class MelodyTokens
         >= FirstPitch and < Count => MinPitch + token - FirstPitch,
         _ => throw new ArgumentOutOfRangeException(nameof(token), token, $"melody tokens are 0..{Count - 1}"),
     };
+
+    /// <summary>The name of MIDI pitch <paramref name="pitch"/>: "C4", "F#5", … (MIDI 60 = C4).</summary>
+    public static string PitchName(int pitch)
+    {
+        string[] names = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"];
+        return names[((pitch % 12) + 12) % 12] + (Math.Floor(pitch / 12.0) - 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
 }

@@ -180,6 +180,54 @@ public static class NoteRenderer
             results.Sum(r => r.Clipped), sw.Elapsed, Path.Combine(dir, NoteSet.CsvName), version);
     }
 
+    /// <summary>
+    /// Why a MIDI file cannot be rendered with <paramref name="options"/> (the sound font or the fluidsynth
+    /// executable is missing), as one line; null when both are there.
+    /// </summary>
+    public static string? MissingRenderer(NoteRenderOptions? options = null)
+    {
+        options ??= new NoteRenderOptions();
+        if (!File.Exists(Path.GetFullPath(options.SoundFont)))
+            return $"sound font '{options.SoundFont}' not found (install it with `apt-get install fluid-soundfont-gm`)";
+        try { FluidSynthVersion(options.FluidSynth); }
+        catch (InvalidOperationException e) { return e.Message; }
+        return null;
+    }
+
+    /// <summary>
+    /// Renders the MIDI file <paramref name="midi"/> with FluidSynth (the same settings and process as
+    /// <see cref="Render"/>: <see cref="NoteRenderOptions.SoundFont"/>, gain, sample rate, no reverb or chorus)
+    /// into a mono 16-bit WAV file <paramref name="wav"/>. The instruments are the file's own program changes
+    /// (<see cref="NoteRenderOptions.Instruments"/> and the note settings do not apply). Returns the clip written.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The MIDI file or the sound font is missing.</exception>
+    /// <exception cref="InvalidOperationException">fluidsynth is missing or fails (its error output is included).</exception>
+    public static AudioClip RenderMidi(string midi, string wav, NoteRenderOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(midi);
+        ArgumentException.ThrowIfNullOrEmpty(wav);
+        options ??= new NoteRenderOptions();
+        if (!File.Exists(midi)) throw new FileNotFoundException($"MIDI file '{midi}' not found", midi);
+        var font = Path.GetFullPath(options.SoundFont);
+        if (!File.Exists(font))
+            throw new FileNotFoundException($"sound font '{options.SoundFont}' not found: install the default one with `apt-get install fluid-soundfont-gm` or pass another .sf2 file", options.SoundFont);
+        var full = Path.GetFullPath(wav);
+        var dir = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(dir);
+        var tmp = Path.Combine(dir, "." + Path.GetFileNameWithoutExtension(full) + "-" + Guid.NewGuid().ToString("N")[..8] + ".float.wav");
+        try
+        {
+            RunFluidSynth(options, font, Path.GetFullPath(midi), tmp);
+            var clip = AudioFile.ReadMono(tmp, options.SampleRate);
+            AudioFile.WriteWav(full, clip, WavSampleFormat.Pcm16);
+            return clip;
+        }
+        finally
+        {
+            try { File.Delete(tmp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
     /// <summary>The loaded set when render.json holds the same settings and every file listed exists; otherwise null.</summary>
     private static NoteSet? TryCached(string dir, string renderJson, string settingsJson)
     {

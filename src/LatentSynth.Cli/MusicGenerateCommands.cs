@@ -1,0 +1,358 @@
+using System.CommandLine;
+using System.Globalization;
+using LatentSynth.Audio.Notes;
+using LatentSynth.Data;
+using LatentSynth.Evaluation;
+using LatentSynth.Music;
+using LatentSynth.Music.Data;
+using LatentSynth.Music.Models;
+using LatentSynth.Torch;
+using LatentSynth.Training;
+using Spectre.Console;
+
+namespace LatentSynth.Cli;
+
+// Inside LatentSynth.*, "Torch" alone names the namespace LatentSynth.Torch: alias the class.
+using Torch = LatentSynth.Torch.Torch;
+
+/// <summary>
+/// The music verbs that get melodies out of a trained MusicVAE run: <c>music sample</c>, <c>music reconstruct</c>
+/// and <c>music interpolate</c>. Each writes MIDI files, their WAV renderings (FluidSynth with the General MIDI
+/// sound font, through <see cref="NoteRenderer.RenderMidi"/>; skipped with one warning line when either is
+/// missing) and one piano-roll PNG (<see cref="PianoRoll"/>) into <c>--out DIR</c>. Counts and numbers are
+/// checked before the run is opened; every output file is checked with <see cref="UserPaths.CheckOutputFile"/>
+/// (an existing one is replaced only with <c>--force</c>) before anything is written.
+/// </summary>
+public static class MusicGenerateCommands
+{
+    /// <summary>Most melodies <c>music sample --n</c> draws.</summary>
+    public const int MaxSamples = 64;
+
+    /// <summary>Most windows <c>music reconstruct --n</c> takes (each shown twice in the piano roll).</summary>
+    public const int MaxReconstructions = 32;
+
+    /// <summary>Most points <c>music interpolate --steps</c> decodes.</summary>
+    public const int MaxSteps = 64;
+
+    /// <summary>Highest sampling temperature accepted (softmax(logits / T) is close to uniform well before).</summary>
+    public const double MaxTemperature = 10;
+
+    /// <summary>The three verbs.</summary>
+    public static IEnumerable<Command> Create() => [Sample(), Reconstruct(), Interpolate()];
+
+    // ---- shared ----------------------------------------------------------------------------
+
+    private static Argument<string> RunArgument() => new("RUN")
+    {
+        Description = "Run folder of a melody model (musicvae, musicvae-hier) written by `latentsynth train`",
+    };
+
+    private static Option<string> OutOption() => new("--out")
+    {
+        Description = "Folder to write the MIDI, WAV and PNG files into (created when missing)",
+        Required = true,
+    };
+
+    private static Option<int> SeedOption() => new("--seed")
+    {
+        Description = "Random seed: the same seed gives the same melodies",
+        DefaultValueFactory = _ => 0,
+    };
+
+    private static Option<bool> ForceOption() => new("--force")
+    {
+        Description = "Replace output files that already exist in --out",
+    };
+
+    private static void Between(string flag, long value, long min, long max)
+    {
+        if (value < min || value > max)
+            throw new ArgumentException($"{flag} must be between {min} and {max}, got {value}");
+    }
+
+    private static void Warn(string message) => AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(message)}");
+
+    private static string Num(double v, string format = "F3") => v.ToString(format, CultureInfo.InvariantCulture);
+
+    /// <summary>Checks --out and every file the verb will write there (before any work).</summary>
+    private static void CheckOutputs(string dir, bool force, IEnumerable<string> files)
+    {
+        UserPaths.CheckOutputFolder("--out", dir);
+        foreach (var f in files)
+        {
+            var ext = Path.GetExtension(f).TrimStart('.');
+            UserPaths.CheckOutputFile("--out", Path.Combine(dir, f), ext, force);
+        }
+    }
+
+    /// <summary>The run and its model, which must be a melody model.</summary>
+    private static (RunFolder Run, MelodyVaeModel Model) OpenMelodyRun(string dir)
+    {
+        var run = RunFolder.Open(dir);
+        var model = run.LoadModel();
+        if (model is MelodyVaeModel melody) return (run, melody);
+        var name = run.Config.Model.Model;
+        model.Dispose();
+        throw new ArgumentException($"RUN: '{dir}' holds model '{name}', not a melody model; the music verbs take runs of musicvae or musicvae-hier");
+    }
+
+    private static int[][] Rows(Tensor tokens)
+    {
+        long n = tokens.Size(0), t = tokens.Size(1);
+        var flat = tokens.To(DType.Int64).ToArray<long>();
+        return Enumerable.Range(0, (int)n).Select(i => flat.AsSpan((int)(i * t), (int)t).ToArray().Select(v => (int)v).ToArray()).ToArray();
+    }
+
+    /// <summary>Renders each MIDI file to the WAV file beside it, or warns once and skips when FluidSynth or the font is missing.</summary>
+    private static void RenderWavs(string dir, IEnumerable<string> midiNames)
+    {
+        if (NoteRenderer.MissingRenderer() is { } why)
+        {
+            Warn($"no WAV files: {why}");
+            return;
+        }
+        foreach (var m in midiNames)
+            NoteRenderer.RenderMidi(Path.Combine(dir, m), Path.Combine(dir, Path.ChangeExtension(m, ".wav")));
+    }
+
+    private static void SaveRoll(string dir, string name, IReadOnlyList<PianoRollRow> rows, string title)
+    {
+        var path = Path.Combine(dir, name);
+        var image = PianoRoll.Save(path, rows, new PianoRollOptions { Title = title },
+            new Dictionary<string, string> { ["Software"] = $"LatentSynth {Torch.Version}", ["Description"] = Latin1(title) });
+        AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(path)}[/] ({image.Width}×{image.Height} px)");
+    }
+
+    private static string Latin1(string text) => string.Concat(text.Select(c => c is > '\0' and <= '\u00FF' ? c : '?'));
+
+    private static string Describe(int[] tokens)
+    {
+        var notes = MelodyGrid.Decode(tokens);
+        if (notes.Count == 0) return "no notes";
+        int low = notes.Min(n => n.Pitch), high = notes.Max(n => n.Pitch);
+        var range = low == high ? MelodyTokens.PitchName(low) : $"{MelodyTokens.PitchName(low)}–{MelodyTokens.PitchName(high)}";
+        return $"{notes.Count} note{(notes.Count == 1 ? "" : "s")}, {range}";
+    }
+
+    /// <summary>The share of positions where <paramref name="a"/> and <paramref name="b"/> differ (Hamming distance / length).</summary>
+    public static double Hamming(int[] a, int[] b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.Length != b.Length) throw new ArgumentException($"sequences of {a.Length} and {b.Length} tokens");
+        return a.Length == 0 ? 0 : (double)a.Zip(b).Count(p => p.First != p.Second) / a.Length;
+    }
+
+    /// <summary>Test windows of the run's own dataset (the split it was trained with).</summary>
+    private static int[][] TestWindows(RunFolder run, out string name)
+    {
+        using var splits = run.LoadData(Cli.DataSource, null, Warn);
+        name = splits.Test.Name;
+        if (splits.Test.Count == 0) throw new ArgumentException($"RUN: the test split of '{run.DataName}' holds no windows");
+        return Rows(splits.Test.Examples);
+    }
+
+    // ---- sample ----------------------------------------------------------------------------
+
+    private static Command Sample()
+    {
+        var runArg = RunArgument();
+        var n = new Option<int>("--n") { Description = $"Number of melodies (1–{MaxSamples})", DefaultValueFactory = _ => 8 };
+        var outDir = OutOption();
+        var temperature = new Option<double>("--temperature")
+        {
+            Description = $"Sampling temperature of the decoder's softmax (> 0, ≤ {MaxTemperature:0}; Magenta's default 0.5)",
+            DefaultValueFactory = _ => 0.5,
+        };
+        var seed = SeedOption();
+        var force = ForceOption();
+        var cmd = new Command("sample", "Draw melodies from the prior: DIR/sample-XX.mid and .wav, and DIR/samples.png (piano roll of all).")
+        {
+            runArg, n, outDir, temperature, seed, force,
+        };
+        cmd.SetAction(parse => RunSample(parse.GetValue(runArg)!, parse.GetValue(n), parse.GetValue(outDir)!,
+            parse.GetValue(temperature), parse.GetValue(seed), parse.GetValue(force)));
+        return cmd;
+    }
+
+    /// <summary>Runs <c>music sample</c>; returns the exit code.</summary>
+    public static int RunSample(string runDir, int count, string dir, double temperature, int seed, bool force)
+    {
+        Between("--n", count, 1, MaxSamples);
+        if (!(temperature > 0 && temperature <= MaxTemperature))
+            throw new ArgumentException($"--temperature must be above 0 and at most {MaxTemperature:0}, got {temperature.ToString(CultureInfo.InvariantCulture)}");
+        Between("--seed", seed, 0, int.MaxValue);
+        var names = Enumerable.Range(1, count).Select(i => $"sample-{i:D2}").ToList();
+        CheckOutputs(dir, force, names.SelectMany(s => new[] { s + ".mid", s + ".wav" }).Append("samples.png"));
+        var (run, model) = OpenMelodyRun(runDir);
+        using var _ = model;
+        int[][] melodies;
+        using (var scope = Torch.NewScope())
+        {
+            Torch.ManualSeed((ulong)seed);
+            using var generator = new Generator((ulong)seed);
+            melodies = Rows(model.Generate(count, temperature, generator));
+        }
+        Directory.CreateDirectory(dir);
+        for (int i = 0; i < count; i++)
+        {
+            MelodyGrid.WriteMidi(Path.Combine(dir, names[i] + ".mid"), melodies[i]);
+            AnsiConsole.MarkupLine(Markup.Escape($"{names[i]}.mid: {Describe(melodies[i])}"));
+        }
+        RenderWavs(dir, names.Select(s => s + ".mid"));
+        var rows = melodies.Select((m, i) => new PianoRollRow(m, names[i])).ToList();
+        SaveRoll(dir, "samples.png", rows,
+            $"{count} samples of {run.Config.Model.Model} ({Path.GetFileName(Path.GetFullPath(runDir))}), temperature {Num(temperature, "0.###")}, seed {seed}");
+        return 0;
+    }
+
+    // ---- reconstruct -----------------------------------------------------------------------
+
+    private static Command Reconstruct()
+    {
+        var runArg = RunArgument();
+        var n = new Option<int>("--n") { Description = $"Number of test windows (1–{MaxReconstructions})", DefaultValueFactory = _ => 4 };
+        var outDir = OutOption();
+        var seed = SeedOption();
+        var force = ForceOption();
+        var cmd = new Command("reconstruct",
+            "Encode test windows of the run's dataset and decode them greedily: original-XX / reconstruction-XX .mid and .wav, reconstructions.png, per-step accuracy.")
+        {
+            runArg, n, outDir, seed, force,
+        };
+        cmd.SetAction(parse => RunReconstruct(parse.GetValue(runArg)!, parse.GetValue(n), parse.GetValue(outDir)!, parse.GetValue(seed), parse.GetValue(force)));
+        return cmd;
+    }
+
+    /// <summary>Runs <c>music reconstruct</c>; returns the exit code.</summary>
+    public static int RunReconstruct(string runDir, int count, string dir, int seed, bool force)
+    {
+        Between("--n", count, 1, MaxReconstructions);
+        Between("--seed", seed, 0, int.MaxValue);
+        var ids = Enumerable.Range(1, count).Select(i => i.ToString("D2", CultureInfo.InvariantCulture)).ToList();
+        var midis = ids.SelectMany(i => new[] { $"original-{i}.mid", $"reconstruction-{i}.mid" }).ToList();
+        CheckOutputs(dir, force, midis.Concat(midis.Select(m => Path.ChangeExtension(m, ".wav"))).Append("reconstructions.png"));
+        var (run, model) = OpenMelodyRun(runDir);
+        using var _ = model;
+        var windows = TestWindows(run, out var setName);
+        if (count > windows.Length) throw new ArgumentException($"--n {count} is more than the {windows.Length} test windows of {setName}");
+        var rng = new Random(seed);
+        var picked = Enumerable.Range(0, windows.Length).OrderBy(_ => rng.Next()).Take(count).ToArray();
+        var originals = picked.Select(i => windows[i]).ToArray();
+        int[][] recon;
+        using (var scope = Torch.NewScope())
+        {
+            var x = Tensor.From(originals.SelectMany(w => w.Select(t => (long)t)).ToArray(), count, originals[0].Length);
+            recon = Rows(model.DecodeTokens(model.Encode(x)));
+        }
+        Directory.CreateDirectory(dir);
+        var rows = new List<PianoRollRow>();
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("pair", "test window", "original", "reconstruction", "accuracy");
+        double total = 0;
+        for (int k = 0; k < count; k++)
+        {
+            double acc = 1 - Hamming(originals[k], recon[k]);
+            total += acc;
+            MelodyGrid.WriteMidi(Path.Combine(dir, $"original-{ids[k]}.mid"), originals[k]);
+            MelodyGrid.WriteMidi(Path.Combine(dir, $"reconstruction-{ids[k]}.mid"), recon[k]);
+            rows.Add(new PianoRollRow(originals[k], $"original {ids[k]} (test window {picked[k]})"));
+            rows.Add(new PianoRollRow(recon[k], $"reconstruction {ids[k]}: accuracy {Num(acc)}"));
+            table.AddRow(ids[k], picked[k].ToString(CultureInfo.InvariantCulture), Markup.Escape(Describe(originals[k])), Markup.Escape(Describe(recon[k])), Num(acc));
+        }
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"Per-step accuracy (greedy decoding of μ): mean {Num(total / count)} over {count} test windows of {Markup.Escape(setName)}");
+        RenderWavs(dir, midis);
+        SaveRoll(dir, "reconstructions.png", rows, $"{count} test windows of {setName} and their greedy reconstructions, seed {seed}");
+        return 0;
+    }
+
+    // ---- interpolate -----------------------------------------------------------------------
+
+    private static Command Interpolate()
+    {
+        var runArg = RunArgument();
+        var steps = new Option<int>("--steps") { Description = $"Decoded points from one window's code to the other's, both ends included (2–{MaxSteps})", DefaultValueFactory = _ => 7 };
+        var outDir = OutOption();
+        var from = new Option<int>("--from") { Description = "Index of the first test window", DefaultValueFactory = _ => 0 };
+        var to = new Option<int?>("--to") { Description = "Index of the second test window [default: the last]" };
+        var spherical = new Option<bool>("--spherical") { Description = "Interpolate along the great circle (slerp, as Magenta's MusicVAE) instead of the straight line" };
+        var force = ForceOption();
+        var cmd = new Command("interpolate",
+            "Decode points between the codes (μ) of two test windows: interpolation.mid/.wav (the melodies one after the other), interpolation.png, Hamming distances to both ends.")
+        {
+            runArg, steps, outDir, from, to, spherical, force,
+        };
+        cmd.SetAction(parse => RunInterpolate(parse.GetValue(runArg)!, parse.GetValue(steps), parse.GetValue(outDir)!,
+            parse.GetValue(from), parse.GetValue(to), parse.GetValue(spherical), parse.GetValue(force)));
+        return cmd;
+    }
+
+    /// <summary>
+    /// The point at <paramref name="t"/> ∈ [0, 1] between <paramref name="a"/> and <paramref name="b"/>: on the
+    /// straight line, or with <paramref name="spherical"/> on the great circle (slerp, Shoemake 1985, as Magenta's
+    /// <c>music_vae_generate._slerp</c>; the straight line when the two are (anti)parallel).
+    /// </summary>
+    public static float[] Lerp(float[] a, float[] b, double t, bool spherical)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.Length != b.Length) throw new ArgumentException($"codes of {a.Length} and {b.Length} dimensions");
+        double wa = 1 - t, wb = t;
+        if (spherical)
+        {
+            double na = Math.Sqrt(a.Sum(v => (double)v * v)), nb = Math.Sqrt(b.Sum(v => (double)v * v));
+            double cos = na > 0 && nb > 0 ? a.Zip(b).Sum(p => (double)p.First * p.Second) / (na * nb) : 1;
+            double omega = Math.Acos(Math.Clamp(cos, -1, 1)), sin = Math.Sin(omega);
+            if (sin > 1e-6) { wa = Math.Sin((1 - t) * omega) / sin; wb = Math.Sin(t * omega) / sin; }
+        }
+        return a.Zip(b).Select(p => (float)(wa * p.First + wb * p.Second)).ToArray();
+    }
+
+    /// <summary>Runs <c>music interpolate</c>; returns the exit code.</summary>
+    public static int RunInterpolate(string runDir, int steps, string dir, int from, int? to, bool spherical, bool force)
+    {
+        Between("--steps", steps, 2, MaxSteps);
+        if (from < 0) throw new ArgumentException($"--from must be at least 0, got {from}");
+        if (to is < 0) throw new ArgumentException($"--to must be at least 0, got {to}");
+        CheckOutputs(dir, force, ["interpolation.mid", "interpolation.wav", "interpolation.png"]);
+        var (run, model) = OpenMelodyRun(runDir);
+        using var _ = model;
+        var windows = TestWindows(run, out var setName);
+        int last = windows.Length - 1, j = to ?? last;
+        if (from > last) throw new ArgumentException($"--from {from} is past the last of the {windows.Length} test windows of {setName} (0–{last})");
+        if (j > last) throw new ArgumentException($"--to {j} is past the last of the {windows.Length} test windows of {setName} (0–{last})");
+        if (j == from) throw new ArgumentException($"--from and --to both name test window {from}; choose two different windows");
+        int[] a = windows[from], b = windows[j];
+        int length = a.Length;
+        int[][] points;
+        using (var scope = Torch.NewScope())
+        {
+            var x = Tensor.From(a.Concat(b).Select(t => (long)t).ToArray(), 2, length);
+            var mu = model.Encode(x).To(DType.Float32).ToArray<float>();
+            int d = mu.Length / 2;
+            float[] za = mu[..d], zb = mu[d..];
+            var z = Enumerable.Range(0, steps).SelectMany(k => Lerp(za, zb, (double)k / (steps - 1), spherical)).ToArray();
+            points = Rows(model.DecodeTokens(Tensor.From(z, steps, d)));
+        }
+        Directory.CreateDirectory(dir);
+        // One melody after the other; a melody that starts with "no event" (a rest) starts with a note-off
+        // instead, so that the previous melody's last note does not hold over.
+        var all = points.SelectMany(p => p.Select((t, i) => i == 0 && t == MelodyTokens.NoEvent ? MelodyTokens.NoteOff : t)).ToArray();
+        MelodyGrid.WriteMidi(Path.Combine(dir, "interpolation.mid"), all);
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("step", "t", "melody", "Hamming to A", "Hamming to B");
+        var rows = new List<PianoRollRow> { new(a, $"A: test window {from}") };
+        for (int k = 0; k < steps; k++)
+        {
+            double t = (double)k / (steps - 1), ha = Hamming(points[k], a), hb = Hamming(points[k], b);
+            table.AddRow(k.ToString(CultureInfo.InvariantCulture), Num(t), Markup.Escape(Describe(points[k])), Num(ha), Num(hb));
+            rows.Add(new PianoRollRow(points[k], $"step {k}, t = {Num(t, "0.###")}: Hamming to A {Num(ha)}, to B {Num(hb)}"));
+        }
+        rows.Add(new PianoRollRow(b, $"B: test window {j}"));
+        AnsiConsole.MarkupLine(Markup.Escape($"Interpolating {(spherical ? "along the great circle (slerp)" : "on the straight line")} from μ of test window {from} (A) to μ of test window {j} (B) of {setName}; greedy decoding; Hamming = share of the {length} tokens that differ from the original window"));
+        AnsiConsole.Write(table);
+        RenderWavs(dir, ["interpolation.mid"]);
+        SaveRoll(dir, "interpolation.png", rows,
+            $"{steps} {(spherical ? "slerp" : "linear")} interpolants between test windows {from} and {j} of {setName} (originals first and last)");
+        return 0;
+    }
+}
