@@ -5,9 +5,11 @@
 # 2. Sound: render the orchestral note set with FluidSynth (cached), train a frame β-VAE and a WAE-MMD
 #    on its mf notes, and write the audio report: reconstructions, an instrument morph, a circle, a
 #    spiral and a geodesic as WAV files and in an HTML page (runs/demo/audio/).
+# 3. Symbolic music, when the Nottingham melodies are found: a short 2-bar MusicVAE, then sampled
+#    melodies, reconstructions and an interpolation as MIDI, WAV and piano rolls (runs/demo/music/).
 # Then print the `latentsynth serve` line to play the trained model in the browser.
 # Environment: DEMO_EPOCHS (default 10), DEMO_AUDIO_EPOCHS (default 20), DEMO_OUT (default runs/demo),
-# DEMO_SKIP_AUDIO=1 for the image part only. Every step is resumable: a rerun reuses what is done.
+# DEMO_SKIP_AUDIO=1 for the image part only; DEMO_MUSIC_EPOCHS (default 3), DEMO_SKIP_MUSIC=1. Every step is resumable: a rerun reuses what is done.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 epochs=${DEMO_EPOCHS:-10}
@@ -46,11 +48,44 @@ if [[ "${DEMO_SKIP_AUDIO:-0}" != 1 ]]; then
     --dynamics mf --epochs "$audio_epochs"
 fi
 
+music_ok=0
+if [[ "${DEMO_SKIP_MUSIC:-0}" != 1 ]]; then
+  music_epochs=${DEMO_MUSIC_EPOCHS:-3}
+  run="$out/music"
+  mkdir -p "$out"
+  # The melodies are found in the cache, in ../shared/datasets/nottingham, or downloaded; when none
+  # works, one line says so and the demo goes on without them.
+  if "$ls" music data info nottingham > "$out/music-data.txt" 2>&1; then
+    music_ok=1
+    latest=$(cat "$run/checkpoints/latest" 2>/dev/null || true)
+    if [[ "$latest" == "epoch-$music_epochs" ]] && grep -q "\"epochs\": $music_epochs" "$run/run.json"; then
+      echo "== music: MusicVAE already trained in $run (delete the folder to train again)"
+    elif [[ -n "$latest" ]] && grep -q "\"epochs\": $music_epochs" "$run/run.json"; then
+      echo "== music: continuing the interrupted run in $run from $latest"
+      "$ls" train --resume "$run"
+    else
+      echo "== music: a 2-bar MusicVAE on 2,048 Nottingham melody windows, $music_epochs epochs (short: a demo, not a result)"
+      rm -rf "$run"
+      "$ls" train --data nottingham --model musicvae --epochs "$music_epochs" --limit-train 2048 --limit-test 512 \
+        --batch-size 64 --seed 0 --out "$run"
+    fi
+    "$ls" eval "$run"
+    "$ls" music sample "$run" --n 8 --out "$run/samples" --force
+    "$ls" music reconstruct "$run" --n 4 --out "$run/reconstructions" --force
+    "$ls" music interpolate "$run" --steps 7 --out "$run/interpolation" --force
+  else
+    echo "== music skipped: $(grep -m1 'error' "$out/music-data.txt" || tail -n 1 "$out/music-data.txt")"
+  fi
+fi
+
 echo
 echo "Results:"
 for model in vae wae-mmd; do
   echo "  $out/$model/: samples.png reconstructions.png interpolations.png traversals.png metrics.csv run.json"
 done
+if [[ "$music_ok" == 1 ]]; then
+  echo "  $out/music/: samples/, reconstructions/, interpolation/ (MIDI, WAV, piano-roll PNG); $out/music-data.txt"
+fi
 if [[ "${DEMO_SKIP_AUDIO:-0}" != 1 ]]; then
   echo "  $notes/: the rendered note set (WAV per note, notes.csv)"
   echo "  $out/audio/report.html (open in a browser: sounds, spectrograms, latent maps), $out/audio/summary.md"
