@@ -16,21 +16,29 @@ epochs=${DEMO_EPOCHS:-10}
 out=${DEMO_OUT:-runs/demo}
 ls=./latentsynth
 
+# train_or_resume NAME RUN EPOCHS TRAIN-ARGS…: reuse a finished run, resume an interrupted one
+# (its latest checkpoint is not the last epoch), or train from scratch.
+train_or_resume() {
+  local name=$1 run=$2 epochs=$3; shift 3
+  local latest
+  latest=$(cat "$run/checkpoints/latest" 2>/dev/null || true)
+  if [[ "$latest" == "epoch-$epochs" ]] && grep -q "\"epochs\": $epochs" "$run/run.json"; then
+    echo "== $name: already trained in $run (delete the folder to train again)"
+  elif [[ -n "$latest" ]] && grep -q "\"epochs\": $epochs" "$run/run.json"; then
+    echo "== $name: continuing the interrupted run in $run from $latest"
+    "$ls" train --resume "$run"
+  else
+    echo "== training $name for $epochs epochs"
+    rm -rf "$run"
+    "$ls" train "$@" --epochs "$epochs" --out "$run"
+  fi
+}
+
 "$ls" data fetch fashion-mnist
 for model in vae wae-mmd; do
   run="$out/$model"
-  latest=$(cat "$run/checkpoints/latest" 2>/dev/null || true)
-  if [[ "$latest" == "epoch-$epochs" ]] && grep -q "\"epochs\": $epochs" "$run/run.json"; then
-    echo "== $model: already trained in $run (delete the folder to train again)"
-  elif [[ -n "$latest" ]] && grep -q "\"epochs\": $epochs" "$run/run.json"; then
-    echo "== $model: continuing the interrupted run in $run from $latest"
-    "$ls" train --resume "$run"
-  else
-    echo "== training $model for $epochs epochs"
-    rm -rf "$run"
-    "$ls" train --data fashion-mnist --model "$model" --arch mlp --latent-dim 20 --hidden 400 \
-      --epochs "$epochs" --batch-size 128 --lr 1e-3 --seed 0 --out "$run"
-  fi
+  train_or_resume "$model" "$run" "$epochs" --data fashion-mnist --model "$model" --arch mlp --latent-dim 20 --hidden 400 \
+    --batch-size 128 --lr 1e-3 --seed 0
   "$ls" eval "$run"
   "$ls" sample "$run" --n 64 --png "$run/samples.png"
   "$ls" reconstruct "$run" --n 16 --png "$run/reconstructions.png"
@@ -57,18 +65,9 @@ if [[ "${DEMO_SKIP_MUSIC:-0}" != 1 ]]; then
   # works, one line says so and the demo goes on without them.
   if "$ls" music data info nottingham > "$out/music-data.txt" 2>&1; then
     music_ok=1
-    latest=$(cat "$run/checkpoints/latest" 2>/dev/null || true)
-    if [[ "$latest" == "epoch-$music_epochs" ]] && grep -q "\"epochs\": $music_epochs" "$run/run.json"; then
-      echo "== music: MusicVAE already trained in $run (delete the folder to train again)"
-    elif [[ -n "$latest" ]] && grep -q "\"epochs\": $music_epochs" "$run/run.json"; then
-      echo "== music: continuing the interrupted run in $run from $latest"
-      "$ls" train --resume "$run"
-    else
-      echo "== music: a 2-bar MusicVAE on 2,048 Nottingham melody windows, $music_epochs epochs (short: a demo, not a result)"
-      rm -rf "$run"
-      "$ls" train --data nottingham --model musicvae --epochs "$music_epochs" --limit-train 2048 --limit-test 512 \
-        --batch-size 64 --seed 0 --out "$run"
-    fi
+    echo "== music: a 2-bar MusicVAE on 2,048 Nottingham melody windows (short: a demo, not a result)"
+    train_or_resume "MusicVAE" "$run" "$music_epochs" --data nottingham --model musicvae --limit-train 2048 --limit-test 512 \
+      --batch-size 64 --seed 0
     "$ls" eval "$run"
     "$ls" music sample "$run" --n 8 --out "$run/samples" --force
     "$ls" music reconstruct "$run" --n 4 --out "$run/reconstructions" --force
