@@ -12,24 +12,8 @@ public sealed class ProcessWideState
 
 /// <summary>The verbs sample/reconstruct/interpolate/traverse/encode as a user runs them, on a tiny run folder.</summary>
 [Collection(ProcessWideState.Name)]
-public class CliVerbTests : IDisposable
+public class CliVerbTests() : TinyRunCliTest("lst-verbs-")
 {
-    private readonly string dir = Directory.CreateTempSubdirectory("lst-verbs-").FullName;
-    private readonly string run;
-
-    public CliVerbTests()
-    {
-        using var model = TestModels.Tiny(seed: 3);
-        run = RunFolders.Write(Path.Combine(dir, "run"), model);
-        Cli.Cli.DataSource = new TestDataSource();
-    }
-
-    public void Dispose()
-    {
-        Cli.Cli.DataSource = null;
-        Directory.Delete(dir, recursive: true);
-    }
-
     private static void AssertOneLineError(CliResult result, string expected)
     {
         Assert.Equal(1, result.Code);

@@ -8,24 +8,8 @@ namespace LatentSynth.Evaluation.Tests;
 /// what a flag may not overwrite, when --force is needed, and counts refused before any work.
 /// </summary>
 [Collection(ProcessWideState.Name)]
-public sealed class OutputPathTests : IDisposable
+public sealed class OutputPathTests() : TinyRunCliTest("lst-outpaths-")
 {
-    private readonly string dir = Directory.CreateTempSubdirectory("lst-outpaths-").FullName;
-    private readonly string run;
-
-    public OutputPathTests()
-    {
-        using var model = TestModels.Tiny(seed: 3);
-        run = RunFolders.Write(Path.Combine(dir, "run"), model);
-        Cli.Cli.DataSource = new TestDataSource();
-    }
-
-    public void Dispose()
-    {
-        Cli.Cli.DataSource = null;
-        Directory.Delete(dir, recursive: true);
-    }
-
     private string Out(string name) => Path.Combine(dir, name);
 
     private static CliResult Run(params string[] args) => CliRunner.Run(10_000, args);
