@@ -128,12 +128,10 @@ public static class GenerateCommands
     private static Dictionary<string, string> PngText(RunFolder run, string description) => new()
     {
         ["Software"] = $"LatentSynth {Torch.Version}",
-        ["Source"] = Latin1($"run {Path.GetFullPath(run.Dir)} (model {run.Config.Model.Model})"),
-        ["Description"] = Latin1(description),
+        ["Source"] = Png.ToLatin1($"run {Path.GetFullPath(run.Dir)} (model {run.Config.Model.Model})"),
+        ["Description"] = Png.ToLatin1(description),
     };
 
-    /// <summary>tEXt holds Latin-1 only: other characters (a path in another script) become '?'.</summary>
-    private static string Latin1(string text) => string.Concat(text.Select(c => c is > '\0' and <= '\u00FF' ? c : '?'));
 
     private static void Save(RunFolder run, PictureGrid grid, string path, int? scale, string description)
     {

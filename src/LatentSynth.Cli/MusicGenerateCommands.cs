@@ -3,6 +3,7 @@ using System.Globalization;
 using LatentSynth.Audio.Notes;
 using LatentSynth.Data;
 using LatentSynth.Evaluation;
+using LatentSynth.Evaluation.Imaging;
 using LatentSynth.Music;
 using LatentSynth.Music.Data;
 using LatentSynth.Music.Models;
@@ -119,11 +120,10 @@ public static class MusicGenerateCommands
     {
         var path = Path.Combine(dir, name);
         var image = PianoRoll.Save(path, rows, new PianoRollOptions { Title = title },
-            new Dictionary<string, string> { ["Software"] = $"LatentSynth {Torch.Version}", ["Description"] = Latin1(title) });
+            new Dictionary<string, string> { ["Software"] = $"LatentSynth {Torch.Version}", ["Description"] = Png.ToLatin1(title) });
         AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(path)}[/] ({image.Width}×{image.Height} px)");
     }
 
-    private static string Latin1(string text) => string.Concat(text.Select(c => c is > '\0' and <= '\u00FF' ? c : '?'));
 
     private static string Describe(int[] tokens)
     {

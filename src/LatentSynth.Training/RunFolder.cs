@@ -141,7 +141,7 @@ public sealed class RunFolder
         if (logged == 0)
             return $"run '{Dir}' has no complete checkpoint yet (it stopped before the end of its first epoch): train it again";
         var weights = File.Exists(WeightsPath) ? $"; {WeightsPath} still serves eval and the generation verbs, but resuming needs a checkpoint" : "";
-        return $"{Checkpoints.Dir} is missing or empty although {Metrics.CsvPath} records {(logged == 1 ? "1 epoch" : $"{logged} epochs")}; " +
+        return $"{Checkpoints.Dir} is missing or empty although {Metrics.CsvPath} records {Epochs(logged)}; " +
                $"put the run's checkpoints back (with {CheckpointStore.LatestFile} naming one) or start a new run{weights}";
     }
 
@@ -163,8 +163,10 @@ public sealed class RunFolder
             $"run folder '{Dir}' has no weights: no complete checkpoint in {Checkpoints.Dir} and no {WeightsFile} " +
             (logged == 0
                 ? "(was training stopped before the end of its first epoch? train it again)"
-                : $"although {Metrics.CsvPath} records {(logged == 1 ? "1 epoch" : $"{logged} epochs")} (were they deleted or moved? put them back or train again)"));
+                : $"although {Metrics.CsvPath} records {Epochs(logged)} (were they deleted or moved? put them back or train again)"));
     }
+
+    private static string Epochs(int n) => n == 1 ? "1 epoch" : $"{n} epochs";
 
     /// <summary>
     /// Builds the run's model and loads its weights (see <see cref="ModelWeightsPath"/>), in

@@ -163,6 +163,16 @@ public static class Png
         return keyword;
     }
 
+    /// <summary>
+    /// <paramref name="text"/> made storable in a tEXt chunk, which holds Latin-1 only: any other
+    /// character (a path in another script, an arrow) and the zero character become '?'.
+    /// </summary>
+    public static string ToLatin1(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return string.Concat(text.Select(c => c is > '\0' and <= '\u00FF' ? c : '?'));
+    }
+
     private static byte[] Latin1(string text, string what)
     {
         ArgumentNullException.ThrowIfNull(text, what);

@@ -1,5 +1,3 @@
-using System.Formats.Tar;
-using System.IO.Compression;
 using System.Security.Cryptography;
 using LatentSynth.Data;
 
@@ -137,7 +135,7 @@ public static class MusicData
         Directory.Exists(folder) && Directory.EnumerateFiles(folder, "*.mid").Any();
 
     /// <summary>
-    /// Downloads the pinned archive and unpacks its MIDI folder into <paramref name="cacheRoot"/>. No
+    /// Downloads the pinned archive and unpacks the repository into <paramref name="cacheRoot"/>. No
     /// SHA-256 could be computed where this was written (no network), so none is guessed: the first
     /// successful download records the archive's SHA-256 in <c>CACHE/nottingham/COMMIT.tar.gz.sha256</c>,
     /// and every later download must match it (a changed archive is refused).
@@ -157,28 +155,19 @@ public static class MusicData
             if (!string.Equals(expected, sha, StringComparison.OrdinalIgnoreCase))
                 throw new InvalidDataException($"the archive's SHA-256 is {sha}, but {expected} was recorded at the first download ({shaFile})");
         }
+        // Unpacked with the same safe extractor as the npm packages (regular files only, no entry may
+        // leave the folder), then its one top folder ("nottingham-dataset-COMMIT") becomes the cache.
+        var tgz = Path.Combine(parent, NottinghamCommit + ".tar.gz");
+        File.WriteAllBytes(tgz, archive);
         var temp = cacheRoot + ".partial";
         if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
-        Directory.CreateDirectory(temp);
-        using (var gz = new GZipStream(new MemoryStream(archive), CompressionMode.Decompress))
-        using (var tar = new TarReader(gz))
-        {
-            while (tar.GetNextEntry() is { } entry)
-            {
-                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile)) continue;
-                // Entries are "nottingham-dataset-COMMIT/MIDI/...": keep MIDI/ and the licence.
-                var slash = entry.Name.IndexOf('/');
-                if (slash < 0) continue;
-                var rel = entry.Name[(slash + 1)..];
-                if (!rel.StartsWith("MIDI/", StringComparison.Ordinal) && rel != "LICENSE.md") continue;
-                if (rel.Contains("..", StringComparison.Ordinal)) continue;
-                var target = Path.Combine(temp, rel);
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                entry.ExtractToFile(target, overwrite: true);
-            }
-        }
+        try { NpmClient.ExtractTgz(tgz, temp); }
+        finally { File.Delete(tgz); }
+        var top = Directory.GetDirectories(temp) is [var only] ? only
+            : throw new InvalidDataException($"the archive from {url} does not hold one top folder (the repository at {NottinghamCommit[..7]})");
         if (Directory.Exists(cacheRoot)) Directory.Delete(cacheRoot, recursive: true);
-        Directory.Move(temp, cacheRoot);
+        Directory.Move(top, cacheRoot);
+        Directory.Delete(temp, recursive: true);
         if (!File.Exists(shaFile)) File.WriteAllText(shaFile, sha + "\n");
     }
 }
