@@ -32,7 +32,7 @@ public static class MusicCommands
     {
         var name = new Argument<string>("NAME")
         {
-            Description = "Melody dataset: nottingham, nottingham-16, nottingham-aug, nottingham-16-aug, midi:DIR or midi16:DIR",
+            Description = "Melody dataset: nottingham, nottingham-16, nottingham-aug, nottingham-16-aug, nottingham-16-hop4, midi:DIR or midi16:DIR",
         };
         var cache = new Option<string?>("--cache")
         {
@@ -47,7 +47,7 @@ public static class MusicCommands
     public static int Info(string name, string? cacheDir)
     {
         if (!MusicData.IsMusicDataset(name))
-            throw new ArgumentException($"'{name}' is not a melody dataset: use nottingham, nottingham-16, nottingham-aug, nottingham-16-aug, midi:DIR or midi16:DIR (images: `latentsynth data info`)");
+            throw new ArgumentException($"'{name}' is not a melody dataset: use nottingham, nottingham-16, nottingham-aug, nottingham-16-aug, nottingham-16-hop4, midi:DIR or midi16:DIR (images: `latentsynth data info`)");
         if (cacheDir is not null) UserPaths.CheckOutputFolder("--cache", cacheDir);
         var sw = Stopwatch.StartNew();
         int warnings = 0;

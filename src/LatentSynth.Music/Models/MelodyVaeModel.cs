@@ -176,6 +176,22 @@ public abstract class MelodyVaeModel : AutoencoderModel
         return DecodeTokens(SamplePrior(n, generator), temperature, generator).MoveToOuterScope();
     }
 
+    /// <summary>
+    /// The decoder's logits [B, T, 90] for codes <paramref name="z"/> [B, LatentDim] with the ground truth
+    /// <paramref name="x"/> [B, T] fed as inputs (teacher forcing; no scheduled sampling), as evaluation computes
+    /// the teacher-forced accuracy (Roberts et al. 2018 Table 1). Gradients are recorded as usual.
+    /// </summary>
+    /// <exception cref="ArgumentException">z is not [B, LatentDim], or x is not [B, T] of melody tokens.</exception>
+    public Tensor TeacherForcedLogits(Tensor z, Tensor x)
+    {
+        CheckLatent(z);
+        using var scope = Torch.NewScope();
+        var tokens = Tokens(x);
+        if (tokens.Size(0) != z.Size(0))
+            throw new ArgumentException($"z holds {z.Size(0)} codes but x holds {tokens.Size(0)} melodies", nameof(x));
+        return DecoderLogits(z, tokens, 0.0).MoveToOuterScope();
+    }
+
     /// <summary>The decoder's logits [B, T, 90] for codes <paramref name="z"/> and target tokens <paramref name="tokens"/> [B, T] (int64),
     /// feeding the model's own sample instead of the previous target with probability <paramref name="samplingProbability"/>.</summary>
     protected abstract Tensor DecoderLogits(Tensor z, Tensor tokens, double samplingProbability);
