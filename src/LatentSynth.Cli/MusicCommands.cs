@@ -25,6 +25,7 @@ public static class MusicCommands
         data.Subcommands.Add(InfoCommand());
         music.Subcommands.Add(data);
         foreach (var verb in MusicGenerateCommands.Create()) music.Subcommands.Add(verb);
+        music.Subcommands.Add(MusicBenchmarkCommand.Create());
         return music;
     }
 

@@ -23,6 +23,8 @@ namespace LatentSynth.Music.Evaluation;
 /// <param name="LatentScore">Mean judge score (mean log-probability per step, nats, <see cref="MelodyNgram.LogProbPerStep"/>) of the latent interpolants.</param>
 /// <param name="DataScore">Mean judge score of the data-space interpolants.</param>
 /// <param name="Threshold">The judge score an interpolant must reach to be plausible: the <paramref name="PlausibleQuantile"/> quantile of the real test windows' scores.</param>
+/// <param name="MinNotes">Fewest note-ons a plausible interpolant holds: the q/2 quantile of the test windows' counts.</param>
+/// <param name="MaxNotes">Most note-ons a plausible interpolant holds: the 1 − q/2 quantile of the test windows' counts.</param>
 /// <param name="PlausibleQuantile">The quantile that set <paramref name="Threshold"/>.</param>
 /// <param name="Pairs">How many pairs of test windows were interpolated.</param>
 /// <param name="ExampleIndexA">Test-window index of A in the first pair.</param>
@@ -39,7 +41,7 @@ public sealed record InterpolationStudy(
     double[] DataHammingToB, double[] DataHammingToBStd,
     double[] LatentPlausible, double[] DataPlausible,
     double[] LatentScore, double[] DataScore,
-    double Threshold, double PlausibleQuantile, int Pairs,
+    double Threshold, int MinNotes, int MaxNotes, double PlausibleQuantile, int Pairs,
     int ExampleIndexA, int ExampleIndexB, int[] ExampleA, int[] ExampleB,
     int[][] ExampleLatent, int[][] ExampleData)
 {
@@ -53,7 +55,7 @@ public sealed record InterpolationStudy(
         static string Pm(double m, double s) => $"{F(m)} ± {F(s)}";
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture,
-            $"{Pairs} pair{(Pairs == 1 ? "" : "s")} of test windows; plausible = n-gram log-probability per step ≥ {F(Threshold)} nats (the {F(PlausibleQuantile)} quantile of the test windows).\n\n");
+            $"{Pairs} pair{(Pairs == 1 ? "" : "s")} of test windows; plausible = n-gram log-probability per step ≥ {F(Threshold)} nats (the {F(PlausibleQuantile)} quantile of the test windows) and {MinNotes}–{MaxNotes} note-ons.\n\n");
         sb.Append("| α | Hamming to A, latent | Hamming to B, latent | Hamming to A, data | Hamming to B, data | plausible, latent | plausible, data |\n");
         sb.Append("|---|---|---|---|---|---|---|\n");
         for (int k = 0; k < Alphas.Length; k++)

@@ -21,8 +21,9 @@ using Torch = LatentSynth.Torch.Torch;
 /// <item><b>Distance</b> (<see cref="Hamming"/>): the share of the T steps whose tokens differ.</item>
 /// <item><b>Plausible</b> (<see cref="Run"/>): the interpolant's mean per-step log-probability under a
 /// <see cref="MelodyNgram"/> fit on the training windows is at least the <c>plausibleQuantile</c> quantile of the same
-/// score over the real test windows (by construction at least 1 − quantile of the real test melodies pass). The judge is
-/// independent of the VAE: see <see cref="MelodyNgram"/> for why.</item>
+/// score over the real test windows, and its count of note-ons lies between the q/2 and 1 − q/2 quantiles of the test
+/// windows' counts (the n-gram alone rates a silent melody highly: "no event" is two thirds of all steps). About
+/// 1 − 2q of the real test melodies pass both. The judge is independent of the VAE: see <see cref="MelodyNgram"/> for why.</item>
 /// </list>
 /// </remarks>
 public static class MelodyInterpolation
@@ -169,6 +170,12 @@ public static class MelodyInterpolation
 
         var scores = testWindows.Select(w => judge.LogProbPerStep(w)).OrderBy(s => s).ToArray();
         double threshold = scores[(int)Math.Floor(plausibleQuantile * (n - 1))];
+        // The n-gram alone rates a silent or nearly silent window highly ("no event" is two thirds of all steps and
+        // follows itself), so an interpolant must also hold as many note-ons as the real windows do: between the
+        // q/2 and 1 − q/2 quantiles of their counts.
+        var noteCounts = testWindows.Select(NoteOns).OrderBy(c => c).ToArray();
+        int minNotes = noteCounts[(int)Math.Floor(plausibleQuantile / 2 * (n - 1))];
+        int maxNotes = noteCounts[(int)Math.Ceiling((1 - plausibleQuantile / 2) * (n - 1))];
 
         var chosen = ChoosePairs(n, pairs, new Random(seed));
         var ends = chosen.Select(p => (testWindows[p.I], testWindows[p.J])).ToList();
@@ -184,7 +191,7 @@ public static class MelodyInterpolation
         }).ToArray();
         double ToA(int[] x, int[] a, int[] b) => Hamming(x, a);
         double ToB(int[] x, int[] a, int[] b) => Hamming(x, b);
-        double Plausible(int[] x, int[] a, int[] b) => judge.LogProbPerStep(x) >= threshold ? 1 : 0;
+        double Plausible(int[] x, int[] a, int[] b) => IsPlausible(x, judge, threshold, minNotes, maxNotes) ? 1 : 0;
         double Score(int[] x, int[] a, int[] b) => judge.LogProbPerStep(x);
 
         return new InterpolationStudy(
@@ -195,10 +202,28 @@ public static class MelodyInterpolation
             DataHammingToB: Stat(data, ToB, false), DataHammingToBStd: Stat(data, ToB, true),
             LatentPlausible: Stat(latent, Plausible, false), DataPlausible: Stat(data, Plausible, false),
             LatentScore: Stat(latent, Score, false), DataScore: Stat(data, Score, false),
-            Threshold: threshold, PlausibleQuantile: plausibleQuantile, Pairs: pairs,
+            Threshold: threshold, MinNotes: minNotes, MaxNotes: maxNotes, PlausibleQuantile: plausibleQuantile, Pairs: pairs,
             ExampleIndexA: chosen[0].I, ExampleIndexB: chosen[0].J,
             ExampleA: testWindows[chosen[0].I], ExampleB: testWindows[chosen[0].J],
             ExampleLatent: latent[0], ExampleData: data[0]);
+    }
+
+    /// <summary>Note-ons in <paramref name="melody"/> (tokens from <see cref="MelodyTokens.FirstPitch"/> up).</summary>
+    public static int NoteOns(int[] melody)
+    {
+        ArgumentNullException.ThrowIfNull(melody);
+        return melody.Count(t => t >= MelodyTokens.FirstPitch);
+    }
+
+    /// <summary>
+    /// The study's plausibility test: the judge's mean log-probability per step reaches <paramref name="threshold"/> and
+    /// the melody holds between <paramref name="minNotes"/> and <paramref name="maxNotes"/> note-ons.
+    /// </summary>
+    public static bool IsPlausible(int[] melody, MelodyNgram judge, double threshold, int minNotes, int maxNotes)
+    {
+        ArgumentNullException.ThrowIfNull(judge);
+        int notes = NoteOns(melody);
+        return notes >= minNotes && notes <= maxNotes && judge.LogProbPerStep(melody) >= threshold;
     }
 
     /// <summary><paramref name="count"/> distinct unordered pairs (i &lt; j) of 0..n − 1, in the order drawn.</summary>

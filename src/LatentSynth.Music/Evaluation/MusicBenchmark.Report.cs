@@ -110,10 +110,10 @@ public sealed partial class MusicBenchmark
             new PianoRollOptions { Title = "One pair: latent (top) and data-space (bottom) interpolation" }).ToPng();
         figures.Add(new ReportFigure("Hamming distance to A and to B along the interpolation (mean over pairs), latent vs data space", Charts.Line(
         [
-            new LineSeries("latent: to A", study.Alphas.Zip(study.LatentHammingA).ToList()),
-            new LineSeries("latent: to B", study.Alphas.Zip(study.LatentHammingB).ToList()),
-            new LineSeries("data: to A", study.Alphas.Zip(study.DataHammingA).ToList()),
-            new LineSeries("data: to B", study.Alphas.Zip(study.DataHammingB).ToList()),
+            new LineSeries("latent: to A", study.Alphas.Zip(study.LatentHammingToA).ToList()),
+            new LineSeries("latent: to B", study.Alphas.Zip(study.LatentHammingToB).ToList()),
+            new LineSeries("data: to A", study.Alphas.Zip(study.DataHammingToA).ToList()),
+            new LineSeries("data: to B", study.Alphas.Zip(study.DataHammingToB).ToList()),
         ], new ChartOptions { XLabel = "α", YLabel = "Hamming (share of steps)" })));
         figures.Add(new ReportFigure("Share of interpolants judged plausible by the n-gram judge, per α", Charts.Line(
         [

@@ -90,6 +90,23 @@ public class MelodyInterpolationTests
     }
 
     [Fact]
+    public void SilenceIsNotPlausibleThoughTheNgramLikesIt()
+    {
+        // Real-looking windows: a note-on every 4th step, "no event" between.
+        var random = new Random(5);
+        int[][] real = Enumerable.Range(0, 30).Select(_ => Enumerable.Range(0, T)
+            .Select(s => s % 4 == 0 ? MelodyTokens.FirstPitch + 40 + random.Next(8) : MelodyTokens.NoEvent).ToArray()).ToArray();
+        var judge = MelodyNgram.Fit(real);
+        var silent = new int[T];
+        double threshold = real.Min(w => judge.LogProbPerStep(w));
+        Assert.True(judge.LogProbPerStep(silent) > threshold, "the n-gram alone rates a silent window above every real one");
+        int min = real.Min(MelodyInterpolation.NoteOns), max = real.Max(MelodyInterpolation.NoteOns);
+        Assert.False(MelodyInterpolation.IsPlausible(silent, judge, threshold, min, max));
+        Assert.True(MelodyInterpolation.IsPlausible(real[0], judge, threshold, min, max));
+        Assert.Equal(T / 4, MelodyInterpolation.NoteOns(real[0]));
+    }
+
+    [Fact]
     public void StudyAggregatesBothInterpolations()
     {
         using var model = TinyModel();
@@ -117,6 +134,9 @@ public class MelodyInterpolationTests
         Assert.Equal(threshold, study.Threshold);
         Assert.Equal(1.0, study.DataPlausible[0]);
         Assert.Equal(1.0, study.DataPlausible[^1]);
+        // The note-count bounds are the extreme counts of 12 windows at q = 0.05 (indices 0 and 11).
+        Assert.Equal(test.Min(MelodyInterpolation.NoteOns), study.MinNotes);
+        Assert.Equal(test.Max(MelodyInterpolation.NoteOns), study.MaxNotes);
 
         // The example pair: its interpolants, both ends in the test set.
         Assert.NotEqual(study.ExampleIndexA, study.ExampleIndexB);
