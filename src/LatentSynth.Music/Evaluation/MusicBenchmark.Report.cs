@@ -121,27 +121,26 @@ public sealed partial class MusicBenchmark
             new LineSeries("data space", study.Alphas.Zip(study.DataPlausible).ToList()),
         ], new ChartOptions { XLabel = "α", YLabel = "plausible share" })));
 
-        if (withAudio)
+        // The same melodies as files beside the run: MIDI always, WAV when the renderer is there, the piano rolls as PNG.
+        var files = Path.Combine(dir, "music");
+        Directory.CreateDirectory(files);
+        var melodies = new List<(string Label, string Name, int[] Tokens)>
         {
-            var tmp = Directory.CreateTempSubdirectory("ls-music-report-").FullName;
-            try
-            {
-                audio["test window 0"] = Render(tmp, "original", windows[0]);
-                audio["test window 0, sampled reconstruction"] = Render(tmp, "sampled", sampled[0]);
-                audio["prior sample 0"] = Render(tmp, "prior", prior[0]);
-                audio["latent interpolation (one pair, all points)"] = Render(tmp, "interpolation", study.ExampleLatent.SelectMany(x => x).ToArray());
-            }
-            finally { Directory.Delete(tmp, true); }
+            ("test window 0", "original-0", windows[0]),
+            ("test window 0, sampled reconstruction", "sampled-reconstruction-0", sampled[0]),
+            ("prior sample 0", "prior-sample-0", prior[0]),
+            ("latent interpolation (one pair, all points in turn)", "latent-interpolation", study.ExampleLatent.SelectMany(x => x).ToArray()),
+        };
+        foreach (var (label, name, melody) in melodies)
+        {
+            string mid = Path.Combine(files, name + ".mid"), wav = Path.Combine(files, name + ".wav");
+            MelodyGrid.WriteMidi(mid, melody);
+            if (!withAudio) continue;
+            NoteRenderer.RenderMidi(mid, wav);
+            audio[label] = File.ReadAllBytes(wav);
         }
+        foreach (var (name, png) in images) File.WriteAllBytes(Path.Combine(files, name.Replace(' ', '-') + ".png"), png);
         return new VariantAssets(images, audio, figures);
-    }
-
-    private static byte[] Render(string dir, string name, int[] tokens)
-    {
-        string mid = Path.Combine(dir, name + ".mid"), wav = Path.Combine(dir, name + ".wav");
-        MelodyGrid.WriteMidi(mid, tokens);
-        NoteRenderer.RenderMidi(mid, wav);
-        return File.ReadAllBytes(wav);
     }
 
     private static string F(double v, string format = "0.###") => v.ToString(format, CultureInfo.InvariantCulture);
