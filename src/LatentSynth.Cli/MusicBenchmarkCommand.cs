@@ -19,10 +19,10 @@ public static class MusicBenchmarkCommand
     {
         var output = new Option<string>("--out") { Description = "Output folder: runs/<variant>-s<seed>, report.html, summary.md (rerun to continue)", Required = true };
         var data = new Option<string?>("--data") { Description = $"Melody dataset [default: {MusicBenchmark.DefaultData}, every 4th 16-bar Nottingham window]" };
-        var config = new Option<string?>("--config") { Description = "Matrix JSON (the format of `benchmark --config`; \"data\" may be left out) [default: flat and hier MusicVAE, 2×128 LSTMs, z 128]" };
+        var config = new Option<string?>("--config") { Description = "Matrix JSON (the format of `benchmark --config`; \"data\" may be left out) [default: flat and hier MusicVAE, 2×64 LSTMs, z 64]" };
         var quick = new Option<bool>("--quick") { Description = "Tiny run: 1 seed, 1 epoch, 256 training and 32 test windows, 8 interpolation pairs" };
         var seeds = new Option<string?>("--seeds") { Description = "Comma-separated seeds [default: the matrix's; 0,1,2]" };
-        var epochs = new Option<int?>("--epochs") { Description = "Epochs per run [default: the matrix's; 5]" };
+        var epochs = new Option<int?>("--epochs") { Description = "Epochs per run [default: the matrix's; 8]" };
         var pairs = new Option<int?>("--pairs") { Description = "Pairs of test windows in the interpolation study [default: 24; --quick: 8]" };
         var cmd = new Command("benchmark", "MusicVAE's Table 1 on our data: teacher-forced and sampled accuracy of the flat and the hierarchical model over seeds, the interpolation study (latent vs data space); HTML report with piano rolls, audio and curves.")
         {

@@ -69,24 +69,27 @@ public sealed partial class MusicBenchmark
     public Action<RunMetrics>? RunDone { get; set; }
 
     /// <summary>
-    /// The default matrix: seeds 0, 1, 2; 5 epochs of batch 64 at lr 1e-3 (Magenta's rate) on <paramref name="data"/>;
-    /// two variants that differ only in the decoder —
-    /// <c>flat</c> (musicvae: one 2-layer LSTM decoder over all 256 steps) and <c>hier</c> (musicvae-hier: conductor
-    /// over 16 bars + per-bar decoder). Both: bidirectional 2×128 encoder, 2×128 decoder (and conductor), z of 128 with
-    /// 64 free bits, β 0.2 from the second step, plain teacher forcing — the settings of Magenta's
-    /// <c>hierdec-mel_16bar</c> and of the paper's 16-bar flat baseline, at a sixteenth of the paper's widths (encoder 2048,
-    /// decoder 1024, z 512) so that the 6 runs take about half an hour on a 2-core CPU.
+    /// The default matrix: seeds 0, 1, 2; 8 epochs of batch 32 at lr 2e-3 on <paramref name="data"/> (584 steps per run);
+    /// two variants that differ only in the decoder — <c>flat</c> (musicvae: one 2-layer LSTM decoder over all 256 steps)
+    /// and <c>hier</c> (musicvae-hier: conductor over 16 bars + per-bar decoder). Both: bidirectional 2×64 encoder,
+    /// 2×64 decoder (and conductor), z of 64 with 32 free bits (Magenta's half a bit per dimension), β 0.2 from the second
+    /// step, plain teacher forcing — the settings of Magenta's <c>hierdec-mel_16bar</c> and of the paper's 16-bar flat
+    /// baseline, at 1/32 of the paper's encoder width (2048) and 1/16 of its decoder width (1024), z 1/8 of 512.
     /// </summary>
+    /// <remarks>Why so small and so short: the six runs must fit about 40 minutes of a shared 2-core CPU. A first try with
+    /// 2×128 LSTMs, batch 64, lr 1e-3 and 5 epochs (185 steps) took 12 minutes per run and its flat model still predicted
+    /// "no event" at every step (teacher-forced accuracy 0.672, the share of "no event"; 0 on events): too few updates.
+    /// Halving the widths and the batch gives three times the updates in less time; lr 2e-3 is Adam's usual range for LSTMs.</remarks>
     public static BenchmarkMatrix DefaultMatrix(string data = DefaultData) =>
-        new(data, [0, 1, 2], new BenchmarkTraining { Epochs = 5, BatchSize = 64, Lr = 1e-3 },
+        new(data, [0, 1, 2], new BenchmarkTraining { Epochs = 8, BatchSize = 32, Lr = 2e-3 },
         [
-            new("flat", Variant("musicvae", ("latent_dim", 128), ("free_bits", 64), ("beta_rate", 0), ("sampling_schedule", "constant"), ("sampling_rate", 0))),
-            new("hier", Variant("musicvae-hier", ("conductor_size", 128))),
+            new("flat", Variant("musicvae", ("free_bits", 32), ("beta_rate", 0), ("sampling_schedule", "constant"), ("sampling_rate", 0))),
+            new("hier", Variant("musicvae-hier", ("conductor_size", 64), ("latent_dim", 64), ("free_bits", 32))),
         ]);
 
     private static JsonObject Variant(string model, params (string Key, JsonNode? Value)[] keys)
     {
-        var o = new JsonObject { ["model"] = model, ["encoder_size"] = 128, ["decoder_size"] = 128 };
+        var o = new JsonObject { ["model"] = model, ["encoder_size"] = 64, ["decoder_size"] = 64, ["latent_dim"] = 64 };
         foreach (var (k, v) in keys) o[k] = v;
         return o;
     }
