@@ -77,14 +77,21 @@ public static class TrainCommands
     /// <paramref name="presets"/> sets keys before the user's flags (which override them; it receives the
     /// model the user named, if any, so it sets model keys only for the model they belong to), and
     /// <paramref name="prepare"/> may rewrite the validated config before training starts (e.g. to
-    /// prepare and name the data). Used by <c>train</c> and <c>audio train</c>.
+    /// prepare and name the data). <paramref name="complete"/> runs after every flag, <c>--config</c> and <c>--set</c>
+    /// and before the config is built: it may fill in defaults for keys left unassigned
+    /// (<see cref="RunConfigBuilder.TryGetAssigned"/>) or refuse the combination. The flags named in
+    /// <paramref name="refused"/> are hidden from the help and refused with the given message when given.
+    /// <paramref name="dataHelp"/> and <paramref name="modelHelp"/> replace the help of <c>--data</c> and <c>--model</c>.
+    /// Used by <c>train</c>, <c>audio train</c> and <c>music train</c>.
     /// </summary>
     internal static Command Train(string name, string description, IReadOnlyList<Option>? extra = null,
-        Action<RunConfigBuilder, string?>? presets = null, Func<ParseResult, RunConfig, RunConfig>? prepare = null)
+        Action<RunConfigBuilder, string?>? presets = null, Func<ParseResult, RunConfig, RunConfig>? prepare = null,
+        Action<RunConfigBuilder>? complete = null, IReadOnlyDictionary<string, string>? refused = null,
+        string? dataHelp = null, string? modelHelp = null)
     {
         var defaults = new TrainingConfig();
-        var data = new Option<string?>("--data") { Description = $"Dataset: {string.Join(", ", LatentSynth.Data.DatasetCatalog.List().Select(d => d.Name))} [default: {defaults.Data}]" };
-        var model = new Option<string?>("--model") { Description = "Model: " + string.Join(", ", ModelRegistry.All.Select(m => m.Name)) + " (required unless --config names one)" };
+        var data = new Option<string?>("--data") { Description = dataHelp ?? $"Dataset: {string.Join(", ", LatentSynth.Data.DatasetCatalog.List().Select(d => d.Name))} [default: {defaults.Data}]" };
+        var model = new Option<string?>("--model") { Description = modelHelp ?? "Model: " + string.Join(", ", ModelRegistry.All.Select(m => m.Name)) + " (required unless --config names one)" };
         var hidden = new Option<string[]?>("--hidden")
         {
             Description = FlagHelp("model.hidden", "Hidden widths, encoder side (the decoder mirrors them): --hidden 512 256 or --hidden 512,256", null),
@@ -123,9 +130,13 @@ public static class TrainCommands
         cmd.Options.Add(hidden);
         foreach (var (option, _) in modelFlags.Skip(2)) cmd.Options.Add(option);
         foreach (var o in new Option[] { epochs, batch, lr, seed, outDir, limitTrain, limitTest, config, set, resume, allowDataChange }) cmd.Options.Add(o);
+        foreach (var o in cmd.Options) if (refused?.ContainsKey(o.Name) == true) o.Hidden = true;
 
         cmd.SetAction(parse => Guard(() =>
         {
+            foreach (var o in cmd.Options)
+                if (refused is not null && refused.TryGetValue(o.Name, out var why) && parse.GetResult(o) is { Implicit: false })
+                    throw new ArgumentException(why);
             var resumeDir = parse.GetValue(resume);
             if (resumeDir is not null)
             {
@@ -168,6 +179,7 @@ public static class TrainCommands
             Put(limitTrain, "training.limit_train", parse.GetValue(limitTrain));
             Put(limitTest, "training.limit_test", parse.GetValue(limitTest));
             foreach (var assignment in parse.GetValue(set) ?? []) builder.SetAssignment(assignment);
+            complete?.Invoke(builder);
             var run = builder.Build();
             // Before prepare, which may already write into the run folder (audio train's frames).
             UserPaths.CheckOutputFolder("--out", run.Training.Out);
