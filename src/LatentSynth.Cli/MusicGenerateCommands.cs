@@ -48,7 +48,7 @@ public static class MusicGenerateCommands
 
     private static Argument<string> RunArgument() => new("RUN")
     {
-        Description = "Run folder of a melody model (musicvae, musicvae-hier) written by `latentsynth train`",
+        Description = "Run folder of a melody model (musicvae, musicvae-hier) written by `latentsynth music train` (or `latentsynth train`)",
     };
 
     private static Option<string> OutOption() => new("--out")

@@ -50,8 +50,13 @@ public static class MusicTrainCommand
         return TrainCommands.Train("train",
             $"Train a melody model ({models}) into a run folder, as `latentsynth train` (same flags, checkpoints, --resume, Ctrl-C) with melody defaults.",
             complete: Complete, refused: refused,
-            dataHelp: $"Melody dataset: {MelodyDatasets()} [default: nottingham for musicvae, nottingham-16 for musicvae-hier]",
-            modelHelp: $"Melody model: {models} [default: {DefaultModel}]");
+            help: new Dictionary<string, string>
+            {
+                ["--data"] = $"Melody dataset: {MelodyDatasets()} [default: nottingham for musicvae, nottingham-16 for musicvae-hier]",
+                ["--model"] = $"Melody model: {models} [default: {DefaultModel}]",
+                ["--latent-dim"] = "Latent dimensions [default: " + string.Join(", ", MelodyModels().Select(n => $"{n} {ModelRegistry.DefaultConfig(n).LatentDim}")) + "]",
+                ["--out"] = $"Run folder to create [default: {DefaultOut}]",
+            });
     }
 
     /// <summary>Fills in the melody defaults for keys left unassigned and refuses a model or dataset that is not a melody one.</summary>

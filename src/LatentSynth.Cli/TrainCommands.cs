@@ -81,17 +81,17 @@ public static class TrainCommands
     /// and before the config is built: it may fill in defaults for keys left unassigned
     /// (<see cref="RunConfigBuilder.TryGetAssigned"/>) or refuse the combination. The flags named in
     /// <paramref name="refused"/> are hidden from the help and refused with the given message when given.
-    /// <paramref name="dataHelp"/> and <paramref name="modelHelp"/> replace the help of <c>--data</c> and <c>--model</c>.
+    /// <paramref name="help"/> replaces the help of the flags it names (e.g. <c>--data</c>, <c>--model</c>).
     /// Used by <c>train</c>, <c>audio train</c> and <c>music train</c>.
     /// </summary>
     internal static Command Train(string name, string description, IReadOnlyList<Option>? extra = null,
         Action<RunConfigBuilder, string?>? presets = null, Func<ParseResult, RunConfig, RunConfig>? prepare = null,
         Action<RunConfigBuilder>? complete = null, IReadOnlyDictionary<string, string>? refused = null,
-        string? dataHelp = null, string? modelHelp = null)
+        IReadOnlyDictionary<string, string>? help = null)
     {
         var defaults = new TrainingConfig();
-        var data = new Option<string?>("--data") { Description = dataHelp ?? $"Dataset: {string.Join(", ", LatentSynth.Data.DatasetCatalog.List().Select(d => d.Name))} [default: {defaults.Data}]" };
-        var model = new Option<string?>("--model") { Description = modelHelp ?? "Model: " + string.Join(", ", ModelRegistry.All.Select(m => m.Name)) + " (required unless --config names one)" };
+        var data = new Option<string?>("--data") { Description = $"Dataset: {string.Join(", ", LatentSynth.Data.DatasetCatalog.List().Select(d => d.Name))} [default: {defaults.Data}]" };
+        var model = new Option<string?>("--model") { Description = "Model: " + string.Join(", ", ModelRegistry.All.Select(m => m.Name)) + " (required unless --config names one)" };
         var hidden = new Option<string[]?>("--hidden")
         {
             Description = FlagHelp("model.hidden", "Hidden widths, encoder side (the decoder mirrors them): --hidden 512 256 or --hidden 512,256", null),
@@ -130,7 +130,11 @@ public static class TrainCommands
         cmd.Options.Add(hidden);
         foreach (var (option, _) in modelFlags.Skip(2)) cmd.Options.Add(option);
         foreach (var o in new Option[] { epochs, batch, lr, seed, outDir, limitTrain, limitTest, config, set, resume, allowDataChange }) cmd.Options.Add(o);
-        foreach (var o in cmd.Options) if (refused?.ContainsKey(o.Name) == true) o.Hidden = true;
+        foreach (var o in cmd.Options)
+        {
+            if (refused?.ContainsKey(o.Name) == true) o.Hidden = true;
+            if (help?.TryGetValue(o.Name, out var text) == true) o.Description = text;
+        }
 
         cmd.SetAction(parse => Guard(() =>
         {
