@@ -192,7 +192,8 @@ public sealed class MusicTrainEvalCliTests(TinyMusicTrainRuns runs) : IClassFixt
     public void MusicTrainRefusesImageModelsDataAndFlags(string flag, string value, string message)
     {
         var run = Path.Combine(outDir, "refused");
-        var (code, output) = CliRunner.Run(400, "music", "train", "--data", runs.Data, "--out", run, "--epochs", "1", flag, value);
+        string[] data = flag == "--data" ? [] : ["--data", runs.Data];
+        var (code, output) = CliRunner.Run(400, ["music", "train", .. data, "--out", run, "--epochs", "1", flag, value]);
         Assert.Equal(1, code);
         Assert.Contains(message, output);
         Assert.False(Directory.Exists(run));
