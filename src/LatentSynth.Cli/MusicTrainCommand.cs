@@ -59,21 +59,25 @@ public static class MusicTrainCommand
             });
     }
 
+    /// <summary>"--model vae", "--set model=vae", "model 'vae' (run.json)": where a value came from, for a refusal.</summary>
+    private static string Where(string? origin, string flag, string what, string value) =>
+        origin == flag ? $"{flag} {value}" : origin?.StartsWith("--set", StringComparison.Ordinal) == true ? origin : $"{what} '{value}' ({origin})";
+
     /// <summary>Fills in the melody defaults for keys left unassigned and refuses a model or dataset that is not a melody one.</summary>
     private static void Complete(RunConfigBuilder builder)
     {
         var models = string.Join(" or ", MelodyModels());
-        if (!builder.TryGetAssigned("model.model", out var modelNode)) builder.Set("model.model", DefaultModel, "music train default");
+        if (!builder.TryGetAssigned("model.model", out var modelNode, out var modelOrigin)) builder.Set("model.model", DefaultModel, "music train default");
         var model = modelNode is JsonValue mv && mv.TryGetValue<string>(out var m) ? m.Trim() : DefaultModel;
         // An unknown name or a value that is no name is left to Build, which lists the known models.
         if (ModelRegistry.All.FirstOrDefault(i => string.Equals(i.Name, model, StringComparison.OrdinalIgnoreCase)) is { } info
             && !typeof(MelodyVaeConfig).IsAssignableFrom(info.ConfigType))
-            throw new ArgumentException($"--model {model} is not a melody model; music train takes {models} (other models: latentsynth train)");
+            throw new ArgumentException($"{Where(modelOrigin, "--model", "model", model)} is not a melody model; music train takes {models} (other models: latentsynth train)");
 
-        if (!builder.TryGetAssigned("training.data", out var dataNode)) builder.Set("training.data", DefaultData(model), "music train default");
+        if (!builder.TryGetAssigned("training.data", out var dataNode, out var dataOrigin)) builder.Set("training.data", DefaultData(model), "music train default");
         else if (dataNode is JsonValue dv && dv.TryGetValue<string>(out var data) && !MusicData.IsMusicDataset(data))
-            throw new ArgumentException($"--data {data} is not a melody dataset; music train takes {MelodyDatasets()} (images: latentsynth train)");
+            throw new ArgumentException($"{Where(dataOrigin, "--data", "dataset", data)} is not a melody dataset; music train takes {MelodyDatasets()} (images: latentsynth train)");
 
-        if (!builder.TryGetAssigned("training.out", out _)) builder.Set("training.out", DefaultOut, "music train default");
+        if (!builder.TryGetAssigned("training.out", out _, out _)) builder.Set("training.out", DefaultOut, "music train default");
     }
 }

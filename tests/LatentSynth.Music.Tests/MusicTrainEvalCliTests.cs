@@ -183,7 +183,7 @@ public sealed class MusicTrainEvalCliTests(TinyMusicTrainRuns runs) : IClassFixt
 
     [Theory]
     [InlineData("--model", "vae", "--model vae is not a melody model; music train takes musicvae or musicvae-hier")]
-    [InlineData("--set", "model=wae-mmd", "--model wae-mmd is not a melody model")]
+    [InlineData("--set", "model=wae-mmd", "--set model=wae-mmd is not a melody model")]
     [InlineData("--data", "mnist", "--data mnist is not a melody dataset; music train takes nottingham")]
     [InlineData("--arch", "conv", "--arch is a setting of the image models (latentsynth train)")]
     [InlineData("--beta", "2", "--beta is a setting of the image models")]
@@ -197,6 +197,22 @@ public sealed class MusicTrainEvalCliTests(TinyMusicTrainRuns runs) : IClassFixt
         Assert.Equal(1, code);
         Assert.Contains(message, output);
         Assert.False(Directory.Exists(run));
+    }
+
+    [Fact]
+    public void MusicTrainRefusesAnImageModelFromAConfigFileNamingTheFile()
+    {
+        var config = Path.Combine(outDir, "image-run.json");
+        File.WriteAllText(config, """{"model": {"model": "vae"}, "training": {"data": "mnist"}}""");
+        var run = Path.Combine(outDir, "refused");
+        var (code, output) = CliRunner.Run(400, "music", "train", "--config", config, "--out", run);
+        Assert.Equal(1, code);
+        Assert.Contains($"model 'vae' ({config}) is not a melody model", output);
+        Assert.False(Directory.Exists(run));
+        // With a melody model the config's image dataset is refused, naming the file too.
+        (code, output) = CliRunner.Run(400, "music", "train", "--config", config, "--model", "musicvae", "--out", run);
+        Assert.Equal(1, code);
+        Assert.Contains($"dataset 'mnist' ({config}) is not a melody dataset", output);
     }
 
     [Fact]
