@@ -49,7 +49,7 @@ public static class MusicTrainCommand
             "(encoder_size, decoder_size, encoder_layers, decoder_layers, max_beta, free_bits, …)");
         return TrainCommands.Train("train",
             $"Train a melody model ({models}) into a run folder, as `latentsynth train` (same flags, checkpoints, --resume, Ctrl-C) with melody defaults.",
-            complete: Complete, refused: refused,
+            complete: Complete, refused: refused, checkResume: CheckResume,
             help: new Dictionary<string, string>
             {
                 ["--data"] = $"Melody dataset: {MelodyDatasets()} [default: nottingham for musicvae, nottingham-16 for musicvae-hier]",
@@ -57,6 +57,15 @@ public static class MusicTrainCommand
                 ["--latent-dim"] = "Latent dimensions [default: " + string.Join(", ", MelodyModels().Select(n => $"{n} {ModelRegistry.DefaultConfig(n).LatentDim}")) + "]",
                 ["--out"] = $"Run folder to create [default: {DefaultOut}]",
             });
+    }
+
+    /// <summary>Refuses to continue a run of a model that is not a melody model.</summary>
+    private static void CheckResume(string runDir)
+    {
+        var model = RunFolder.Open(runDir).Config.Model;
+        if (model is not MelodyVaeConfig)
+            throw new ArgumentException($"--resume: '{runDir}' holds model '{model.Model}', not a melody model; music train continues runs of " +
+                                        $"{string.Join(" or ", MelodyModels())} (other runs: latentsynth train --resume)");
     }
 
     /// <summary>"--model vae", "--set model=vae", "model 'vae' (run.json)": where a value came from, for a refusal.</summary>

@@ -82,12 +82,13 @@ public static class TrainCommands
     /// (<see cref="RunConfigBuilder.TryGetAssigned"/>) or refuse the combination. The flags named in
     /// <paramref name="refused"/> are hidden from the help and refused with the given message when given.
     /// <paramref name="help"/> replaces the help of the flags it names (e.g. <c>--data</c>, <c>--model</c>).
+    /// <paramref name="checkResume"/> receives the run folder of <c>--resume</c> before it is continued, to refuse it.
     /// Used by <c>train</c>, <c>audio train</c> and <c>music train</c>.
     /// </summary>
     internal static Command Train(string name, string description, IReadOnlyList<Option>? extra = null,
         Action<RunConfigBuilder, string?>? presets = null, Func<ParseResult, RunConfig, RunConfig>? prepare = null,
         Action<RunConfigBuilder>? complete = null, IReadOnlyDictionary<string, string>? refused = null,
-        IReadOnlyDictionary<string, string>? help = null)
+        IReadOnlyDictionary<string, string>? help = null, Action<string>? checkResume = null)
     {
         var defaults = new TrainingConfig();
         var data = new Option<string?>("--data") { Description = $"Dataset: {string.Join(", ", LatentSynth.Data.DatasetCatalog.List().Select(d => d.Name))} [default: {defaults.Data}]" };
@@ -149,6 +150,7 @@ public static class TrainCommands
                 if (others.Count > 0)
                     throw new ArgumentException($"--resume continues '{resumeDir}' with its own configuration ({RunFolder.ConfigFile}); " +
                                                 $"{string.Join(", ", others)} cannot be combined with it (only --epochs can, to extend the run)");
+                checkResume?.Invoke(resumeDir);
                 return RunResume(resumeDir, parse.GetValue(epochs), parse.GetValue(allowDataChange));
             }
             if (parse.GetValue(allowDataChange))

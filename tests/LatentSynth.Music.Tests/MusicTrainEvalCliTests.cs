@@ -249,7 +249,7 @@ public sealed class MusicTrainEvalCliTests(TinyMusicTrainRuns runs) : IClassFixt
     }
 
     [Fact]
-    [BadInput("music", "`music eval RUN` where RUN holds an image model (vae on npy:FILE)", "refused: one error line naming the run's model and the melody models the music verbs take")]
+    [BadInput("music", "`music eval RUN` / `music train --resume RUN` where RUN holds an image model (vae on npy:FILE)", "refused: one error line naming the run's model and the melody models the music verbs take; the run untouched")]
     public void EvalRefusesARunOfAnotherModel()
     {
         var npy = Path.Combine(outDir, "x.npy");
@@ -262,5 +262,10 @@ public sealed class MusicTrainEvalCliTests(TinyMusicTrainRuns runs) : IClassFixt
         (code, output) = CliRunner.Run(400, "music", "eval", run);
         Assert.Equal(1, code);
         Assert.Contains("holds model 'vae', not a melody model", output);
+        // music train does not continue it either.
+        (code, output) = CliRunner.Run(400, "music", "train", "--resume", run, "--epochs", "2");
+        Assert.Equal(1, code);
+        Assert.Contains("--resume: '" + run + "' holds model 'vae', not a melody model", output);
+        Assert.Equal(1, RunFolder.Open(run).Config.Training.Epochs);
     }
 }
