@@ -27,6 +27,7 @@ public static class MusicCommands
         music.Subcommands.Add(data);
         music.Subcommands.Add(MusicTrainCommand.Create());
         foreach (var verb in MusicGenerateCommands.Create()) music.Subcommands.Add(verb);
+        music.Subcommands.Add(MusicBenchmarkCommand.Create());
         return music;
     }
 

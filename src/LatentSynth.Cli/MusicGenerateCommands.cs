@@ -137,15 +137,6 @@ public static class MusicGenerateCommands
         return $"{notes.Count} note{(notes.Count == 1 ? "" : "s")}, {range}";
     }
 
-    /// <summary>The share of positions where <paramref name="a"/> and <paramref name="b"/> differ (Hamming distance / length).</summary>
-    public static double Hamming(int[] a, int[] b)
-    {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(b);
-        if (a.Length != b.Length) throw new ArgumentException($"sequences of {a.Length} and {b.Length} tokens");
-        return a.Length == 0 ? 0 : (double)a.Zip(b).Count(p => p.First != p.Second) / a.Length;
-    }
-
     /// <summary>Test windows of the run's own dataset (the split it was trained with).</summary>
     private static int[][] TestWindows(RunFolder run, out string name)
     {
@@ -336,7 +327,7 @@ public static class MusicGenerateCommands
         double total = 0;
         for (int k = 0; k < count; k++)
         {
-            double acc = 1 - Hamming(originals[k], recon[k]);
+            double acc = 1 - MelodyInterpolation.Hamming(originals[k], recon[k]);
             total += acc;
             MelodyGrid.WriteMidi(Path.Combine(dir, $"original-{ids[k]}.mid"), originals[k]);
             MelodyGrid.WriteMidi(Path.Combine(dir, $"reconstruction-{ids[k]}.mid"), recon[k]);
@@ -372,27 +363,6 @@ public static class MusicGenerateCommands
         return cmd;
     }
 
-    /// <summary>
-    /// The point at <paramref name="t"/> ∈ [0, 1] between <paramref name="a"/> and <paramref name="b"/>: on the
-    /// straight line, or with <paramref name="spherical"/> on the great circle (slerp, Shoemake 1985, as Magenta's
-    /// <c>music_vae_generate._slerp</c>; the straight line when the two are (anti)parallel).
-    /// </summary>
-    public static float[] Lerp(float[] a, float[] b, double t, bool spherical)
-    {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(b);
-        if (a.Length != b.Length) throw new ArgumentException($"codes of {a.Length} and {b.Length} dimensions");
-        double wa = 1 - t, wb = t;
-        if (spherical)
-        {
-            double na = Math.Sqrt(a.Sum(v => (double)v * v)), nb = Math.Sqrt(b.Sum(v => (double)v * v));
-            double cos = na > 0 && nb > 0 ? a.Zip(b).Sum(p => (double)p.First * p.Second) / (na * nb) : 1;
-            double omega = Math.Acos(Math.Clamp(cos, -1, 1)), sin = Math.Sin(omega);
-            if (sin > 1e-6) { wa = Math.Sin((1 - t) * omega) / sin; wb = Math.Sin(t * omega) / sin; }
-        }
-        return a.Zip(b).Select(p => (float)(wa * p.First + wb * p.Second)).ToArray();
-    }
-
     /// <summary>Runs <c>music interpolate</c>; returns the exit code.</summary>
     public static int RunInterpolate(string runDir, int steps, string dir, int from, int? to, bool spherical, bool force)
     {
@@ -409,16 +379,7 @@ public static class MusicGenerateCommands
         if (j == from) throw new ArgumentException($"--from and --to both name test window {from}; choose two different windows");
         int[] a = windows[from], b = windows[j];
         int length = a.Length;
-        int[][] points;
-        using (var scope = Torch.NewScope())
-        {
-            var x = Tensor.From(a.Concat(b).Select(t => (long)t).ToArray(), 2, length);
-            var mu = model.Encode(x).To(DType.Float32).ToArray<float>();
-            int d = mu.Length / 2;
-            float[] za = mu[..d], zb = mu[d..];
-            var z = Enumerable.Range(0, steps).SelectMany(k => Lerp(za, zb, (double)k / (steps - 1), spherical)).ToArray();
-            points = Rows(model.DecodeTokens(Tensor.From(z, steps, d)));
-        }
+        var points = MelodyInterpolation.Latent(model, a, b, steps, spherical);
         Directory.CreateDirectory(dir);
         // One melody after the other; a melody that starts with "no event" (a rest) starts with a note-off
         // instead, so that the previous melody's last note does not hold over.
@@ -428,7 +389,7 @@ public static class MusicGenerateCommands
         var rows = new List<PianoRollRow> { new(a, $"A: test window {from}") };
         for (int k = 0; k < steps; k++)
         {
-            double t = (double)k / (steps - 1), ha = Hamming(points[k], a), hb = Hamming(points[k], b);
+            double t = (double)k / (steps - 1), ha = MelodyInterpolation.Hamming(points[k], a), hb = MelodyInterpolation.Hamming(points[k], b);
             table.AddRow(k.ToString(CultureInfo.InvariantCulture), Num(t), Markup.Escape(Describe(points[k])), Num(ha), Num(hb));
             rows.Add(new PianoRollRow(points[k], $"step {k}, t = {Num(t, "0.###")}: Hamming to A {Num(ha)}, to B {Num(hb)}"));
         }

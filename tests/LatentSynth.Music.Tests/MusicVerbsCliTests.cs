@@ -227,11 +227,11 @@ public sealed class MusicVerbsCliTests(TinyMusicRun tiny) : IClassFixture<TinyMu
     public void LerpAndSlerpMeetTheEnds()
     {
         float[] a = [1, 0], b = [0, 1];
-        Assert.Equal(a, LatentSynth.Cli.MusicGenerateCommands.Lerp(a, b, 0, false));
-        Assert.Equal(b, LatentSynth.Cli.MusicGenerateCommands.Lerp(a, b, 1, true), (x, y) => Math.Abs(x - y) < 1e-6);
-        var mid = LatentSynth.Cli.MusicGenerateCommands.Lerp(a, b, 0.5, true);
+        Assert.Equal(a, LatentSynth.Music.Evaluation.MelodyInterpolation.Lerp(a, b, 0, false));
+        Assert.Equal(b, LatentSynth.Music.Evaluation.MelodyInterpolation.Lerp(a, b, 1, true), (x, y) => Math.Abs(x - y) < 1e-6);
+        var mid = LatentSynth.Music.Evaluation.MelodyInterpolation.Lerp(a, b, 0.5, true);
         Assert.Equal(1.0, Math.Sqrt(mid[0] * mid[0] + mid[1] * mid[1]), 5); // on the unit circle
-        Assert.Equal(0.5f, LatentSynth.Cli.MusicGenerateCommands.Lerp(a, b, 0.5, false)[0]);
-        Assert.Equal(0.25, LatentSynth.Cli.MusicGenerateCommands.Hamming([1, 2, 3, 4], [1, 2, 3, 5]));
+        Assert.Equal(0.5f, LatentSynth.Music.Evaluation.MelodyInterpolation.Lerp(a, b, 0.5, false)[0]);
+        Assert.Equal(0.25, LatentSynth.Music.Evaluation.MelodyInterpolation.Hamming([1, 2, 3, 4], [1, 2, 3, 5]));
     }
 }

@@ -201,11 +201,7 @@ public class MarkdownSummaryTests
 /// <summary>A fact that runs only where Debian's chromium is installed.</summary>
 public sealed class ChromiumFactAttribute : FactAttribute
 {
-    public const string Chromium = "/usr/bin/chromium";
-    public ChromiumFactAttribute()
-    {
-        if (!File.Exists(Chromium)) Skip = $"needs headless Chromium at {Chromium} (apt-get install chromium); not installed here";
-    }
+    public ChromiumFactAttribute() => Skip = HeadlessChromium.SkipReason;
 }
 
 public class BrowserTests
@@ -218,8 +214,7 @@ public class BrowserTests
         {
             var page = Path.Combine(dir, "report.html");
             HtmlReport.Write(SampleReport.Make(), page);
-            string[] common = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", $"--user-data-dir={Path.Combine(dir, "profile")}"];
+            string[] common = HeadlessChromium.CommonFlags(Path.Combine(dir, "profile"));
             // The console check must be able to fail: a page with an error and a broken picture shows both.
             var bad = Path.Combine(dir, "bad.html");
             File.WriteAllText(bad, "<html><body><img src=\"data:image/png;base64,AAAA\"><script>console.error('boom');</script></body></html>");
@@ -262,14 +257,5 @@ document.documentElement.setAttribute('data-sort-check',asc+'/'+desc);});</scrip
         finally { Directory.Delete(dir, true); }
     }
 
-    static (int Rc, string Out, string Err) RunChromium(string[] args)
-    {
-        var psi = new ProcessStartInfo(ChromiumFactAttribute.Chromium) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        var output = p.StandardOutput.ReadToEnd();
-        if (!p.WaitForExit(60_000)) { p.Kill(true); return (-1, output, "timed out after 60 s"); }
-        return (p.ExitCode, output, err.Result);
-    }
+    static (int Rc, string Out, string Err) RunChromium(string[] args) => HeadlessChromium.Run(args);
 }

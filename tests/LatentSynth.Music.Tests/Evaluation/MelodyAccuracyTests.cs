@@ -8,7 +8,9 @@ namespace LatentSynth.Music.Tests.Evaluation;
 
 using Torch = LatentSynth.Torch.Torch;
 
-/// <summary>MusicVAE's Table 1 accuracies: each column recomputed independently, determinism, learning shows in them.</summary>
+/// <summary>MusicVAE's Table 1 accuracies: each column recomputed independently, determinism, learning shows in them.
+/// Not run in parallel with other tests: the tiny models are initialized from the process-wide seed.</summary>
+[Collection("MusicProcessWide")]
 public class MelodyAccuracyTests
 {
     static MelodyAccuracyTests() => MusicModels.Register();
@@ -28,12 +30,12 @@ public class MelodyAccuracyTests
     }
 
     /// <summary>Melodies of a held note pattern: a note-on every 4 steps, "no event" between (like real melodies, mostly 0).</summary>
-    private static Tensor Melodies(long n)
+    private static Tensor Melodies(long n, bool varied = true)
     {
         var data = new long[n * 32];
         for (long i = 0; i < n; i++)
             for (int s = 0; s < 32; s++)
-                data[i * 32 + s] = s % 4 == 0 ? MelodyTokens.FirstPitch + 40 + (i + s / 4) % 5 : MelodyTokens.NoEvent;
+                data[i * 32 + s] = s % 4 == 0 ? MelodyTokens.FirstPitch + 40 + ((varied ? i : 0) + s / 4) % 5 : MelodyTokens.NoEvent;
         return Tensor.From(data, n, 32);
     }
 
@@ -89,7 +91,10 @@ public class MelodyAccuracyTests
     public void TrainingRaisesTheAccuraciesAndTeacherForcingLeads()
     {
         using var model = Tiny("musicvae", 2);
-        var x = Melodies(8);
+        using var noise = new Generator(5);
+        model.NoiseGenerator = noise;
+        // One melody repeated: learnable in a few hundred steps by any seed (the varied set needs z and is marginal).
+        var x = Melodies(8, varied: false);
         var before = MelodyAccuracy.Evaluate(model, x, seed: 1);
         var optimizers = model.CreateOptimizers(1e-2);
         try
@@ -106,8 +111,8 @@ public class MelodyAccuracyTests
         }
         var after = MelodyAccuracy.Evaluate(model, x, seed: 1);
         // Three steps in four are "no event": predicting only that scores 0.75, so learning must show above it and on the events.
-        Assert.True(after.TeacherForced > 0.78 && after.TeacherForced > before.TeacherForced, $"teacher-forced {before.TeacherForced} -> {after.TeacherForced}");
-        Assert.True(after.TeacherForcedEvents > 0.2 && after.TeacherForcedEvents > before.TeacherForcedEvents, $"events {before.TeacherForcedEvents} -> {after.TeacherForcedEvents}");
+        Assert.True(after.TeacherForced > 0.9 && after.TeacherForced > before.TeacherForced, $"teacher-forced {before.TeacherForced} -> {after.TeacherForced}");
+        Assert.True(after.TeacherForcedEvents > 0.6 && after.TeacherForcedEvents > before.TeacherForcedEvents, $"events {before.TeacherForcedEvents} -> {after.TeacherForcedEvents}");
         Assert.True(after.NllPerStep < before.NllPerStep);
         Assert.True(after.TeacherForced >= after.Sampled - 1e-9, $"teacher-forced {after.TeacherForced} < sampled {after.Sampled}");
     }

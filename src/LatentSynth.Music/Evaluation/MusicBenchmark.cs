@@ -1,0 +1,235 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using LatentSynth.Data;
+using LatentSynth.Evaluation.Benchmark;
+using LatentSynth.Evaluation.Report;
+using LatentSynth.Music.Data;
+using LatentSynth.Music.Models;
+using LatentSynth.Torch;
+using LatentSynth.Training;
+
+namespace LatentSynth.Music.Evaluation;
+
+using Torch = LatentSynth.Torch.Torch;
+
+/// <summary>Settings of a music benchmark besides its matrix.</summary>
+public sealed record MusicBenchmarkOptions
+{
+    /// <summary>Test windows drawn as piano rolls and rendered as audio in the report (per variant, first seed).</summary>
+    public int ReportExamples { get; init; } = 2;
+
+    /// <summary>Pairs of test windows of the interpolation study (per run).</summary>
+    public int InterpolationPairs { get; init; } = 24;
+
+    /// <summary>Points of each interpolation, both ends included (α = 0, 1/(n−1), …, 1).</summary>
+    public int InterpolationSteps { get; init; } = 11;
+
+    /// <summary>Windows evaluated per run (the first N test windows; null: all).</summary>
+    public int? MaxTestWindows { get; init; }
+}
+
+/// <summary>What a call to <see cref="MusicBenchmark.Run"/> did.</summary>
+/// <param name="Completed">Whether every run finished and the report was written.</param>
+/// <param name="TrainedRuns">Runs trained from scratch.</param>
+/// <param name="ResumedRuns">Interrupted runs continued.</param>
+/// <param name="SkippedRuns">Runs whose metrics file already existed.</param>
+/// <param name="Results">The metrics of every finished run.</param>
+/// <param name="ReportPath">report.html, when written.</param>
+/// <param name="SummaryPath">summary.md, when written.</param>
+/// <param name="Seconds">Wall time of the call.</param>
+public sealed record MusicBenchmarkOutcome(bool Completed, int TrainedRuns, int ResumedRuns, int SkippedRuns, IReadOnlyList<RunMetrics> Results,
+    string? ReportPath, string? SummaryPath, double Seconds);
+
+/// <summary>
+/// The MusicVAE benchmark (issue 12 §4): MusicVAE's Table 1 on our data — per-step reconstruction accuracy,
+/// teacher-forced and sampled, of the flat and the hierarchical decoder on 16-bar Nottingham melodies, several seeds —
+/// and its interpolation study (latent vs data-space). Every variant × seed of a <see cref="BenchmarkMatrix"/> is trained
+/// by the one <see cref="MatrixRunner"/> in <c>OUT/runs/&lt;variant&gt;-s&lt;seed&gt;</c> (resumed when interrupted, skipped
+/// when evaluated), evaluated on its test windows (<see cref="MelodyAccuracy"/>) and reported through
+/// <see cref="HtmlReport"/>/<see cref="MarkdownSummary"/> with piano rolls, audio and the interpolation curves.
+/// </summary>
+public sealed partial class MusicBenchmark
+{
+    /// <summary>The default data: every 4th 16-bar Nottingham window (2,322 train / 278 test windows).</summary>
+    public const string DefaultData = "nottingham-16-hop4";
+
+    private readonly Action<string> log;
+
+    /// <summary>A benchmark printing progress to <paramref name="log"/>; a warning repeated word for word (the data's
+    /// skipped tunes, reported at every load) is printed once.</summary>
+    public MusicBenchmark(Action<string>? log = null)
+    {
+        var print = log ?? (_ => { });
+        var seen = new HashSet<string>();
+        this.log = m => { lock (seen) if (seen.Add(m) || m.StartsWith('[')) print(m); };
+    }
+
+    /// <summary>Called after each run is complete (evaluated or skipped).</summary>
+    public Action<RunMetrics>? RunDone { get; set; }
+
+    /// <summary>
+    /// The default matrix: seeds 0, 1, 2; 5 epochs of batch 64 at lr 1e-3 (Magenta's rate) on <paramref name="data"/>;
+    /// two variants that differ only in the decoder —
+    /// <c>flat</c> (musicvae: one 2-layer LSTM decoder over all 256 steps) and <c>hier</c> (musicvae-hier: conductor
+    /// over 16 bars + per-bar decoder). Both: bidirectional 2×128 encoder, 2×128 decoder (and conductor), z of 128 with
+    /// 64 free bits, β 0.2 from the second step, plain teacher forcing — the settings of Magenta's
+    /// <c>hierdec-mel_16bar</c> and of the paper's 16-bar flat baseline, at a sixteenth of the paper's widths (encoder 2048,
+    /// decoder 1024, z 512) so that the 6 runs take about half an hour on a 2-core CPU.
+    /// </summary>
+    public static BenchmarkMatrix DefaultMatrix(string data = DefaultData) =>
+        new(data, [0, 1, 2], new BenchmarkTraining { Epochs = 5, BatchSize = 64, Lr = 1e-3 },
+        [
+            new("flat", Variant("musicvae", ("latent_dim", 128), ("free_bits", 64), ("beta_rate", 0), ("sampling_schedule", "constant"), ("sampling_rate", 0))),
+            new("hier", Variant("musicvae-hier", ("conductor_size", 128))),
+        ]);
+
+    private static JsonObject Variant(string model, params (string Key, JsonNode? Value)[] keys)
+    {
+        var o = new JsonObject { ["model"] = model, ["encoder_size"] = 128, ["decoder_size"] = 128 };
+        foreach (var (k, v) in keys) o[k] = v;
+        return o;
+    }
+
+    /// <summary>The quick form (for a first look and the tests): 1 seed, 1 epoch, 256 training and 32 test windows.</summary>
+    public static BenchmarkMatrix Quick(BenchmarkMatrix matrix)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        return matrix with
+        {
+            Seeds = [matrix.Seeds[0]],
+            Training = matrix.Training with { Epochs = Math.Min(matrix.Training.Epochs, 1), LimitTrain = 256, LimitTest = 32 },
+        };
+    }
+
+    /// <summary>Runs (or continues) the matrix and writes <c>OUT/report.html</c> and <c>OUT/summary.md</c>.</summary>
+    /// <exception cref="ArgumentException">The data is not a melody dataset, or a variant is not a melody model (the message says which).</exception>
+    public MusicBenchmarkOutcome Run(BenchmarkMatrix matrix, MusicBenchmarkOptions options, string outDir, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrEmpty(outDir);
+        if (options.ReportExamples < 1 || options.InterpolationPairs < 1 || options.InterpolationSteps < 2 || options.MaxTestWindows is < 1)
+            throw new ArgumentException("music benchmark options: report examples, interpolation pairs and test windows must be at least 1, interpolation steps at least 2");
+        var clock = Stopwatch.StartNew();
+        MusicData.Register();
+        MusicModels.Register();
+        if (!MusicData.IsMusicDataset(matrix.Data))
+            throw new ArgumentException($"data '{matrix.Data}' is not a melody dataset; use nottingham, nottingham-16, {DefaultData}, midi:DIR or midi16:DIR");
+        foreach (var v in matrix.Variants)
+        {
+            var config = BenchmarkRunner.ConfigFor(matrix, v, matrix.Seeds[0], MatrixRunner.RunDir(outDir, v.Name, matrix.Seeds[0]));
+            if (config.Model is not MelodyVaeConfig)
+                throw new ArgumentException($"variant '{v.Name}': model '{config.Model.Model}' is not a melody model; the music benchmark takes musicvae or musicvae-hier");
+        }
+        Directory.CreateDirectory(outDir);
+        log($"music benchmark: {matrix.Variants.Count} variants × {matrix.Seeds.Count} seeds × {matrix.Training.Epochs} epochs on {matrix.Data}");
+        var source = new CatalogDatasetSource();
+        MelodyNgram? judge = null;
+        var runner = new MatrixRunner(
+            train: (cell, token) => new Trainer(source, warn: log).Train(BenchmarkRunner.ConfigFor(matrix, cell.Variant, cell.Seed, cell.Dir), token),
+            resume: (cell, token) => new Trainer(source, warn: log).Resume(cell.Dir, matrix.Training.Epochs, token),
+            evaluate: cell =>
+            {
+                judge ??= FitJudge(source, BenchmarkRunner.ConfigFor(matrix, cell.Variant, cell.Seed, cell.Dir).Training);
+                return new RunMetrics(cell.Variant.Name, cell.Seed, Evaluate(cell.Dir, options, cell.Seed, judge, source, log), 0, 0);
+            },
+            log) { Usable = IsMelodyRun, RunDone = RunDone };
+        var pass = runner.Run(matrix, outDir, cancel);
+        if (!pass.Completed)
+        {
+            log("music benchmark interrupted; rerun the same command to continue");
+            return new MusicBenchmarkOutcome(false, pass.Trained, pass.Resumed, pass.Skipped, pass.Results, null, null, clock.Elapsed.TotalSeconds);
+        }
+        judge ??= FitJudge(source, BenchmarkRunner.ConfigFor(matrix, matrix.Variants[0], matrix.Seeds[0], outDir).Training);
+        var report = BuildReport(matrix, options, outDir, pass.Results.ToList(), judge, source);
+        string html = Path.Combine(outDir, "report.html"), md = Path.Combine(outDir, "summary.md");
+        HtmlReport.Write(report, html);
+        MarkdownSummary.Write(report, md);
+        log($"music benchmark finished in {clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s: {html}, {md}");
+        return new MusicBenchmarkOutcome(true, pass.Trained, pass.Resumed, pass.Skipped, pass.Results, html, md, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Whether the folder holds a run of a melody model (the runner's check before reusing a folder).</summary>
+    public static bool IsMelodyRun(string dir)
+    {
+        try { return RunFolder.Open(dir).Config.Model is MelodyVaeConfig; }
+        catch (Exception e) when (e is IOException or ArgumentException or InvalidDataException or UnauthorizedAccessException) { return false; }
+    }
+
+    /// <summary>The n-gram judge of the interpolation study, fit on the training windows of the data (with the matrix's limits).</summary>
+    private MelodyNgram FitJudge(IDatasetSource source, TrainingConfig training)
+    {
+        using var data = Trainer.LoadData(source, training, log);
+        var judge = MelodyNgram.Fit(Rows(data.Train.Examples));
+        log($"interpolation judge: a {judge.Order}-gram token model (add-{judge.K.ToString(CultureInfo.InvariantCulture)}) fit on {data.Train.Count} training windows");
+        return judge;
+    }
+
+    /// <summary>Metric descriptions for the report (also the column order).</summary>
+    public static readonly IReadOnlyDictionary<string, MetricInfo> Info = new Dictionary<string, MetricInfo>
+    {
+        ["tf_acc"] = new("teacher-forced accuracy: share of test steps whose argmax is the true token, the decoder fed the true previous tokens (MusicVAE Table 1, teacher-forced)", "", false),
+        ["sampled_acc"] = new("sampled accuracy: the decoder runs on its own samples at temperature 1 from z = μ; share of steps equal to the test window (Table 1, sampling)", "", false),
+        ["greedy_acc"] = new("greedy accuracy: as sampled_acc with argmax decoding", "", false),
+        ["tf_event_acc"] = new("teacher-forced accuracy on the steps whose target is a note-on or note-off (two thirds of the steps are 'no event')", "", false),
+        ["sampled_event_acc"] = new("sampled accuracy on the note-on/note-off steps", "", false),
+        ["nll_step"] = new("teacher-forced negative log-likelihood of the true token at z = μ", "nats/step", true),
+        ["kl"] = new("KL(q(z|x) ‖ N(0, I)) per window: the information the code carries (a decoder that ignores z drives it to the free bits)", "nats", false),
+        ["interp_plausible_latent"] = new("share of latent interpolants (0 < α < 1) judged plausible by the n-gram judge", "", false),
+        ["interp_plausible_data"] = new("share of data-space interpolants (0 < α < 1) judged plausible by the n-gram judge", "", false),
+    };
+
+    /// <summary>
+    /// Evaluates one trained run: <see cref="MelodyAccuracy"/> on its test windows (at most
+    /// <see cref="MusicBenchmarkOptions.MaxTestWindows"/>; sampling seeded by <paramref name="seed"/>) and the interpolation
+    /// study (<see cref="MelodyInterpolation.Run"/>) judged by <paramref name="judge"/>.
+    /// </summary>
+    public static Dictionary<string, double> Evaluate(string runDir, MusicBenchmarkOptions options, long seed, MelodyNgram judge,
+        IDatasetSource? source = null, Action<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(judge);
+        var run = RunFolder.Open(runDir);
+        using var model = run.LoadModel() as MelodyVaeModel
+            ?? throw new ArgumentException($"'{runDir}' holds model '{run.Config.Model.Model}', not a melody model");
+        using var data = Trainer.LoadData(source ?? new CatalogDatasetSource(), run.Config.Training, log);
+        using var scope = Torch.NewScope();
+        var windows = data.Test.Examples;
+        if (options.MaxTestWindows is { } max && max < windows.Size(0)) windows = windows.Narrow(0, 0, max);
+        var accuracy = MelodyAccuracy.Evaluate(model, windows, (ulong)seed);
+        var values = accuracy.ToDictionary().ToDictionary(kv => kv.Key, kv => kv.Value);
+        var study = MelodyInterpolation.Run(model, Rows(windows), judge, options.InterpolationPairs, options.InterpolationSteps, (int)seed);
+        foreach (var (k, v) in StudyValues(study)) values[k] = v;
+        return values;
+    }
+
+    /// <summary>
+    /// The study's figures that enter the results table: the share of interpolants judged plausible, latent and data
+    /// space, over the interior points (0 &lt; α &lt; 1; the end points are the reconstructions and the windows themselves).
+    /// </summary>
+    public static IReadOnlyDictionary<string, double> StudyValues(InterpolationStudy study)
+    {
+        ArgumentNullException.ThrowIfNull(study);
+        var interior = Enumerable.Range(0, study.Alphas.Length).Where(k => study.Alphas[k] > 0 && study.Alphas[k] < 1).ToList();
+        return new Dictionary<string, double>
+        {
+            ["interp_plausible_latent"] = interior.Count > 0 ? interior.Average(k => study.LatentPlausible[k]) : double.NaN,
+            ["interp_plausible_data"] = interior.Count > 0 ? interior.Average(k => study.DataPlausible[k]) : double.NaN,
+        };
+    }
+
+    /// <summary>The int token rows of [N, T] melody tensors.</summary>
+    internal static int[][] Rows(Tensor tokens)
+    {
+        long n = tokens.Size(0), t = tokens.Size(1);
+        var flat = tokens.To(DType.Int64).ToArray<long>();
+        var rows = new int[n][];
+        for (long i = 0; i < n; i++)
+        {
+            rows[i] = new int[t];
+            for (long j = 0; j < t; j++) rows[i][j] = (int)flat[i * t + j];
+        }
+        return rows;
+    }
+}
