@@ -9,7 +9,9 @@ using Spectre.Console;
 namespace LatentSynth.Cli;
 
 /// <summary><c>latentsynth music</c>: the symbolic-music verbs. <c>data info NAME</c> describes a melody dataset;
-/// <c>sample</c>, <c>reconstruct</c> and <c>interpolate</c> (<see cref="MusicGenerateCommands"/>) write melodies of a trained run.</summary>
+/// <c>train</c> (<see cref="MusicTrainCommand"/>) trains a melody model; <c>eval</c> measures a run's reconstruction accuracy;
+/// <c>sample</c>, <c>reconstruct</c> and <c>interpolate</c> (<see cref="MusicGenerateCommands"/>) write melodies of a trained run;
+/// <c>benchmark</c> (<see cref="MusicBenchmarkCommand"/>) compares models.</summary>
 public static class MusicCommands
 {
     /// <summary>How many skipped files <c>music data info</c> lists by name before summing up the rest.</summary>
@@ -20,10 +22,11 @@ public static class MusicCommands
     {
         MusicData.Register();
         LatentSynth.Music.Models.MusicModels.Register();
-        var music = new Command("music", "Symbolic music: melody datasets from MIDI files (MusicVAE's 90-token melodies); sample, reconstruct and interpolate a trained run as MIDI, WAV and piano rolls.");
+        var music = new Command("music", "Symbolic music (MusicVAE's 90-token melodies): melody datasets from MIDI files; train musicvae or musicvae-hier; evaluate a run's reconstruction accuracy; sample, reconstruct and interpolate it as MIDI, WAV and piano rolls; benchmark flat against hierarchical models.");
         var data = new Command("data", "Melody datasets: nottingham, nottingham-16 (-aug: transposed ±5), midi:DIR, midi16:DIR.");
         data.Subcommands.Add(InfoCommand());
         music.Subcommands.Add(data);
+        music.Subcommands.Add(MusicTrainCommand.Create());
         foreach (var verb in MusicGenerateCommands.Create()) music.Subcommands.Add(verb);
         music.Subcommands.Add(MusicBenchmarkCommand.Create());
         return music;

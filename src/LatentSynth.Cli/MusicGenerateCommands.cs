@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using LatentSynth.Audio.Notes;
 using LatentSynth.Data;
 using LatentSynth.Evaluation;
@@ -18,8 +20,8 @@ namespace LatentSynth.Cli;
 using Torch = LatentSynth.Torch.Torch;
 
 /// <summary>
-/// The music verbs that get melodies out of a trained MusicVAE run: <c>music sample</c>, <c>music reconstruct</c>
-/// and <c>music interpolate</c>. Each writes MIDI files, their WAV renderings (FluidSynth with the General MIDI
+/// The music verbs that get melodies or measures out of a trained MusicVAE run: <c>music eval</c>, <c>music sample</c>,
+/// <c>music reconstruct</c> and <c>music interpolate</c>. The last three write MIDI files, their WAV renderings (FluidSynth with the General MIDI
 /// sound font, through <see cref="NoteRenderer.RenderMidi"/>; skipped with one warning line when either is
 /// missing) and one piano-roll PNG (<see cref="PianoRoll"/>) into <c>--out DIR</c>. Counts and numbers are
 /// checked before the run is opened; every output file is checked with <see cref="UserPaths.CheckOutputFile"/>
@@ -39,14 +41,14 @@ public static class MusicGenerateCommands
     /// <summary>Highest sampling temperature accepted (softmax(logits / T) is close to uniform well before).</summary>
     public const double MaxTemperature = 10;
 
-    /// <summary>The three verbs.</summary>
-    public static IEnumerable<Command> Create() => [Sample(), Reconstruct(), Interpolate()];
+    /// <summary>The four verbs.</summary>
+    public static IEnumerable<Command> Create() => [Eval(), Sample(), Reconstruct(), Interpolate()];
 
     // ---- shared ----------------------------------------------------------------------------
 
     private static Argument<string> RunArgument() => new("RUN")
     {
-        Description = "Run folder of a melody model (musicvae, musicvae-hier) written by `latentsynth train`",
+        Description = "Run folder of a melody model (musicvae, musicvae-hier) written by `latentsynth music train` (or `latentsynth train`)",
     };
 
     private static Option<string> OutOption() => new("--out")
@@ -142,6 +144,88 @@ public static class MusicGenerateCommands
         name = splits.Test.Name;
         if (splits.Test.Count == 0) throw new ArgumentException($"RUN: the test split of '{run.DataName}' holds no windows");
         return Rows(splits.Test.Examples);
+    }
+
+    // ---- eval ------------------------------------------------------------------------------
+
+    /// <summary>What each row of <c>music eval</c>'s table means: key of <see cref="MelodyAccuracy.ToDictionary"/>, row name, meaning.</summary>
+    private static readonly (string Key, string Name, string Meaning)[] EvalRows =
+    [
+        ("tf_acc", "teacher-forced accuracy", "argmax of each step given the true previous tokens"),
+        ("sampled_acc", "sampled accuracy", "the decoder on its own samples at temperature 1, step by step against the window"),
+        ("greedy_acc", "greedy accuracy", "as sampled, argmax decoding (what music reconstruct shows)"),
+        ("tf_event_acc", "teacher-forced accuracy, events", "on the steps whose target is a note-on or note-off (not \"no event\")"),
+        ("sampled_event_acc", "sampled accuracy, events", "sampled accuracy on those event steps"),
+        ("nll_step", "NLL per step", "teacher-forced negative log-likelihood of the true token, nats"),
+        ("kl", "KL per window", "KL(q(z|x) ‖ N(0, I)), nats: the information z carries"),
+    ];
+
+    private static Command Eval()
+    {
+        var runArg = RunArgument();
+        var seed = new Option<int>("--seed") { Description = "Random seed of the sampled decoding: the same seed gives the same numbers", DefaultValueFactory = _ => 0 };
+        var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N test windows [default: all]" };
+        var json = new Option<string?>("--json") { Description = "Also write the numbers, windows, steps, model and dataset as a JSON object to FILE" };
+        var force = new Option<bool>("--force") { Description = "Replace the --json file if it already exists" };
+        var cmd = new Command("eval",
+            "Reconstruction accuracy of a run on its test windows, from each window's μ (MusicVAE's Table 1): teacher-forced, sampled and greedy accuracy, on all and on event steps; NLL per step; KL per window.")
+        {
+            runArg, seed, limit, json, force,
+        };
+        cmd.SetAction(parse => RunEval(parse.GetValue(runArg)!, parse.GetValue(seed), parse.GetValue(limit), parse.GetValue(json), parse.GetValue(force)));
+        return cmd;
+    }
+
+    /// <summary>Runs <c>music eval</c>; returns the exit code.</summary>
+    public static int RunEval(string runDir, int seed, int? limit, string? jsonPath, bool force)
+    {
+        Between("--seed", seed, 0, int.MaxValue);
+        if (limit is { } l) Between("--limit", l, 1, int.MaxValue);
+        if (jsonPath is not null) UserPaths.CheckOutputFile("--json", jsonPath, "json", force);
+        var (run, model) = OpenMelodyRun(runDir);
+        using var _ = model;
+        var windows = TestWindows(run, out var setName);
+        int count = Math.Min(windows.Length, limit ?? int.MaxValue);
+        int length = windows[0].Length;
+        AnsiConsole.MarkupLine(Markup.Escape($"{run.Config.Model.Model} ({Path.GetFileName(Path.GetFullPath(runDir))}) on {count} of the {windows.Length} test windows of {setName}, seed {seed}"));
+        MelodyAccuracy result;
+        using (var scope = Torch.NewScope())
+        {
+            var x = Tensor.From(windows.Take(count).SelectMany(w => w.Select(t => (long)t)).ToArray(), count, length);
+            result = AnsiConsole.Progress()
+                .AutoClear(true)
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .Start(ctx =>
+                {
+                    var task = ctx.AddTask("evaluating", maxValue: count);
+                    return MelodyAccuracy.Evaluate(model, x, (ulong)seed, progress: (done, _) => task.Value = done);
+                });
+        }
+        var values = result.ToDictionary();
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("measure").AddColumn(new TableColumn("value").RightAligned()).AddColumn("meaning");
+        foreach (var (key, name, meaning) in EvalRows)
+            table.AddRow(Markup.Escape(name), double.IsFinite(values[key]) ? Num(values[key], "F4") : "-", Markup.Escape(meaning));
+        table.AddRow("windows", result.Windows.ToString("N0", CultureInfo.InvariantCulture), Markup.Escape($"test windows of {length} steps ({result.Steps:N0} steps)"));
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine("Accuracies are shares of steps whose token is right, decoded from each window's posterior mean μ; \"-\": no event steps.");
+        if (jsonPath is not null)
+        {
+            var obj = new JsonObject
+            {
+                ["run"] = runDir,
+                ["model"] = run.Config.Model.Model,
+                ["dataset"] = setName,
+                ["seed"] = seed,
+                ["windows"] = result.Windows,
+                ["steps"] = result.Steps,
+            };
+            foreach (var (key, value) in values) obj[key] = double.IsFinite(value) ? value : null;
+            var full = Path.GetFullPath(jsonPath);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            File.WriteAllText(full, obj.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+            AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(jsonPath)}[/]");
+        }
+        return 0;
     }
 
     // ---- sample ----------------------------------------------------------------------------

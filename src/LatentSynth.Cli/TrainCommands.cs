@@ -77,10 +77,18 @@ public static class TrainCommands
     /// <paramref name="presets"/> sets keys before the user's flags (which override them; it receives the
     /// model the user named, if any, so it sets model keys only for the model they belong to), and
     /// <paramref name="prepare"/> may rewrite the validated config before training starts (e.g. to
-    /// prepare and name the data). Used by <c>train</c> and <c>audio train</c>.
+    /// prepare and name the data). <paramref name="complete"/> runs after every flag, <c>--config</c> and <c>--set</c>
+    /// and before the config is built: it may fill in defaults for keys left unassigned
+    /// (<see cref="RunConfigBuilder.TryGetAssigned"/>) or refuse the combination. The flags named in
+    /// <paramref name="refused"/> are hidden from the help and refused with the given message when given.
+    /// <paramref name="help"/> replaces the help of the flags it names (e.g. <c>--data</c>, <c>--model</c>).
+    /// <paramref name="checkResume"/> receives the run folder of <c>--resume</c> before it is continued, to refuse it.
+    /// Used by <c>train</c>, <c>audio train</c> and <c>music train</c>.
     /// </summary>
     internal static Command Train(string name, string description, IReadOnlyList<Option>? extra = null,
-        Action<RunConfigBuilder, string?>? presets = null, Func<ParseResult, RunConfig, RunConfig>? prepare = null)
+        Action<RunConfigBuilder, string?>? presets = null, Func<ParseResult, RunConfig, RunConfig>? prepare = null,
+        Action<RunConfigBuilder>? complete = null, IReadOnlyDictionary<string, string>? refused = null,
+        IReadOnlyDictionary<string, string>? help = null, Action<string>? checkResume = null)
     {
         var defaults = new TrainingConfig();
         var data = new Option<string?>("--data") { Description = $"Dataset: {string.Join(", ", LatentSynth.Data.DatasetCatalog.List().Select(d => d.Name))} [default: {defaults.Data}]" };
@@ -123,9 +131,17 @@ public static class TrainCommands
         cmd.Options.Add(hidden);
         foreach (var (option, _) in modelFlags.Skip(2)) cmd.Options.Add(option);
         foreach (var o in new Option[] { epochs, batch, lr, seed, outDir, limitTrain, limitTest, config, set, resume, allowDataChange }) cmd.Options.Add(o);
+        foreach (var o in cmd.Options)
+        {
+            if (refused?.ContainsKey(o.Name) == true) o.Hidden = true;
+            if (help?.TryGetValue(o.Name, out var text) == true) o.Description = text;
+        }
 
         cmd.SetAction(parse => Guard(() =>
         {
+            foreach (var o in cmd.Options)
+                if (refused is not null && refused.TryGetValue(o.Name, out var why) && parse.GetResult(o) is { Implicit: false })
+                    throw new ArgumentException(why);
             var resumeDir = parse.GetValue(resume);
             if (resumeDir is not null)
             {
@@ -134,6 +150,7 @@ public static class TrainCommands
                 if (others.Count > 0)
                     throw new ArgumentException($"--resume continues '{resumeDir}' with its own configuration ({RunFolder.ConfigFile}); " +
                                                 $"{string.Join(", ", others)} cannot be combined with it (only --epochs can, to extend the run)");
+                checkResume?.Invoke(resumeDir);
                 return RunResume(resumeDir, parse.GetValue(epochs), parse.GetValue(allowDataChange));
             }
             if (parse.GetValue(allowDataChange))
@@ -168,6 +185,7 @@ public static class TrainCommands
             Put(limitTrain, "training.limit_train", parse.GetValue(limitTrain));
             Put(limitTest, "training.limit_test", parse.GetValue(limitTest));
             foreach (var assignment in parse.GetValue(set) ?? []) builder.SetAssignment(assignment);
+            complete?.Invoke(builder);
             var run = builder.Build();
             // Before prepare, which may already write into the run folder (audio train's frames).
             UserPaths.CheckOutputFolder("--out", run.Training.Out);

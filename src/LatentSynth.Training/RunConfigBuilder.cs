@@ -108,6 +108,31 @@ public sealed class RunConfigBuilder
         return Set(key, ParseValue(assignment[(eq + 1)..]), $"--set {assignment}");
     }
 
+    /// <summary>
+    /// Whether <paramref name="key"/> (qualified, e.g. <c>training.data</c>) has been assigned so far, by a config file,
+    /// a flag or a <c>--set</c>, under its qualified or its bare name (<c>model</c> also for <c>model.model</c>);
+    /// <paramref name="value"/> is the last value assigned and <paramref name="origin"/> where it came from (a flag such as
+    /// <c>--model</c>, <c>--set model=vae</c>, a config file's path). Lets a verb fill in a default that depends on other keys.
+    /// </summary>
+    public bool TryGetAssigned(string key, out JsonNode? value, out string? origin)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var qualified = Normalize(key);
+        var bare = qualified[(qualified.IndexOf('.') + 1)..];
+        value = null;
+        origin = null;
+        bool found = false;
+        foreach (var a in assignments)
+        {
+            var k = Normalize(a.Key);
+            if (k != qualified && k != bare) continue;
+            value = a.Value;
+            origin = a.Origin;
+            found = true;
+        }
+        return found;
+    }
+
     /// <summary>Reads an override value: a JSON literal when it parses as one, otherwise the text as a string.</summary>
     public static JsonNode? ParseValue(string text)
     {

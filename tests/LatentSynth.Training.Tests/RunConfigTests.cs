@@ -15,6 +15,27 @@ public class RunConfigTests : IDisposable
     private static ConfigException Refused(RunConfigBuilder b) => Assert.Throws<ConfigException>(() => b.Build());
 
     [Fact]
+    public void TryGetAssignedFindsTheLastValueUnderEitherNameWithItsOrigin()
+    {
+        var file = Path.Combine(dir, "c.json");
+        File.WriteAllText(file, """{"model": {"model": "vae"}, "training": {"data": "mnist"}}""");
+        var b = RunConfigBuilder.FromFile(file);
+        Assert.True(b.TryGetAssigned("model.model", out var model, out var origin));
+        Assert.Equal("vae", (string)model!);
+        Assert.Equal(file, origin);
+        Assert.False(b.TryGetAssigned("training.out", out var none, out var noOrigin));
+        Assert.Null(none);
+        Assert.Null(noOrigin);
+        b.SetAssignment("data=cifar10");
+        b.Set("model", "ae", "--model");
+        Assert.True(b.TryGetAssigned("training.data", out var data, out origin));
+        Assert.Equal("cifar10", (string)data!);
+        Assert.Equal("--set data=cifar10", origin);
+        Assert.True(b.TryGetAssigned("model.model", out model, out origin));
+        Assert.Equal(("ae", "--model"), ((string)model!, origin));
+    }
+
+    [Fact]
     public void BareAndQualifiedKeysGoToTheirSections()
     {
         var config = new RunConfigBuilder()

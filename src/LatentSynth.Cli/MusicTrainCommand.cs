@@ -1,0 +1,92 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using LatentSynth.Models;
+using LatentSynth.Music.Data;
+using LatentSynth.Music.Models;
+using LatentSynth.Training;
+
+namespace LatentSynth.Cli;
+
+/// <summary>
+/// <c>latentsynth music train</c>: <c>latentsynth train</c> (the same options, run folders, checkpoints, <c>--resume</c>,
+/// progress and Ctrl-C: built by <see cref="TrainCommands"/>) with melody defaults and checks. <c>--model</c> defaults to
+/// <c>musicvae</c>; <c>--data</c> to <c>nottingham</c> for <c>musicvae</c> and <c>nottingham-16</c> for <c>musicvae-hier</c>;
+/// <c>--out</c> to <c>runs/music</c>. A model whose config is not a <see cref="MelodyVaeConfig"/> or a dataset that is not a
+/// melody dataset (<see cref="MusicData.IsMusicDataset"/>) is refused, and so are the image models' flags
+/// (<see cref="ImageOnlyFlags"/>), which the help does not show.
+/// </summary>
+public static class MusicTrainCommand
+{
+    /// <summary>The model trained when none is named.</summary>
+    public const string DefaultModel = "musicvae";
+
+    /// <summary>The run folder written when <c>--out</c> is not given.</summary>
+    public const string DefaultOut = "runs/music";
+
+    /// <summary>The flags of <c>train</c> that set an image model's key; melody models have no use for them.</summary>
+    public static IReadOnlyList<string> ImageOnlyFlags { get; } =
+        ["--arch", "--hidden", "--prior", "--recon", "--kernel", "--beta", "--lambda", "--warmup-epochs"];
+
+    /// <summary>The melody models (their config is a <see cref="MelodyVaeConfig"/>), by name.</summary>
+    public static IReadOnlyList<string> MelodyModels() =>
+        ModelRegistry.All.Where(m => typeof(MelodyVaeConfig).IsAssignableFrom(m.ConfigType)).Select(m => m.Name).ToList();
+
+    /// <summary>The dataset trained on when none is given: <c>nottingham-16</c> for <c>musicvae-hier</c>, else <c>nottingham</c>.</summary>
+    public static string DefaultData(string model) =>
+        string.Equals(model, "musicvae-hier", StringComparison.OrdinalIgnoreCase) ? "nottingham-16" : "nottingham";
+
+    /// <summary>"nottingham, nottingham-16, …, midi:DIR or midi16:DIR".</summary>
+    public static string MelodyDatasets() => string.Join(", ", MusicData.NottinghamNames.Keys) + ", midi:DIR or midi16:DIR";
+
+    /// <summary>Builds the verb.</summary>
+    public static Command Create()
+    {
+        MusicData.Register();
+        MusicModels.Register();
+        var models = string.Join(" or ", MelodyModels());
+        var refused = ImageOnlyFlags.ToDictionary(f => f, f =>
+            $"{f} is a setting of the image models (latentsynth train); music train takes {models}, set with --latent-dim and --set KEY=VALUE " +
+            "(encoder_size, decoder_size, encoder_layers, decoder_layers, max_beta, free_bits, …)");
+        return TrainCommands.Train("train",
+            $"Train a melody model ({models}) into a run folder, as `latentsynth train` (same flags, checkpoints, --resume, Ctrl-C) with melody defaults.",
+            complete: Complete, refused: refused, checkResume: CheckResume,
+            help: new Dictionary<string, string>
+            {
+                ["--data"] = $"Melody dataset: {MelodyDatasets()} [default: nottingham for musicvae, nottingham-16 for musicvae-hier]",
+                ["--model"] = $"Melody model: {models} [default: {DefaultModel}]",
+                ["--latent-dim"] = "Latent dimensions [default: " + string.Join(", ", MelodyModels().Select(n => $"{n} {ModelRegistry.DefaultConfig(n).LatentDim}")) + "]",
+                ["--out"] = $"Run folder to create [default: {DefaultOut}]",
+            });
+    }
+
+    /// <summary>Refuses to continue a run of a model that is not a melody model.</summary>
+    private static void CheckResume(string runDir)
+    {
+        var model = RunFolder.Open(runDir).Config.Model;
+        if (model is not MelodyVaeConfig)
+            throw new ArgumentException($"--resume: '{runDir}' holds model '{model.Model}', not a melody model; music train continues runs of " +
+                                        $"{string.Join(" or ", MelodyModels())} (other runs: latentsynth train --resume)");
+    }
+
+    /// <summary>"--model vae", "--set model=vae", "model 'vae' (run.json)": where a value came from, for a refusal.</summary>
+    private static string Where(string? origin, string flag, string what, string value) =>
+        origin == flag ? $"{flag} {value}" : origin?.StartsWith("--set", StringComparison.Ordinal) == true ? origin : $"{what} '{value}' ({origin})";
+
+    /// <summary>Fills in the melody defaults for keys left unassigned and refuses a model or dataset that is not a melody one.</summary>
+    private static void Complete(RunConfigBuilder builder)
+    {
+        var models = string.Join(" or ", MelodyModels());
+        if (!builder.TryGetAssigned("model.model", out var modelNode, out var modelOrigin)) builder.Set("model.model", DefaultModel, "music train default");
+        var model = modelNode is JsonValue mv && mv.TryGetValue<string>(out var m) ? m.Trim() : DefaultModel;
+        // An unknown name or a value that is no name is left to Build, which lists the known models.
+        if (ModelRegistry.All.FirstOrDefault(i => string.Equals(i.Name, model, StringComparison.OrdinalIgnoreCase)) is { } info
+            && !typeof(MelodyVaeConfig).IsAssignableFrom(info.ConfigType))
+            throw new ArgumentException($"{Where(modelOrigin, "--model", "model", model)} is not a melody model; music train takes {models} (other models: latentsynth train)");
+
+        if (!builder.TryGetAssigned("training.data", out var dataNode, out var dataOrigin)) builder.Set("training.data", DefaultData(model), "music train default");
+        else if (dataNode is JsonValue dv && dv.TryGetValue<string>(out var data) && !MusicData.IsMusicDataset(data))
+            throw new ArgumentException($"{Where(dataOrigin, "--data", "dataset", data)} is not a melody dataset; music train takes {MelodyDatasets()} (images: latentsynth train)");
+
+        if (!builder.TryGetAssigned("training.out", out _, out _)) builder.Set("training.out", DefaultOut, "music train default");
+    }
+}
