@@ -241,7 +241,9 @@ public static class MelodyGrid
             gridNotes.Add(new GridNote(n.Pitch, s, e));
         }
         if (offGrid > 0)
-            return Skip($"notes off the {grid.Name}", $"{offGrid} of {onTrack.Count} notes start or end more than {o.Tolerance} × {grid.Spacing:0.###} quarter from a line of the {grid.Name} (worst {worst:F2}; triplets or unquantized playing)", track);
+            return Skip($"notes off the {grid.Name}", ReferenceEquals(grid, BeatGrid.Sixteenths)
+                ? $"{offGrid} of {onTrack.Count} notes start or end more than {o.Tolerance} step from a 16th-note line (worst {worst:F2} step; triplets or unquantized playing)"
+                : $"{offGrid} of {onTrack.Count} notes start or end more than {o.Tolerance} × {grid.Spacing:0.###} quarter from a line of the {grid.Name} (worst {worst:F2} of that; unquantized playing or finer notes)", track);
         if (gridNotes.Count == 0)
             return Skip($"no notes in {minPitch}-{maxPitch}", $"all {outOfRange} notes of the melody track lie outside MIDI pitches {minPitch}–{maxPitch}", track);
 

@@ -39,7 +39,8 @@ public sealed class InpaintDataTests : IDisposable
         var t = grid.Tokens!;
         Assert.Equal(3 * 24, t.Length);
         Assert.Equal(3, grid.Units);
-        int[] bar1 = [60, H, H, H, H, H, 62, H, 64, H, 65, H, 67, H, 69, R, R, 71, H, H, H, H, H, H];
+        // Steps lie at 0, 1/4, 1/3, 1/2, 2/3, 3/4 of each beat: a triplet 8th takes 2 steps, a 16th 1 or 2.
+        int[] bar1 = [60, H, H, H, H, H, 62, H, 64, H, 65, H, 67, 69, H, R, R, 71, H, H, H, H, H, H];
         Assert.Equal(bar1, t[..24]);
         Assert.Equal([72, .. Enumerable.Repeat(H, 11), 74, .. Enumerable.Repeat(H, 11)], t[24..48]);
         Assert.Equal([.. Enumerable.Repeat(H, 12), .. Enumerable.Repeat(R, 12)], t[48..]);
