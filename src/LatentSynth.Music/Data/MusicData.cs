@@ -71,6 +71,11 @@ public static class MusicData
     public static bool IsMusicDataset(string name) =>
         NottinghamNames.ContainsKey(name.Trim()) || Prefixes.Any(p => name.StartsWith(p.Prefix, StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>Whether <paramref name="name"/> is a score-inpainting dataset (24-step <see cref="InpaintTokens"/>, not MusicVAE's melody tokens).</summary>
+    public static bool IsInpaintDataset(string name) =>
+        (NottinghamNames.TryGetValue(name.Trim(), out var o) && o.Representation == MelodyRepresentation.Inpaint24)
+        || name.StartsWith("midi-inpaint:", StringComparison.OrdinalIgnoreCase);
+
     private static readonly (string Prefix, MelodyDataOptions Options)[] Prefixes =
     [
         ("midi16:", new MelodyDataOptions { Bars = 16 }),
