@@ -22,8 +22,13 @@ public static class MusicCommands
     {
         MusicData.Register();
         LatentSynth.Music.Models.MusicModels.Register();
+<<<<<<< HEAD
         var music = new Command("music", "Symbolic music (MusicVAE's 90-token melodies): melody datasets from MIDI files; train musicvae or musicvae-hier; evaluate a run's reconstruction accuracy; sample, reconstruct and interpolate it as MIDI, WAV and piano rolls; benchmark flat against hierarchical models.");
         var data = new Command("data", "Melody datasets: nottingham, nottingham-16 (-aug: transposed ±5), midi:DIR, midi16:DIR.");
+=======
+        var music = new Command("music", "Symbolic music: melody datasets from MIDI files (MusicVAE's 90-token melodies); sample, reconstruct and interpolate a trained run as MIDI, WAV and piano rolls.");
+        var data = new Command("data", "Melody datasets: nottingham, nottingham-16 (-aug: transposed ±5), midi:DIR, midi16:DIR; score inpainting (24 steps per bar): nottingham-inpaint, nottingham-bars24, midi-inpaint:DIR.");
+>>>>>>> i13-data
         data.Subcommands.Add(InfoCommand());
         music.Subcommands.Add(data);
         music.Subcommands.Add(MusicTrainCommand.Create());
@@ -36,7 +41,7 @@ public static class MusicCommands
     {
         var name = new Argument<string>("NAME")
         {
-            Description = "Melody dataset: nottingham, nottingham-16, nottingham-aug, nottingham-16-aug, nottingham-16-hop4, midi:DIR or midi16:DIR",
+            Description = "Melody dataset: nottingham, nottingham-16, nottingham-aug, nottingham-16-aug, nottingham-16-hop4, nottingham-inpaint, nottingham-bars24, midi:DIR, midi16:DIR or midi-inpaint:DIR",
         };
         var cache = new Option<string?>("--cache")
         {
@@ -51,7 +56,7 @@ public static class MusicCommands
     public static int Info(string name, string? cacheDir)
     {
         if (!MusicData.IsMusicDataset(name))
-            throw new ArgumentException($"'{name}' is not a melody dataset: use nottingham, nottingham-16, nottingham-aug, nottingham-16-aug, nottingham-16-hop4, midi:DIR or midi16:DIR (images: `latentsynth data info`)");
+            throw new ArgumentException($"'{name}' is not a melody dataset: use nottingham, nottingham-16, nottingham-aug, nottingham-16-aug, nottingham-16-hop4, nottingham-inpaint, nottingham-bars24, midi:DIR, midi16:DIR or midi-inpaint:DIR (images: `latentsynth data info`)");
         if (cacheDir is not null) UserPaths.CheckOutputFolder("--cache", cacheDir);
         var sw = Stopwatch.StartNew();
         int warnings = 0;
@@ -73,14 +78,19 @@ public static class MusicCommands
         t.AddRow("tunes kept", N(s.Tunes));
         t.AddRow("files skipped", s.Skipped.Count == 0 ? "0" :
             $"[yellow]{N(s.Skipped.Count)}[/] (" + Markup.Escape(string.Join(", ", s.SkippedByReason.Select(g => $"{g.Count} {g.Reason}"))) + ")");
-        t.AddRow("bars", $"{N(s.Bars)} 16-step units ({N(s.TwoFourTunes)} tunes in 2/4, bars paired)");
+        bool inpaint = o.Representation == MelodyRepresentation.Inpaint24;
+        t.AddRow("grid", inpaint ? "24 steps per 4/4 bar: 6 per quarter at 0, 1/4, 1/3, 1/2, 2/3, 3/4 (16ths and 8th-note triplets)" : "16 steps per 4/4 bar (16th notes)");
+        t.AddRow("bars", $"{N(s.Bars)} {o.StepsPerBar}-step units ({N(s.TwoFourTunes)} tunes in 2/4, bars paired)");
         t.AddRow("melody", Markup.Escape($"{N(s.TunesWithChords)} tunes with chords reduced to the highest note; {N(s.TunesWithTrackChoice)} with the melody track chosen among several"));
         t.AddRow("pitch range", s.PitchRange.Min <= s.PitchRange.Max ? Markup.Escape($"{PitchName(s.PitchRange.Min)} ({s.PitchRange.Min}) – {PitchName(s.PitchRange.Max)} ({s.PitchRange.Max})") : "-");
-        t.AddRow("windows", Markup.Escape($"{o.Bars} bars ({o.Steps} steps) every {o.HopBars} bar(s); {N(s.RestWindowsDropped)} without a note-on dropped"));
+        t.AddRow("windows", Markup.Escape($"{o.Bars} bars ({o.Steps} steps) every {o.HopBars} bar(s)" +
+            (inpaint && o.Bars == InpaintGrid.WindowBars ? $" ({InpaintGrid.PastBars} past + {InpaintGrid.GapBars} gap + {InpaintGrid.FutureBars} future)" : "") +
+            (o.KeepWindowsWithoutOnset ? "; windows without a note-on kept" : $"; {N(s.RestWindowsDropped)} without a note-on dropped") +
+            $"; {N(s.TunesShorterThanWindow)} tunes shorter than a window give none"));
         t.AddRow("transposition", o.Transpose > 0 ? Markup.Escape($"training windows ±{o.Transpose} semitones within MIDI 21–108: {N(s.TrainWindowsUntransposed)} → {N(s.TrainWindows)}") : "none");
         t.AddRow("split (tunes)", $"train {N(s.TrainTunes)} / test {N(s.TestTunes)}, seed {o.Seed}");
         t.AddRow("split (windows)", $"train {N(s.TrainWindows)} / test {N(s.TestWindows)}");
-        t.AddRow("tensors", Markup.Escape($"int64 [N, {o.Steps}], tokens 0..{MelodyTokens.Count - 1}, no labels"));
+        t.AddRow("tensors", Markup.Escape($"int64 [N, {o.Steps}], tokens 0..{o.VocabularySize - 1}" + (inpaint ? " (0–127 note-on, 128 hold, 129 rest)" : "") + ", no labels"));
         var phases = string.Join(", ", s.Timings.Select(kv => $"{kv.Key} {kv.Value.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture)} s"));
         t.AddRow("time", Markup.Escape($"{elapsed.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture)} s ({phases})"));
         AnsiConsole.Write(t);
@@ -89,10 +99,10 @@ public static class MusicCommands
         var h = new Table().Border(TableBorder.Rounded).Title("token histogram (kept tunes, untransposed; top 12)")
             .AddColumns("token", "meaning", "count", "%");
         foreach (var (tok, count) in s.TokenCounts.Select((c, i) => (i, c)).Where(x => x.c > 0).OrderByDescending(x => x.c).ThenBy(x => x.i).Take(12))
-            h.AddRow(tok.ToString(CultureInfo.InvariantCulture), Markup.Escape(Meaning(tok)), N(count),
+            h.AddRow(tok.ToString(CultureInfo.InvariantCulture), Markup.Escape(o.Meaning(tok)), N(count),
                 total == 0 ? "-" : (100.0 * count / total).ToString("F2", CultureInfo.InvariantCulture));
         AnsiConsole.Write(h);
-        AnsiConsole.MarkupLine($"{N(s.TokenCounts.Count(c => c > 0))} of {MelodyTokens.Count} tokens occur; {N(total)} steps in all.");
+        AnsiConsole.MarkupLine($"{N(s.TokenCounts.Count(c => c > 0))} of {o.VocabularySize} tokens occur; {N(total)} steps in all.");
 
         if (s.Skipped.Count > 0)
         {
@@ -108,11 +118,4 @@ public static class MusicCommands
 
     /// <summary>"C4", "F#5", … (MIDI 60 = C4).</summary>
     public static string PitchName(int pitch) => MelodyTokens.PitchName(pitch);
-
-    private static string Meaning(int token) => token switch
-    {
-        MelodyTokens.NoEvent => "no event (hold)",
-        MelodyTokens.NoteOff => "note-off (rest)",
-        _ => $"note-on {PitchName(MelodyTokens.PitchOf(token)!.Value)}",
-    };
 }

@@ -4,6 +4,16 @@ using LatentSynth.Torch;
 
 namespace LatentSynth.Music.Data;
 
+/// <summary>Which grid and vocabulary a melody dataset uses.</summary>
+public enum MelodyRepresentation
+{
+    /// <summary>MusicVAE's: the 16th grid (16 steps per 4/4 bar), <see cref="MelodyTokens"/> (90 tokens).</summary>
+    Melody16,
+
+    /// <summary>Score inpainting's: the 24-step grid (16ths and triplets, <see cref="BeatGrid.SixteenthsAndTriplets"/>), <see cref="InpaintTokens"/> (130 tokens).</summary>
+    Inpaint24,
+}
+
 /// <summary>How a folder of MIDI files becomes a melody dataset.</summary>
 public sealed record MelodyDataOptions
 {
@@ -31,8 +41,45 @@ public sealed record MelodyDataOptions
     /// <summary>Whether MIDI files in sub-folders are read too (default: the folder itself only).</summary>
     public bool Recursive { get; init; }
 
+    /// <summary>Grid and vocabulary (default MusicVAE's).</summary>
+    public MelodyRepresentation Representation { get; init; } = MelodyRepresentation.Melody16;
+
+    /// <summary>
+    /// Whether windows without any note-on are kept (default: dropped and counted). The single-bar
+    /// inpainting set keeps them: all-rest bars and bars held over from the previous one occur inside
+    /// the 16-bar windows the bar VAEs must encode.
+    /// </summary>
+    public bool KeepWindowsWithoutOnset { get; init; }
+
+    /// <summary>Steps per unit (4/4 bar or pair of 2/4 bars): 16, or 24 for <see cref="MelodyRepresentation.Inpaint24"/>.</summary>
+    public int StepsPerBar => Representation == MelodyRepresentation.Inpaint24 ? InpaintTokens.StepsPerBar : MelodyTokens.StepsPerBar;
+
+    /// <summary>Vocabulary size: 90, or 130 for <see cref="MelodyRepresentation.Inpaint24"/>.</summary>
+    public int VocabularySize => Representation == MelodyRepresentation.Inpaint24 ? InpaintTokens.Count : MelodyTokens.Count;
+
+    /// <summary>Whether a token is a note-on in this representation.</summary>
+    public bool IsOnset(int token) => Representation == MelodyRepresentation.Inpaint24 ? InpaintTokens.IsOnset(token) : token >= MelodyTokens.FirstPitch;
+
+    /// <summary>The MIDI pitch of a note-on token in this representation, or null.</summary>
+    public int? PitchOf(int token) => Representation == MelodyRepresentation.Inpaint24
+        ? (InpaintTokens.IsOnset(token) ? token : null)
+        : MelodyTokens.PitchOf(token);
+
+    /// <summary>What a token means in this representation ("note-on C4", "hold", …).</summary>
+    public string Meaning(int token) => Representation == MelodyRepresentation.Inpaint24 ? InpaintTokens.Meaning(token) : token switch
+    {
+        MelodyTokens.NoEvent => "no event (hold)",
+        MelodyTokens.NoteOff => "note-off (rest)",
+        _ => $"note-on {MelodyTokens.PitchName(MelodyTokens.PitchOf(token)!.Value)}",
+    };
+
+    /// <summary>Puts a MIDI tune on this representation's grid.</summary>
+    public GridTune ToTokens(MidiTune tune) => Representation == MelodyRepresentation.Inpaint24
+        ? InpaintGrid.ToTokens(tune, Grid)
+        : MelodyGrid.ToTokens(tune, Grid);
+
     /// <summary>Window length in steps.</summary>
-    public int Steps => Bars * MelodyTokens.StepsPerBar;
+    public int Steps => Bars * StepsPerBar;
 }
 
 /// <summary>A file that was not used, and why.</summary>
@@ -54,7 +101,7 @@ public sealed record MelodyDataSummary
     public int FilesRead { get; init; }
     /// <summary>Tunes kept.</summary>
     public int Tunes { get; init; }
-    /// <summary>16-step units (bars) in the kept tunes.</summary>
+    /// <summary>Units (4/4 bars or pairs of 2/4 bars: 16 steps, or 24 on the inpainting grid) in the kept tunes.</summary>
     public long Bars { get; init; }
     /// <summary>Kept tunes that hold 2/4 bars (paired into 16-step units).</summary>
     public int TwoFourTunes { get; init; }
@@ -74,10 +121,12 @@ public sealed record MelodyDataSummary
     public long TrainWindows { get; init; }
     /// <summary>Test windows.</summary>
     public long TestWindows { get; init; }
+    /// <summary>Kept tunes shorter than one window (they give no window).</summary>
+    public int TunesShorterThanWindow { get; init; }
     /// <summary>Windows dropped because they hold no note-on.</summary>
     public long RestWindowsDropped { get; init; }
     /// <summary>Token counts over the kept tunes (untransposed), indexed by token.</summary>
-    public long[] TokenCounts { get; init; } = new long[MelodyTokens.Count];
+    public long[] TokenCounts { get; init; } = [];
     /// <summary>Lowest and highest pitch in the kept tunes.</summary>
     public (int Min, int Max) PitchRange { get; init; }
     /// <summary>Time spent per phase.</summary>
@@ -110,15 +159,20 @@ public static class MelodyDataset
     /// Reads every file and puts it on the grid; unreadable and unfit files are named in
     /// <paramref name="skipped"/>, and each unreadable one also in a line to <paramref name="warn"/>.
     /// </summary>
-    public static List<GridTune> ReadTunes(IReadOnlyList<string> files, GridOptions grid, List<SkippedFile> skipped, Action<string>? warn = null)
+    public static List<GridTune> ReadTunes(IReadOnlyList<string> files, GridOptions grid, List<SkippedFile> skipped, Action<string>? warn = null) =>
+        ReadTunes(files, new MelodyDataOptions { Grid = grid }, skipped, warn);
+
+    /// <summary>As <see cref="ReadTunes(IReadOnlyList{string}, GridOptions, List{SkippedFile}, Action{string}?)"/>, on the grid of <paramref name="options"/>' representation.</summary>
+    public static List<GridTune> ReadTunes(IReadOnlyList<string> files, MelodyDataOptions options, List<SkippedFile> skipped, Action<string>? warn = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(skipped);
         var tunes = new List<GridTune>(files.Count);
         foreach (var file in files)
         {
             GridTune tune;
-            try { tune = MelodyGrid.ToTokens(MidiReader.Read(file), grid); }
+            try { tune = options.ToTokens(MidiReader.Read(file)); }
             catch (MidiDataException e)
             {
                 skipped.Add(new SkippedFile(file, "unreadable MIDI", e.Message));
@@ -160,6 +214,8 @@ public static class MelodyDataset
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Bars);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.HopBars);
         ArgumentOutOfRangeException.ThrowIfNegative(options.Transpose);
+        if (options.Transpose > 0 && options.Representation != MelodyRepresentation.Melody16)
+            throw new ArgumentException($"dataset '{name}': transposition is implemented for the 16th-grid melody tokens only", nameof(options));
         var d = data ?? DatasetOptions.Default;
         var warnings = new List<string>();
         void Warn(string w) { warnings.Add(w); d.Warn?.Invoke(w); }
@@ -170,11 +226,11 @@ public static class MelodyDataset
         if (files.Count == 0) throw new DatasetException($"dataset '{name}': no .mid files in '{folder}'");
         d.Status?.Invoke($"reading {files.Count} MIDI files from {folder}");
         var skipped = new List<SkippedFile>();
-        var tunes = ReadTunes(files, options.Grid, skipped, Warn);
+        var tunes = ReadTunes(files, options, skipped, Warn);
         timings["read MIDI"] = sw.Elapsed;
         var unfit = skipped.Where(f => f.Reason != "unreadable MIDI").GroupBy(f => f.Reason).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
         if (unfit.Count > 0)
-            Warn($"{unfit.Sum(g => g.Count())} of {files.Count} tunes in {folder} do not fit 16-step bars on the 16th grid and were skipped ({string.Join(", ", unfit.Select(g => $"{g.Count()} {g.Key}"))}); `latentsynth music data info {name}` names them");
+            Warn($"{unfit.Sum(g => g.Count())} of {files.Count} tunes in {folder} do not fit {options.StepsPerBar}-step bars on the {(options.Representation == MelodyRepresentation.Inpaint24 ? BeatGrid.SixteenthsAndTriplets.Name : BeatGrid.Sixteenths.Name)} and were skipped ({string.Join(", ", unfit.Select(g => $"{g.Count()} {g.Key}"))}); `latentsynth music data info {name}` names them");
         if (tunes.Count == 0)
             throw new DatasetException($"dataset '{name}': none of the {files.Count} MIDI files in '{folder}' is usable ({string.Join(", ", skipped.GroupBy(s => s.Reason).Select(g => $"{g.Count()} {g.Key}"))})");
 
@@ -186,7 +242,8 @@ public static class MelodyDataset
             var all = new List<int[]>();
             foreach (var i in idx)
             {
-                all.AddRange(MelodyWindows.Slice(tunes[i].Tokens!, options.Bars, options.HopBars, out int dr));
+                all.AddRange(MelodyWindows.Slice(tunes[i].Tokens!, options.Bars, options.HopBars, options.StepsPerBar,
+                    options.KeepWindowsWithoutOnset ? null : options.IsOnset, out int dr));
                 dropped += dr;
             }
             return all;
@@ -207,13 +264,13 @@ public static class MelodyDataset
         }
         timings["windows"] = sw.Elapsed;
 
-        var counts = new long[MelodyTokens.Count];
+        var counts = new long[options.VocabularySize];
         int minPitch = int.MaxValue, maxPitch = int.MinValue;
         foreach (var t in tunes)
             foreach (var k in t.Tokens!)
             {
                 counts[k]++;
-                if (MelodyTokens.PitchOf(k) is int p) { minPitch = Math.Min(minPitch, p); maxPitch = Math.Max(maxPitch, p); }
+                if (options.PitchOf(k) is int p) { minPitch = Math.Min(minPitch, p); maxPitch = Math.Max(maxPitch, p); }
             }
 
         sw.Restart();
@@ -229,6 +286,7 @@ public static class MelodyDataset
             TunesWithTrackChoice = tunes.Count(t => t.Detail.Contains("melody from track", StringComparison.Ordinal)),
             Skipped = skipped, TrainTunes = trainIdx.Length, TestTunes = testIdx.Length,
             TrainWindowsUntransposed = trainUntransposed, TrainWindows = train.Count, TestWindows = test.Count,
+            TunesShorterThanWindow = tunes.Count(t => t.Units < options.Bars),
             RestWindowsDropped = dropped, TokenCounts = counts, PitchRange = (minPitch, maxPitch), Timings = timings,
         };
         var report = new DatasetReport
@@ -242,7 +300,10 @@ public static class MelodyDataset
             TestCount = test.Count,
             ItemShape = [options.Steps],
             SplitRule = $"by tune: {testIdx.Length} of {tunes.Count} tunes (round(N × {options.TestFraction})) chosen by a seeded permutation (SplitMix64 Fisher–Yates, seed {options.Seed}) of the names in ordinal order are the test tunes; no tune is in both",
-            Scaling = $"int64 melody tokens 0..{MelodyTokens.Count - 1} (0 no-event, 1 note-off, 2+(p−21) note-on), {options.Bars}-bar windows every {options.HopBars} bar(s)" +
+            Scaling = (options.Representation == MelodyRepresentation.Inpaint24
+                          ? $"int64 inpainting tokens 0..{InpaintTokens.Count - 1} (0–127 note-on, 128 hold, 129 rest), 24 steps per bar (16ths and triplets), "
+                          : $"int64 melody tokens 0..{MelodyTokens.Count - 1} (0 no-event, 1 note-off, 2+(p−21) note-on), ") +
+                      $"{options.Bars}-bar windows every {options.HopBars} bar(s)" + (options.KeepWindowsWithoutOnset ? " (windows without a note-on kept)" : "") +
                       (options.Transpose > 0 ? $", training windows transposed by ±{options.Transpose} semitones within 21–108" : ", not transposed"),
             Timings = timings,
             Warnings = warnings,

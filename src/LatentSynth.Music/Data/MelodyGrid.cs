@@ -6,13 +6,76 @@ namespace LatentSynth.Music.Data;
 /// <param name="End">Step after the last (exclusive); greater than <paramref name="Start"/>.</param>
 public readonly record struct GridNote(int Pitch, int Start, int End);
 
+/// <summary>
+/// The lines within each quarter note onto which onsets and offsets are quantized, as fractions of a
+/// quarter note (ascending, the first 0). <see cref="Sixteenths"/> is MusicVAE's uniform 16th grid
+/// (4 lines, 16 per 4/4 bar); <see cref="SixteenthsAndTriplets"/> is InpaintNet's and SketchNet's
+/// 6 lines per quarter (0, 1/4, 1/3, 1/2, 2/3, 3/4: 16ths and 8th-note triplets, 24 per 4/4 bar). The
+/// latter is not uniform: a uniform 6-per-quarter grid would hold triplets but put a 16th at 1.5 ticks.
+/// </summary>
+/// <param name="Name">How the grid is named in skip reasons ("16th grid", …).</param>
+/// <param name="Lines">The lines in a quarter note, as fractions of it.</param>
+public sealed record BeatGrid(string Name, IReadOnlyList<double> Lines)
+{
+    /// <summary>MusicVAE's 16th-note grid: 4 steps per quarter note.</summary>
+    public static BeatGrid Sixteenths { get; } = new("16th grid", [0, 0.25, 0.5, 0.75]);
+
+    /// <summary>InpaintNet's grid: 6 steps per quarter note at 0, 1/4, 1/3, 1/2, 2/3, 3/4 (24 per 4/4 bar).</summary>
+    public static BeatGrid SixteenthsAndTriplets { get; } = new("24-step grid (16ths and triplets)", [0, 0.25, 1.0 / 3, 0.5, 2.0 / 3, 0.75]);
+
+    /// <summary>Steps per quarter note.</summary>
+    public int StepsPerQuarter => Lines.Count;
+
+    /// <summary>Steps per 4/4 bar (the 16-step unit of the 16th grid, 24 on the triplet grid).</summary>
+    public int StepsPerBar => 4 * Lines.Count;
+
+    /// <summary>The smallest distance between two lines (the next quarter's 0 included), in quarter notes: the unit of <see cref="GridOptions.Tolerance"/>.</summary>
+    public double Spacing => spacing ??= Lines.Zip(Lines.Skip(1).Append(1.0), (a, b) => b - a).Min();
+
+    private double? spacing;
+
+    /// <summary>
+    /// Quantizes <paramref name="tick"/> (of a file with <paramref name="ticksPerQuarter"/> ticks per
+    /// quarter) to the nearest line, ties to the later; <paramref name="offBy"/> is the distance to
+    /// it in units of <see cref="Spacing"/>.
+    /// </summary>
+    public int Quantize(long tick, int ticksPerQuarter, out double offBy)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ticksPerQuarter);
+        long beat = Math.DivRem(tick, ticksPerQuarter, out long rest);
+        if (rest < 0) { beat--; rest += ticksPerQuarter; }
+        double frac = (double)rest / ticksPerQuarter;
+        int best = 0;
+        double bestOff = double.MaxValue;
+        for (int i = 0; i <= Lines.Count; i++)
+        {
+            double line = i < Lines.Count ? Lines[i] : 1.0;
+            double d = Math.Abs(frac - line);
+            if (d <= bestOff + 1e-12) { best = i; bestOff = d; }
+        }
+        offBy = bestOff / Spacing;
+        return checked((int)(beat * Lines.Count + best));
+    }
+
+    /// <summary>Where step <paramref name="step"/> lies, in ticks of a file with <paramref name="ticksPerQuarter"/> ticks per quarter (rounded).</summary>
+    public long TickOf(int step, int ticksPerQuarter)
+    {
+        int beat = Math.DivRem(step, Lines.Count, out int i);
+        if (i < 0) { beat--; i += Lines.Count; }
+        return (long)beat * ticksPerQuarter + (long)Math.Round(Lines[i] * ticksPerQuarter, MidpointRounding.AwayFromZero);
+    }
+}
+
 /// <summary>How MIDI tunes are put on the grid.</summary>
 public sealed record GridOptions
 {
     /// <summary>
-    /// How far (in steps, a step being a 16th note) an onset or offset may lie from the nearest grid
-    /// line and still be moved onto it. Default 0.2: exact files (Nottingham's) pass, triplets
-    /// (1/3 step off) and played, unquantized files are reported rather than silently snapped.
+    /// How far an onset or offset may lie from the nearest grid line and still be moved onto it, in
+    /// units of the grid's <see cref="BeatGrid.Spacing"/>: a 16th step on the 16th grid (0.2 = 0.05
+    /// quarter), 1/12 quarter (the gap between a 16th and a triplet line) on the 24-step grid (0.2 =
+    /// 1/60 quarter, 8 ticks at 480 per quarter). Default 0.2: exact files (Nottingham's) pass;
+    /// triplets on the 16th grid (1/3 step off) and played, unquantized files are reported rather
+    /// than silently snapped.
     /// </summary>
     public double Tolerance { get; init; } = 0.2;
 
@@ -30,8 +93,11 @@ public sealed record GridOptions
 /// <param name="TwoFourBars">2/4 bars in the tune (paired two by two into 16-step units).</param>
 public sealed record GridTune(string Name, int[]? Tokens, string? SkipReason, string Detail, int MelodyTrack, int ChordOnsets, int TwoFourBars)
 {
-    /// <summary>16-step units (4/4 bars, or pairs of 2/4 bars) in the tune; 0 when skipped.</summary>
-    public int Units => Tokens is null ? 0 : Tokens.Length / MelodyTokens.StepsPerBar;
+    /// <summary>Steps per unit (4/4 bar or pair of 2/4 bars): 16 on the 16th grid, 24 on the 24-step grid.</summary>
+    public int StepsPerUnit { get; init; } = MelodyTokens.StepsPerBar;
+
+    /// <summary>Units (4/4 bars, or pairs of 2/4 bars) in the tune; 0 when skipped.</summary>
+    public int Units => Tokens is null ? 0 : Tokens.Length / StepsPerUnit;
 }
 
 /// <summary>
@@ -53,7 +119,7 @@ public sealed record GridTune(string Name, int[]? Tokens, string? SkipReason, st
 /// </remarks>
 public static class MelodyGrid
 {
-    /// <summary>Ticks per quarter note of the MIDI files written by <see cref="WriteMidi"/>.</summary>
+    /// <summary>Ticks per quarter note of the MIDI files written by <see cref="WriteMidi(string, ReadOnlySpan{int}, double, int, int)"/>.</summary>
     public const int WriteTicksPerQuarter = 480;
 
     /// <summary>Longest tune accepted, in steps (4,096 bars); a file whose notes end later is skipped as "too long".</summary>
@@ -66,14 +132,8 @@ public static class MelodyGrid
     /// Quantizes <paramref name="tick"/> to the nearest step of a grid with 4 steps per quarter of
     /// <paramref name="ticksPerQuarter"/> ticks; <paramref name="offBy"/> is the distance to that line, in steps.
     /// </summary>
-    public static int Quantize(long tick, int ticksPerQuarter, out double offBy)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ticksPerQuarter);
-        double exact = (double)tick * StepsPerQuarter / ticksPerQuarter;
-        double step = Math.Round(exact, MidpointRounding.AwayFromZero);
-        offBy = Math.Abs(exact - step);
-        return checked((int)step);
-    }
+    public static int Quantize(long tick, int ticksPerQuarter, out double offBy) =>
+        BeatGrid.Sixteenths.Quantize(tick, ticksPerQuarter, out offBy);
 
     /// <summary>The track holding the melody: the only track with notes, else the one with the highest mean pitch (ties: the first).</summary>
     public static int ChooseMelodyTrack(IReadOnlyList<MidiNote> notes)
@@ -148,11 +208,21 @@ public static class MelodyGrid
     /// Puts <paramref name="tune"/> on the grid and extracts its melody tokens, or says why it does not fit
     /// (see the class remarks for the rules).
     /// </summary>
-    public static GridTune ToTokens(MidiTune tune, GridOptions? options = null)
+    public static GridTune ToTokens(MidiTune tune, GridOptions? options = null) =>
+        Place(tune, options, BeatGrid.Sixteenths, MelodyTokens.MinPitch, MelodyTokens.MaxPitch, Encode);
+
+    /// <summary>
+    /// The rules of <see cref="ToTokens"/> on any <paramref name="grid"/>: quantization, melody track,
+    /// highest note, time signatures (4/4, 2/2, 2/4 pairs), with pitches outside
+    /// <paramref name="minPitch"/>..<paramref name="maxPitch"/> dropped and the melody turned into
+    /// tokens by <paramref name="encode"/> (melody, length in steps).
+    /// </summary>
+    internal static GridTune Place(MidiTune tune, GridOptions? options, BeatGrid grid, int minPitch, int maxPitch, Func<IReadOnlyList<GridNote>, int, int[]> encode)
     {
         ArgumentNullException.ThrowIfNull(tune);
         var o = options ?? GridOptions.Default;
-        GridTune Skip(string reason, string detail, int track = -1) => new(tune.Name, null, reason, detail, track, 0, 0);
+        int unit = grid.StepsPerBar;
+        GridTune Skip(string reason, string detail, int track = -1) => new(tune.Name, null, reason, detail, track, 0, 0) { StepsPerUnit = unit };
         if (tune.Notes.Count == 0) return Skip("no notes", "the file holds no pitched notes");
         int tpq = tune.TicksPerQuarter;
 
@@ -163,22 +233,24 @@ public static class MelodyGrid
         var gridNotes = new List<GridNote>(onTrack.Count);
         foreach (var n in onTrack)
         {
-            int s = Quantize(n.OnTick, tpq, out var d1);
-            int e = Quantize(n.OffTick, tpq, out var d2);
+            int s = grid.Quantize(n.OnTick, tpq, out var d1);
+            int e = grid.Quantize(n.OffTick, tpq, out var d2);
             if (d1 > o.Tolerance || d2 > o.Tolerance) { offGrid++; worst = Math.Max(worst, Math.Max(d1, d2)); }
-            if (n.Pitch is < MelodyTokens.MinPitch or > MelodyTokens.MaxPitch) { outOfRange++; continue; }
+            if (n.Pitch < minPitch || n.Pitch > maxPitch) { outOfRange++; continue; }
             if (e <= s) e = s + 1; // a note shorter than half a step keeps one step
             gridNotes.Add(new GridNote(n.Pitch, s, e));
         }
         if (offGrid > 0)
-            return Skip("notes off the 16th grid", $"{offGrid} of {onTrack.Count} notes start or end more than {o.Tolerance} step from a 16th-note line (worst {worst:F2} step; triplets or unquantized playing)", track);
+            return Skip($"notes off the {grid.Name}", ReferenceEquals(grid, BeatGrid.Sixteenths)
+                ? $"{offGrid} of {onTrack.Count} notes start or end more than {o.Tolerance} step from a 16th-note line (worst {worst:F2} step; triplets or unquantized playing)"
+                : $"{offGrid} of {onTrack.Count} notes start or end more than {o.Tolerance} × {grid.Spacing:0.###} quarter from a line of the {grid.Name} (worst {worst:F2} of that; unquantized playing or finer notes)", track);
         if (gridNotes.Count == 0)
-            return Skip("no notes in 21-108", $"all {outOfRange} notes of the melody track lie outside MIDI pitches {MelodyTokens.MinPitch}–{MelodyTokens.MaxPitch}", track);
+            return Skip($"no notes in {minPitch}-{maxPitch}", $"all {outOfRange} notes of the melody track lie outside MIDI pitches {minPitch}–{maxPitch}", track);
 
         var melody = HighestNoteMelody(gridNotes, out int chords);
         int lastStep = melody.Max(n => n.End);
         if (lastStep > MaxSteps)
-            return Skip("too long", $"the melody ends at step {lastStep}, beyond {MaxSteps} steps ({MaxSteps / MelodyTokens.StepsPerBar} bars): not a tune", track);
+            return Skip("too long", $"the melody ends at step {lastStep}, beyond {MaxSteps} steps ({MaxSteps / unit} bars): not a tune", track);
 
         // Time signatures: 4/4 and 2/4 only, changes on bar lines, 4/4 bars on unit boundaries.
         var signatures = tune.TimeSignatures.Count == 0 ? [new TimeSignature(0, 4, 4)] : tune.TimeSignatures.ToList();
@@ -187,29 +259,29 @@ public static class MelodyGrid
         for (int i = 0; i < signatures.Count; i++)
         {
             var sig = signatures[i];
-            int from = Quantize(sig.Tick, tpq, out var off);
+            int from = grid.Quantize(sig.Tick, tpq, out var off);
             if (from >= lastStep) break; // a signature after the last note does not matter
             bool whole = sig.IsFourFour || sig.IsCutTime;
             if (!whole && !sig.IsTwoFour)
-                return Skip($"time signature {sig.Text}", $"time signature {sig.Text} at step {from} (only 4/4, 2/2 and 2/4 fit 16-step units)", track);
-            if (off > 1e-9) return Skip("time signature off the grid", $"time signature {sig.Text} at tick {sig.Tick} is not on a 16th-note line", track);
-            int to = i + 1 < signatures.Count ? Math.Min(lastStep, Quantize(signatures[i + 1].Tick, tpq, out _)) : lastStep;
-            int barSteps = whole ? 16 : 8;
-            if (whole && from % MelodyTokens.StepsPerBar != 0)
-                return Skip("4/4 bar mid-unit", $"a {sig.Text} section starts at step {from}, after an odd number of 2/4 bars, so its bars would straddle 16-step units", track);
+                return Skip($"time signature {sig.Text}", $"time signature {sig.Text} at step {from} (only 4/4, 2/2 and 2/4 fit {unit}-step units)", track);
+            if (off > 1e-9) return Skip("time signature off the grid", $"time signature {sig.Text} at tick {sig.Tick} is not on a line of the {grid.Name}", track);
+            int to = i + 1 < signatures.Count ? Math.Min(lastStep, grid.Quantize(signatures[i + 1].Tick, tpq, out _)) : lastStep;
+            int barSteps = whole ? unit : unit / 2;
+            if (whole && from % unit != 0)
+                return Skip("4/4 bar mid-unit", $"a {sig.Text} section starts at step {from}, after an odd number of 2/4 bars, so its bars would straddle {unit}-step units", track);
             if (i + 1 < signatures.Count && to < lastStep && (to - from) % barSteps != 0)
                 return Skip("time signature change mid-bar", $"{sig.Text} section from step {from} to {to} is not a whole number of bars", track);
             if (sig.IsTwoFour) twoFourBars += (to - from + barSteps - 1) / barSteps;
         }
 
-        int length = (lastStep + MelodyTokens.StepsPerBar - 1) / MelodyTokens.StepsPerBar * MelodyTokens.StepsPerBar;
-        var tokens = Encode(melody, length);
+        int length = (lastStep + unit - 1) / unit * unit;
+        var tokens = encode(melody, length);
         var details = new List<string>();
         if (tune.Notes.Select(n => n.Track).Distinct().Count() > 1) details.Add($"melody from track {track} (highest mean pitch)");
         if (chords > 0) details.Add($"{chords} chord onsets reduced to their highest note");
-        if (outOfRange > 0) details.Add($"{outOfRange} notes outside {MelodyTokens.MinPitch}–{MelodyTokens.MaxPitch} dropped");
+        if (outOfRange > 0) details.Add($"{outOfRange} notes outside {minPitch}–{maxPitch} dropped");
         if (tune.UnpairedNotes > 0) details.Add($"{tune.UnpairedNotes} note-ons without note-off ignored");
-        return new GridTune(tune.Name, tokens, null, string.Join("; ", details), track, chords, twoFourBars);
+        return new GridTune(tune.Name, tokens, null, string.Join("; ", details), track, chords, twoFourBars) { StepsPerUnit = unit };
     }
 
     /// <summary>
@@ -221,24 +293,41 @@ public static class MelodyGrid
     /// <param name="quarterNotesPerMinute">Tempo written into the file.</param>
     /// <param name="velocity">Velocity of every note (1–127).</param>
     /// <param name="program">General MIDI program (0 = acoustic grand piano).</param>
-    public static void WriteMidi(string path, ReadOnlySpan<int> tokens, double quarterNotesPerMinute = 120, int velocity = 80, int program = 0)
+    public static void WriteMidi(string path, ReadOnlySpan<int> tokens, double quarterNotesPerMinute = 120, int velocity = 80, int program = 0) =>
+        WriteMidi(path, Decode(tokens), tokens.Length, BeatGrid.Sixteenths, quarterNotesPerMinute, velocity, program);
+
+    /// <summary>
+    /// Writes <paramref name="notes"/> (steps of <paramref name="grid"/>) as a one-track MIDI file
+    /// (format 1, 4/4, <see cref="WriteTicksPerQuarter"/> ticks per quarter note, every grid line
+    /// a whole number of ticks: 480 is divisible by 4 and 3) with NAudio's <c>MidiFile.Export</c>.
+    /// </summary>
+    /// <param name="path">The file to write (replaced if it exists).</param>
+    /// <param name="notes">The notes, in steps of <paramref name="grid"/>.</param>
+    /// <param name="lengthSteps">Length of the tune in steps (where the track ends).</param>
+    /// <param name="grid">The grid the steps belong to.</param>
+    /// <param name="quarterNotesPerMinute">Tempo written into the file.</param>
+    /// <param name="velocity">Velocity of every note (1–127).</param>
+    /// <param name="program">General MIDI program (0 = acoustic grand piano).</param>
+    public static void WriteMidi(string path, IEnumerable<GridNote> notes, int lengthSteps, BeatGrid grid, double quarterNotesPerMinute = 120, int velocity = 80, int program = 0)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(notes);
+        ArgumentNullException.ThrowIfNull(grid);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(quarterNotesPerMinute);
         ArgumentOutOfRangeException.ThrowIfLessThan(velocity, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(velocity, 127);
-        const int ticksPerStep = WriteTicksPerQuarter / StepsPerQuarter;
         var events = new NAudio.Midi.MidiEventCollection(1, WriteTicksPerQuarter);
         events.AddEvent(new NAudio.Midi.TempoEvent((int)Math.Round(60_000_000.0 / quarterNotesPerMinute), 0), 0);
         events.AddEvent(new NAudio.Midi.TimeSignatureEvent(0, 4, 2, 24, 8), 0); // 4/4: denominator stored as 2^2
         events.AddEvent(new NAudio.Midi.PatchChangeEvent(0, 1, program), 0);
-        foreach (var n in Decode(tokens))
+        foreach (var n in notes)
         {
-            var on = new NAudio.Midi.NoteOnEvent((long)n.Start * ticksPerStep, 1, n.Pitch, velocity, (n.End - n.Start) * ticksPerStep);
-            events.AddEvent(on, 0);
-            events.AddEvent(on.OffEvent!, 0);
+            long on = grid.TickOf(n.Start, WriteTicksPerQuarter), off = grid.TickOf(n.End, WriteTicksPerQuarter);
+            var e = new NAudio.Midi.NoteOnEvent(on, 1, n.Pitch, velocity, (int)(off - on));
+            events.AddEvent(e, 0);
+            events.AddEvent(e.OffEvent!, 0);
         }
-        events.AddEvent(new NAudio.Midi.MetaEvent(NAudio.Midi.MetaEventType.EndTrack, 0, (long)tokens.Length * ticksPerStep), 0);
+        events.AddEvent(new NAudio.Midi.MetaEvent(NAudio.Midi.MetaEventType.EndTrack, 0, grid.TickOf(lengthSteps, WriteTicksPerQuarter)), 0);
         events.PrepareForExport();
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);

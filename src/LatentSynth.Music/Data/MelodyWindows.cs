@@ -12,19 +12,28 @@ public static class MelodyWindows
     /// <paramref name="dropped"/>: it would teach the model silence, and MusicVAE's extraction also
     /// requires at least one pitch.
     /// </summary>
-    public static List<int[]> Slice(int[] tokens, int bars, int hopBars, out int dropped)
+    public static List<int[]> Slice(int[] tokens, int bars, int hopBars, out int dropped) =>
+        Slice(tokens, bars, hopBars, MelodyTokens.StepsPerBar, t => t >= MelodyTokens.FirstPitch, out dropped);
+
+    /// <summary>
+    /// Windows of <paramref name="bars"/> units of <paramref name="stepsPerBar"/> steps every
+    /// <paramref name="hopBars"/> units, as long as they fit whole; a window where
+    /// <paramref name="isOnset"/> holds for no token is dropped and counted (null: every window is kept).
+    /// </summary>
+    public static List<int[]> Slice(int[] tokens, int bars, int hopBars, int stepsPerBar, Func<int, bool>? isOnset, out int dropped)
     {
         ArgumentNullException.ThrowIfNull(tokens);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bars);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hopBars);
-        int steps = bars * MelodyTokens.StepsPerBar, hop = hopBars * MelodyTokens.StepsPerBar;
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stepsPerBar);
+        int steps = bars * stepsPerBar, hop = hopBars * stepsPerBar;
         var windows = new List<int[]>();
         dropped = 0;
         for (int start = 0; start + steps <= tokens.Length; start += hop)
         {
             var w = tokens.AsSpan(start, steps);
-            bool hasNote = false;
-            foreach (var t in w) if (t >= MelodyTokens.FirstPitch) { hasNote = true; break; }
+            bool hasNote = isOnset is null;
+            if (!hasNote) foreach (var t in w) if (isOnset!(t)) { hasNote = true; break; }
             if (hasNote) windows.Add(w.ToArray());
             else dropped++;
         }

@@ -9,7 +9,10 @@ namespace LatentSynth.Music.Data;
 /// <item><c>nottingham</c> (2-bar windows) and <c>nottingham-16</c> (16-bar windows), hop 1 bar, no
 /// transposition; <c>nottingham-aug</c> and <c>nottingham-16-aug</c> add ±5 semitones to the training windows;</item>
 /// <item><c>nottingham-16-hop4</c>: every 4th window of <c>nottingham-16</c> (a 16-bar window every 4 bars), the music benchmark's set;</item>
-/// <item><c>midi:DIR</c> (2-bar) and <c>midi16:DIR</c> (16-bar) for a folder of one's own MIDI files (the folder itself, not sub-folders).</item>
+/// <item><c>midi:DIR</c> (2-bar) and <c>midi16:DIR</c> (16-bar) for a folder of one's own MIDI files (the folder itself, not sub-folders);</item>
+/// <item>score inpainting on the 24-step grid (<see cref="InpaintTokens"/>): <c>nottingham-inpaint</c> (16-bar windows,
+/// 6 past + 4 gap + 6 future, [384], hop 1 bar), <c>nottingham-bars24</c> (every bar [24] of the training tunes, for the
+/// bar VAEs; test bars from the test tunes) and <c>midi-inpaint:DIR</c>.</item>
 /// </list>
 /// The Nottingham tunes (the melody files, MIDI/melody/*.mid) are found in the cache, else in
 /// ../shared/datasets/nottingham beside the repository, else downloaded from the pinned commit.
@@ -26,6 +29,9 @@ public static class MusicData
     public const int AugmentSemitones = 5;
 
     private static int registered;
+    // Declared before the tables that use it (static initializers run in text order).
+    /// <summary>The options of <c>nottingham-inpaint</c> and <c>midi-inpaint:DIR</c>: 16-bar windows on the 24-step grid, hop 1 bar.</summary>
+    public static MelodyDataOptions Inpaint { get; } = new() { Bars = InpaintGrid.WindowBars, Representation = MelodyRepresentation.Inpaint24 };
 
     /// <summary>The named datasets and their window length in bars and transposition.</summary>
     public static IReadOnlyDictionary<string, MelodyDataOptions> NottinghamNames { get; } = new Dictionary<string, MelodyDataOptions>(StringComparer.OrdinalIgnoreCase)
@@ -37,7 +43,11 @@ public static class MusicData
         // Every 4th window of nottingham-16: consecutive 16-bar windows share 15 bars, so a quarter of them still covers
         // every bar four times; the music benchmark trains on it to fit a 2-core CPU.
         ["nottingham-16-hop4"] = new() { Bars = 16, HopBars = 4 },
+        // Score inpainting (issue 13): same tunes, same split, 24-step bars.
+        ["nottingham-inpaint"] = Inpaint,
+        ["nottingham-bars24"] = new() { Bars = 1, Representation = MelodyRepresentation.Inpaint24, KeepWindowsWithoutOnset = true },
     };
+
 
     /// <summary>Registers the music datasets in the <see cref="DatasetCatalog"/> (once per process).</summary>
     public static void Register()
@@ -45,17 +55,33 @@ public static class MusicData
         if (Interlocked.Exchange(ref registered, 1) == 1) return;
         foreach (var (name, o) in NottinghamNames)
             DatasetCatalog.Register(name,
-                $"Nottingham folk tunes (1,034 melodies): {o.Bars}-bar windows of melody tokens every {o.HopBars} bar(s), split by tune" + (o.Transpose > 0 ? $", train transposed ±{o.Transpose}" : ""),
+                $"Nottingham folk tunes (1,034 melodies): " + (o.Representation == MelodyRepresentation.Inpaint24
+                    ? (o.Bars == 1 ? "single bars of inpainting tokens (24 steps, 16ths and triplets), for the bar VAEs" : $"{o.Bars}-bar inpainting windows (24 steps per bar) every {o.HopBars} bar(s)")
+                    : $"{o.Bars}-bar windows of melody tokens every {o.HopBars} bar(s)") + ", split by tune" + (o.Transpose > 0 ? $", train transposed ±{o.Transpose}" : ""),
                 data => Load(name, data).Loaded);
         DatasetCatalog.RegisterPattern("midi", "DIR", "MIDI files in DIR as 2-bar windows of melody tokens (highest note wins; 4/4 and 2/4 only), split by tune",
             (dir, data) => Load("midi:" + dir, data).Loaded);
         DatasetCatalog.RegisterPattern("midi16", "DIR", "MIDI files in DIR as 16-bar windows of melody tokens, split by tune",
             (dir, data) => Load("midi16:" + dir, data).Loaded);
+        DatasetCatalog.RegisterPattern("midi-inpaint", "DIR", "MIDI files in DIR as 16-bar inpainting windows (24 steps per bar, 16ths and triplets; 4/4 and 2/4 only), split by tune",
+            (dir, data) => Load("midi-inpaint:" + dir, data).Loaded);
     }
 
-    /// <summary>Whether <paramref name="name"/> is one of the music datasets (a Nottingham name or <c>midi:</c>/<c>midi16:</c> pattern).</summary>
+    /// <summary>Whether <paramref name="name"/> is one of the music datasets (a Nottingham name or <c>midi:</c>/<c>midi16:</c>/<c>midi-inpaint:</c> pattern).</summary>
     public static bool IsMusicDataset(string name) =>
-        NottinghamNames.ContainsKey(name.Trim()) || name.StartsWith("midi:", StringComparison.OrdinalIgnoreCase) || name.StartsWith("midi16:", StringComparison.OrdinalIgnoreCase);
+        NottinghamNames.ContainsKey(name.Trim()) || Prefixes.Any(p => name.StartsWith(p.Prefix, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Whether <paramref name="name"/> is a score-inpainting dataset (24-step <see cref="InpaintTokens"/>, not MusicVAE's melody tokens).</summary>
+    public static bool IsInpaintDataset(string name) =>
+        (NottinghamNames.TryGetValue(name.Trim(), out var o) && o.Representation == MelodyRepresentation.Inpaint24)
+        || name.StartsWith("midi-inpaint:", StringComparison.OrdinalIgnoreCase);
+
+    private static readonly (string Prefix, MelodyDataOptions Options)[] Prefixes =
+    [
+        ("midi16:", new MelodyDataOptions { Bars = 16 }),
+        ("midi-inpaint:", Inpaint),
+        ("midi:", new MelodyDataOptions { Bars = 2 }),
+    ];
 
     /// <summary>Loads a music dataset by name, with the summary that <c>music data info</c> prints.</summary>
     /// <exception cref="ArgumentException">Not a music dataset name.</exception>
@@ -70,16 +96,16 @@ public static class MusicData
             var (folder, source) = LocateNottingham(d);
             return MelodyDataset.Load(name, folder, source, o, d);
         }
-        foreach (var (prefix, bars) in new[] { ("midi16:", 16), ("midi:", 2) })
+        foreach (var (prefix, options) in Prefixes)
             if (name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
             {
                 var dir = name[prefix.Length..];
                 if (dir.Length == 0) throw new ArgumentException($"dataset '{name}' needs a folder after '{prefix}' (for example {prefix}~/tunes)");
                 if (dir.StartsWith("~/", StringComparison.Ordinal))
                     dir = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), dir[2..]);
-                return MelodyDataset.Load(name, dir, $"MIDI files in {Path.GetFullPath(dir)}", new MelodyDataOptions { Bars = bars }, d);
+                return MelodyDataset.Load(name, dir, $"MIDI files in {Path.GetFullPath(dir)}", options, d);
             }
-        throw new ArgumentException($"'{name}' is not a music dataset; known: {string.Join(", ", NottinghamNames.Keys)}, midi:DIR, midi16:DIR");
+        throw new ArgumentException($"'{name}' is not a music dataset; known: {string.Join(", ", NottinghamNames.Keys)}, midi:DIR, midi16:DIR, midi-inpaint:DIR");
     }
 
     /// <summary>

@@ -117,8 +117,10 @@ public sealed partial class MusicBenchmark
         var clock = Stopwatch.StartNew();
         MusicData.Register();
         MusicModels.Register();
-        if (!MusicData.IsMusicDataset(matrix.Data))
-            throw new ArgumentException($"data '{matrix.Data}' is not a melody dataset; use nottingham, nottingham-16, {DefaultData}, midi:DIR or midi16:DIR");
+        if (!MusicData.IsMusicDataset(matrix.Data) || MusicData.IsInpaintDataset(matrix.Data))
+            throw new ArgumentException($"data '{matrix.Data}' is not a melody dataset" +
+                (MusicData.IsInpaintDataset(matrix.Data) ? " of MusicVAE's tokens (it holds 24-step inpainting tokens)" : "") +
+                $"; use nottingham, nottingham-16, {DefaultData}, midi:DIR or midi16:DIR");
         foreach (var v in matrix.Variants)
         {
             var config = BenchmarkRunner.ConfigFor(matrix, v, matrix.Seeds[0], MatrixRunner.RunDir(outDir, v.Name, matrix.Seeds[0]));

@@ -67,4 +67,35 @@ public sealed class MusicDataCliTests : IDisposable
         Assert.Contains("time signature 6/8", output);
         Assert.Contains("token histogram", output);
     }
+
+    [Fact]
+    public void InfoOnAnInpaintingFolderShowsThe24StepGrid()
+    {
+        for (int k = 0; k < 10; k++)
+            Write(Path.Combine(dir, $"tune{k}.mid"), 480, Enumerable.Range(0, 204).Select(i => new Q(60 + k, i / 3.0, 1.0 / 3)), (0, 4, 4));
+        var (code, output) = CliRunner.Run(250, "music", "data", "info", "midi-inpaint:" + dir);
+        Assert.True(code == 0, output);
+        Assert.Contains("tunes kept      │ 10", output);
+        Assert.Contains("24 steps per 4/4 bar", output);
+        Assert.Contains("170 24-step units", output);
+        Assert.Contains("6 past + 4 gap + 6 future", output);
+        Assert.Contains("train 9 / test 1", output);
+        Assert.Contains("train 18 / test 2", output);
+        Assert.Contains("int64 [N, 384]", output);
+        Assert.Contains("rest", output);
+    }
+
+    [NottinghamFact]
+    public void InfoOnNottinghamInpaint()
+    {
+        var (code, output) = CliRunner.Run(250, "music", "data", "info", "nottingham-inpaint", "--cache", dir);
+        Assert.True(code == 0, output);
+        Assert.Contains("MIDI files      │ 1,034", output);
+        Assert.Contains("tunes kept      │ 578", output);
+        Assert.Contains("28 notes off the 24-step grid", output);
+        Assert.Contains("19,887 24-step units", output);
+        Assert.Contains("train 520 / test 58, seed 9010", output);
+        Assert.Contains("train 9,732 / test 1,597", output);
+        Assert.Contains("note-on D5", output);
+    }
 }

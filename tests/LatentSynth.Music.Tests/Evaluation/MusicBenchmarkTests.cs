@@ -108,6 +108,9 @@ public sealed class MusicBenchmarkTests : IDisposable
         (code, output) = CliRunner.Run(300, "music", "benchmark", "--data", "mnist", "--out", Path.Combine(root, "b2"), "--quick");
         Assert.Equal(1, code);
         Assert.Contains("data 'mnist' is not a melody dataset", output);
+        (code, output) = CliRunner.Run(300, "music", "benchmark", "--data", "nottingham-inpaint", "--out", Path.Combine(root, "b4"), "--quick");
+        Assert.Equal(1, code);
+        Assert.Contains("data 'nottingham-inpaint' is not a melody dataset of MusicVAE's tokens", output);
         (code, output) = CliRunner.Run(300, "music", "benchmark", "--out", Path.Combine(root, "b3"), "--pairs", "0");
         Assert.Equal(1, code);
         Assert.Contains("--pairs: 0 must be between 1 and 1000", output);
