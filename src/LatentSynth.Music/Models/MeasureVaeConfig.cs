@@ -57,6 +57,7 @@ public sealed record MeasureVaeConfig : MelodyVaeConfig
 
     /// <inheritdoc />
     /// <remarks>130: note-ons of MIDI pitches 0..127, hold (128) and rest (129).</remarks>
+    [System.Text.Json.Serialization.JsonIgnore]
     public override int Vocabulary => MeasureVaeModel.VocabularySize;
 
     /// <inheritdoc />
