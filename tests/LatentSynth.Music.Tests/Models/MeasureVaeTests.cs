@@ -334,3 +334,45 @@ public class MeasureVaeTests
         }
     }
 }
+
+/// <summary>MeasureVAE's training steps, evaluation and generation in a dispose scope leave no live tensors behind.</summary>
+[Collection(MusicProcessWideState.Name)]
+public class MeasureVaeLeakTests
+{
+    static MeasureVaeLeakTests() => MusicModels.Register();
+
+    [Fact]
+    public void ScopedStepsLeaveNoLiveTensors()
+    {
+        var config = (MeasureVaeConfig)ModelRegistry.DefaultConfig("measurevae") with
+        {
+            LatentDim = 4, EncoderSize = 8, EncoderLayers = 2, DecoderSize = 8, DecoderLayers = 2, EmbeddingDim = 4,
+        };
+        using var model = (MeasureVaeModel)ModelRegistry.Create(config);
+        using var x = Torch.Full([6, 24], 60.0);
+        var optimizers = model.CreateOptimizers(1e-3);
+        try
+        {
+            void Step(int i)
+            {
+                using var scope = Torch.NewScope();
+                model.TrainStep(x, new TrainingProgress(0, i, 10, 1), optimizers);   // both coin sides occur over the steps
+                using (Torch.NoGrad())
+                {
+                    model.EvaluationLoss(x);
+                    model.Sample(2);
+                    model.Generate(2, temperature: 0.7);
+                    model.Interpolate(x.Narrow(0, 0, 1), x.Narrow(0, 1, 1), 3);
+                }
+            }
+            Step(0);
+            long before = Torch.LiveTensors;
+            for (int i = 1; i < 6; i++) Step(i);
+            Assert.Equal(before, Torch.LiveTensors);
+        }
+        finally
+        {
+            foreach (var o in optimizers.Values) o.Dispose();
+        }
+    }
+}
