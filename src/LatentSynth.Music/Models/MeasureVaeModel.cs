@@ -25,7 +25,8 @@ using Torch = LatentSynth.Torch.Torch;
 /// SELU(Linear), the initial state of the tick GRU, and, through another SELU(Linear), a beat embedding
 /// concatenated to every tick input (the previous token's embedding; a learned vector <c>x_0</c> before the first tick
 /// of the bar). The tick GRU runs 6 ticks per beat; its outputs go through Linear → ReLU to the 130 logits (the
-/// reference's <c>tick_emb_to_note_emb</c> ends in a ReLU; kept). Teacher-forced, the tick GRU runs once over all
+/// reference's <c>tick_emb_to_note_emb</c> ends in a ReLU; kept, although a target whose logit is clamped at 0 gets no
+/// gradient: on tiny models, unseeded runs sometimes sat near the uniform loss for tens of steps before learning). Teacher-forced, the tick GRU runs once over all
 /// beats as a batch of B·4 sequences of 6 ticks (each beat's first input is the previous beat's last target token,
 /// as in the reference's sequential loop); free-running, beat after beat, tick after tick.</para>
 /// <para><b>Training</b>: per batch, with the probability <see cref="TeacherForcingProbability"/> (reference 0.5) the
