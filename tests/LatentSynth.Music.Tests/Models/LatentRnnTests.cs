@@ -238,34 +238,86 @@ public class LatentRnnTests(MeasureVaeRunFixture bars) : IClassFixture<MeasureVa
         Assert.Contains("latent_dim", Assert.Throws<ArgumentException>(() => ModelRegistry.Create(Tiny() with { LatentDim = 9 })).Message, StringComparison.Ordinal);
     }
 
+    private RunConfig TrainerConfig(string dir, int epochs) => new RunConfigBuilder()
+        .Set("model", "inpaintnet", "test")
+        .Set("measure_vae_run", bars.Dir, "test")
+        .Set("latent_dim", 8, "test")
+        .Set("rnn_size", 12, "test")
+        .Set("data", "windows", "test")
+        .Set("epochs", epochs, "test")
+        .Set("batch_size", 8, "test")
+        .Set("lr", 1e-3, "test")
+        .Set("seed", 1, "test")
+        .Set("out", dir, "test")
+        .Build();
+
     [Fact]
-    public void TrainsOneEpochThroughTheTrainerAndReloads()
+    public void TrainsThroughTheTrainerReloadsAndResumesBitForBit()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "ls-latentrnn-run-" + Guid.NewGuid().ToString("N"));
+        var root = Path.Combine(Path.GetTempPath(), "ls-latentrnn-run-" + Guid.NewGuid().ToString("N"));
+        string straight = Path.Combine(root, "straight"), resumed = Path.Combine(root, "resumed");
         try
         {
-            var config = new RunConfigBuilder()
-                .Set("model", "inpaintnet", "test")
-                .Set("measure_vae_run", bars.Dir, "test")
-                .Set("latent_dim", 8, "test")
-                .Set("rnn_size", 12, "test")
-                .Set("data", "windows", "test")
-                .Set("epochs", 1, "test")
-                .Set("batch_size", 8, "test")
-                .Set("lr", 1e-3, "test")
-                .Set("seed", 1, "test")
-                .Set("out", dir, "test")
-                .Build();
-            var result = new Trainer(new Source()).Train(config);
+            var result = new Trainer(new Source()).Train(TrainerConfig(resumed, 1));
             Assert.Equal(TrainingOutcome.Completed, result.Outcome);
             Assert.Equal(3, result.Step);
             Assert.All(result.LastValidation!.Means.Values, v => Assert.True(double.IsFinite(v)));
-            using var loaded = (LatentRnnModel)RunFolder.Open(dir).LoadModel();
-            Assert.Equal([8L, 384], loaded.FillGap(RepeatedWindows(8, 9)).Shape);
+            using (var loaded = (LatentRnnModel)RunFolder.Open(resumed).LoadModel())
+            {
+                Assert.Equal([8L, 384], loaded.FillGap(RepeatedWindows(8, 9)).Shape);
+                using var state = loaded.StateDict();
+                Assert.All(state.Keys, k => Assert.Matches("^(context_rnn_past|context_rnn_future|generation_rnn|generation_linear)\\.", k));
+            }
+
+            var again = new Trainer(new Source()).Resume(resumed, epochs: 2);
+            Assert.Equal(TrainingOutcome.Completed, again.Outcome);
+            Assert.Equal(6, again.Step);
+            Assert.Equal(TrainingOutcome.Completed, new Trainer(new Source()).Train(TrainerConfig(straight, 2)).Outcome);
+            using var a = (LatentRnnModel)RunFolder.Open(straight).LoadModel();
+            using var b = (LatentRnnModel)RunFolder.Open(resumed).LoadModel();
+            foreach (var ((name, pa), (_, pb)) in a.NamedParameters().Zip(b.NamedParameters()))
+                Assert.True(pa.Equal(pb), $"{name} differs between the straight and the resumed run");
         }
         finally
         {
-            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+            if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(1.0)]
+    [InlineData(0.5)]
+    public void ScopedStepsLeaveNoLiveTensors(double teacherForcing)
+    {
+        using var model = (LatentRnnModel)ModelRegistry.Create(Tiny() with { TeacherForcingProbability = teacherForcing });
+        using var x = RepeatedWindows(4, 12);
+        using var noise = new Generator(2);
+        model.NoiseGenerator = noise;
+        var optimizers = model.CreateOptimizers(1e-3);
+        try
+        {
+            void Step(int i)
+            {
+                using var scope = Torch.NewScope();
+                model.Train();
+                model.TrainStep(x, new TrainingProgress(0, i, 10, 1), optimizers);
+                model.EvaluationLoss(x);
+                model.GapNll(x);
+                model.FillGap(x, noise, 0.7);
+                model.FillGap(x);
+            }
+            Step(0);
+            // Tensors other objects of the process (the fixture's trainer) left to the finalizer go first.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            long before = Torch.LiveTensors;
+            for (int i = 1; i < 6; i++) Step(i);
+            Assert.Equal(before, Torch.LiveTensors);
+        }
+        finally
+        {
+            foreach (var o in optimizers.Values) o.Dispose();
         }
     }
 }
