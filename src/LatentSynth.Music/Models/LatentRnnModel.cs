@@ -21,7 +21,9 @@ using Torch = LatentSynth.Torch.Torch;
 /// (<see cref="RunFolder.LoadModel()"/>), kept in evaluation mode with every parameter frozen
 /// (<c>requires_grad = false</c>, as the reference's constructor); it is not a child module, so that
 /// <see cref="Module.Parameters"/>, the optimiser, the state dict and the checkpoints hold the stage-2 parameters only.
-/// Loading a saved inpaintnet therefore needs the MeasureVAE run folder to be where run.json says.</para>
+/// Loading a saved inpaintnet therefore needs the MeasureVAE run folder to be where run.json says. (In the reference the
+/// MeasureVAE is a submodule, so <c>model.train()</c> turns its dropout on while its weights stay frozen; here it always
+/// runs in evaluation mode.)</para>
 /// <para><b>Stage 2</b> (reference <c>LatentRNN</c> with <c>rnn_class=GRU</c>, <c>auto_reg=True</c>): every past and future
 /// bar is encoded to its posterior mean μ (the reference draws <c>rsample()</c> from the posterior; the mean is used here, so
 /// that training and filling are deterministic given the coin); a bidirectional GRU (<c>context_rnn_past</c>) runs over the
