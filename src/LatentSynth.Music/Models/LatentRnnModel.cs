@@ -40,7 +40,9 @@ using Torch = LatentSynth.Torch.Torch;
 /// generated code, summed over the gap's 96 ticks, mean over the batch (nats per window; reference
 /// <c>LatentRNNTrainer.loss_and_acc_for_batch</c> → <c>Trainer.mean_crossentropy_loss_alt</c>, the same cross-entropy
 /// averaged over ticks; the reference decodes free-running with <c>decoder(..., train=False)</c>, here the decoder is
-/// teacher-forced through <see cref="MeasureVaeModel.TeacherForcedLogits"/>, so that the loss is −log p(gap | codes)).
+/// teacher-forced through <see cref="MeasureVaeModel.TeacherForcedLogits"/>, so that the loss is −log p(gap | codes);
+/// the copy in <c>RetroCirce/Music-SketchNet</c> <c>InpaintRNN/inpaintrnn.py</c> defaults to <c>train_mse=True</c>, a mean
+/// squared error between generated and true gap codes, not used here).
 /// <c>accuracy</c> (weight 0; reference <c>mean_accuracy_alt</c>) is reported only. In training mode one draw from
 /// <see cref="AutoencoderModel.NoiseGenerator"/> per batch decides teacher forcing with probability
 /// <see cref="LatentRnnConfig.TeacherForcingProbability"/> (reference <c>teacher_forcing_prob = 0.5</c>);
