@@ -22,13 +22,8 @@ public static class MusicCommands
     {
         MusicData.Register();
         LatentSynth.Music.Models.MusicModels.Register();
-<<<<<<< HEAD
-        var music = new Command("music", "Symbolic music (MusicVAE's 90-token melodies): melody datasets from MIDI files; train musicvae or musicvae-hier; evaluate a run's reconstruction accuracy; sample, reconstruct and interpolate it as MIDI, WAV and piano rolls; benchmark flat against hierarchical models.");
-        var data = new Command("data", "Melody datasets: nottingham, nottingham-16 (-aug: transposed ±5), midi:DIR, midi16:DIR.");
-=======
-        var music = new Command("music", "Symbolic music: melody datasets from MIDI files (MusicVAE's 90-token melodies); sample, reconstruct and interpolate a trained run as MIDI, WAV and piano rolls.");
+        var music = new Command("music", "Symbolic music (MusicVAE's 90-token melodies; score inpainting's 24-step bars): melody datasets from MIDI files; train musicvae or musicvae-hier; evaluate a run's reconstruction accuracy; sample, reconstruct and interpolate it as MIDI, WAV and piano rolls; fill a gap of bars (inpaint); benchmark flat against hierarchical models.");
         var data = new Command("data", "Melody datasets: nottingham, nottingham-16 (-aug: transposed ±5), midi:DIR, midi16:DIR; score inpainting (24 steps per bar): nottingham-inpaint, nottingham-bars24, midi-inpaint:DIR.");
->>>>>>> i13-data
         data.Subcommands.Add(InfoCommand());
         music.Subcommands.Add(data);
         music.Subcommands.Add(MusicTrainCommand.Create());
