@@ -11,7 +11,7 @@ namespace LatentSynth.Cli;
 /// <summary><c>latentsynth music</c>: the symbolic-music verbs. <c>data info NAME</c> describes a melody dataset;
 /// <c>train</c> (<see cref="MusicTrainCommand"/>) trains a melody model; <c>eval</c> measures a run's reconstruction accuracy;
 /// <c>sample</c>, <c>reconstruct</c> and <c>interpolate</c> (<see cref="MusicGenerateCommands"/>) write melodies of a trained run;
-/// <c>benchmark</c> (<see cref="MusicBenchmarkCommand"/>) compares models.</summary>
+/// <c>inpaint</c> (<see cref="MusicInpaintCommand"/>) fills a gap of bars; <c>benchmark</c> (<see cref="MusicBenchmarkCommand"/>) compares models.</summary>
 public static class MusicCommands
 {
     /// <summary>How many skipped files <c>music data info</c> lists by name before summing up the rest.</summary>
@@ -28,6 +28,7 @@ public static class MusicCommands
         music.Subcommands.Add(data);
         music.Subcommands.Add(MusicTrainCommand.Create());
         foreach (var verb in MusicGenerateCommands.Create()) music.Subcommands.Add(verb);
+        music.Subcommands.Add(MusicInpaintCommand.Create());
         music.Subcommands.Add(MusicBenchmarkCommand.Create());
         return music;
     }
