@@ -90,9 +90,9 @@ public static class MusicInpaintCommand
             var rows = new List<PianoRollRow>
             {
                 new(window, $"original, bars {startBar + 1}-{startBar + InpaintGrid.WindowBars}", marked),
-                new(filled, $"filled by {filler.Name}, bars {gap} marked", marked),
+                new(filled, $"filled by {filler.Name}, bars {gap} marked (numbers under the roll are the tune's bars)", marked),
             };
-            SaveRoll(dir, "inpainted.png", rows, $"{tuneName}: bars {gap} inpainted ({filler.Name}), seed {seed}", inpaint24: true);
+            SaveRoll(dir, "inpainted.png", rows, $"{tuneName}: bars {gap} inpainted ({filler.Name}), seed {seed}", inpaint24: true, firstBarNumber: startBar + 1);
             return 0;
         }
         finally { (filler as IDisposable)?.Dispose(); }

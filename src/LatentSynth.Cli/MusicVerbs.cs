@@ -62,10 +62,10 @@ internal static class MusicVerbs
             NoteRenderer.RenderMidi(Path.Combine(dir, m), Path.Combine(dir, Path.ChangeExtension(m, ".wav")));
     }
 
-    internal static void SaveRoll(string dir, string name, IReadOnlyList<PianoRollRow> rows, string title, bool inpaint24 = false)
+    internal static void SaveRoll(string dir, string name, IReadOnlyList<PianoRollRow> rows, string title, bool inpaint24 = false, int firstBarNumber = 1)
     {
         var path = Path.Combine(dir, name);
-        var image = PianoRoll.Save(path, rows, new PianoRollOptions { Title = title, Inpaint24 = inpaint24 },
+        var image = PianoRoll.Save(path, rows, new PianoRollOptions { Title = title, Inpaint24 = inpaint24, FirstBarNumber = firstBarNumber },
             new Dictionary<string, string> { ["Software"] = $"LatentSynth {Torch.Version}", ["Description"] = Png.ToLatin1(title) });
         AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(path)}[/] ({image.Width}×{image.Height} px)");
     }

@@ -37,6 +37,9 @@ public sealed record PianoRollOptions
     /// </summary>
     public bool Inpaint24 { get; init; }
 
+    /// <summary>The number written under the first bar (later bars count on), for example the tune bar a window starts at.</summary>
+    public int FirstBarNumber { get; init; } = 1;
+
     internal int StepsPerBar => Inpaint24 ? InpaintTokens.StepsPerBar : MelodyTokens.StepsPerBar;
 
     internal int? PitchOf(int token) => Inpaint24 ? (InpaintTokens.IsOnset(token) ? token : null) : MelodyTokens.PitchOf(token);
@@ -180,7 +183,7 @@ public static class PianoRoll
         }
         // Bar numbers under the last panel.
         int below = l.PanelTop(rows.Count - 1) + l.PanelHeight + 1;
-        for (int s = 0, b = 1; s < l.Steps; s += options.StepsPerBar, b++)
+        for (int s = 0, b = options.FirstBarNumber; s < l.Steps; s += options.StepsPerBar, b++)
             image.DrawText(b.ToString(System.Globalization.CultureInfo.InvariantCulture), l.Left + s * l.StepWidth + 2, below, 90, options.FontSize);
         return image;
     }
