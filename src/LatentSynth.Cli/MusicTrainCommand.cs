@@ -31,9 +31,14 @@ public static class MusicTrainCommand
     public static IReadOnlyList<string> MelodyModels() =>
         ModelRegistry.All.Where(m => typeof(MelodyVaeConfig).IsAssignableFrom(m.ConfigType)).Select(m => m.Name).ToList();
 
-    /// <summary>The dataset trained on when none is given: <c>nottingham-16</c> for <c>musicvae-hier</c>, else <c>nottingham</c>.</summary>
-    public static string DefaultData(string model) =>
-        string.Equals(model, "musicvae-hier", StringComparison.OrdinalIgnoreCase) ? "nottingham-16" : "nottingham";
+    /// <summary>The dataset trained on when none is given: <c>nottingham-16</c> for <c>musicvae-hier</c>, <c>nottingham-bars24</c>
+    /// (single 24-step bars) for <c>measurevae</c>, else <c>nottingham</c>.</summary>
+    public static string DefaultData(string model) => model.ToLowerInvariant() switch
+    {
+        "musicvae-hier" => "nottingham-16",
+        "measurevae" => "nottingham-bars24",
+        _ => "nottingham",
+    };
 
     /// <summary>"nottingham, nottingham-16, …, midi:DIR or midi16:DIR".</summary>
     public static string MelodyDatasets() => string.Join(", ", MusicData.NottinghamNames.Keys) + ", midi:DIR or midi16:DIR";
@@ -52,7 +57,7 @@ public static class MusicTrainCommand
             complete: Complete, refused: refused, checkResume: CheckResume,
             help: new Dictionary<string, string>
             {
-                ["--data"] = $"Melody dataset: {MelodyDatasets()} [default: nottingham for musicvae, nottingham-16 for musicvae-hier]",
+                ["--data"] = $"Melody dataset: {MelodyDatasets()} [default: nottingham for musicvae, nottingham-16 for musicvae-hier, nottingham-bars24 for measurevae]",
                 ["--model"] = $"Melody model: {models} [default: {DefaultModel}]",
                 ["--latent-dim"] = "Latent dimensions [default: " + string.Join(", ", MelodyModels().Select(n => $"{n} {ModelRegistry.DefaultConfig(n).LatentDim}")) + "]",
                 ["--out"] = $"Run folder to create [default: {DefaultOut}]",

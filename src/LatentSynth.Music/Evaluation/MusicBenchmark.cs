@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using LatentSynth.Data;
 using LatentSynth.Evaluation.Benchmark;
 using LatentSynth.Evaluation.Report;
+using LatentSynth.Models;
 using LatentSynth.Music.Data;
 using LatentSynth.Music.Models;
 using LatentSynth.Torch;
@@ -124,7 +125,7 @@ public sealed partial class MusicBenchmark
         foreach (var v in matrix.Variants)
         {
             var config = BenchmarkRunner.ConfigFor(matrix, v, matrix.Seeds[0], MatrixRunner.RunDir(outDir, v.Name, matrix.Seeds[0]));
-            if (config.Model is not MelodyVaeConfig)
+            if (!IsMelodyModel(config.Model.Model))
                 throw new ArgumentException($"variant '{v.Name}': model '{config.Model.Model}' is not a melody model; the music benchmark takes musicvae or musicvae-hier");
         }
         Directory.CreateDirectory(outDir);
@@ -158,9 +159,13 @@ public sealed partial class MusicBenchmark
     /// <summary>Whether the folder holds a run of a melody model (the runner's check before reusing a folder).</summary>
     public static bool IsMelodyRun(string dir)
     {
-        try { return RunFolder.Open(dir).Config.Model is MelodyVaeConfig; }
+        try { return IsMelodyModel(RunFolder.Open(dir).Config.Model.Model); }
         catch (Exception e) when (e is IOException or ArgumentException or InvalidDataException or UnauthorizedAccessException) { return false; }
     }
+
+    /// <summary>Whether <paramref name="model"/> names a MusicVAE model (a <see cref="MelodyVaeModel"/>; not the bar models of inpainting).</summary>
+    public static bool IsMelodyModel(string model) =>
+        ModelRegistry.All.Any(m => string.Equals(m.Name, model, StringComparison.OrdinalIgnoreCase) && typeof(MelodyVaeModel).IsAssignableFrom(m.ModelType));
 
     /// <summary>The n-gram judge of the interpolation study, fit on the training windows of the data (with the matrix's limits).</summary>
     private MelodyNgram FitJudge(IDatasetSource source, TrainingConfig training)

@@ -5,9 +5,10 @@ using LatentSynth.Models;
 namespace LatentSynth.Music.Models;
 
 /// <summary>
-/// Settings shared by the MusicVAE models (Roberts et al. 2018, "A Hierarchical Latent Vector Model for
-/// Learning Long-Term Structure in Music"; Magenta's <c>models/music_vae</c> hyper-parameters, whose names
-/// are given in each setting's documentation).
+/// Settings shared by the categorical sequence VAEs: the MusicVAE models (Roberts et al. 2018, "A Hierarchical
+/// Latent Vector Model for Learning Long-Term Structure in Music"; Magenta's <c>models/music_vae</c> hyper-parameters,
+/// whose names are given in each setting's documentation) and MeasureVAE (<see cref="MeasureVaeConfig"/>, which
+/// documents how each setting maps onto InpaintNet's).
 /// </summary>
 /// <remarks>
 /// <para><b>How a sequence model fits <see cref="ModelConfig"/>.</b> The base record carries the image
@@ -104,13 +105,20 @@ public abstract record MelodyVaeConfig : ModelConfig
     /// <summary>Steps per bar (16th notes of a 4/4 bar, <see cref="MelodyTokens.StepsPerBar"/>).</summary>
     public int StepsPerBar { get; init; } = MelodyTokens.StepsPerBar;
 
+    /// <summary>Tokens of the vocabulary (a categorical over this many classes per step): the 90 melody tokens here.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public virtual int Vocabulary => MelodyTokens.Count;
+
+    /// <summary>What one example is, for messages about input_shape.</summary>
+    protected virtual string ExampleDescription => $"one melody of T {MelodyTokens.StepsPerBar}th-note steps of melody tokens";
+
     /// <summary>The problem with a sequence length <paramref name="length"/> for this model, or null when it fits.</summary>
     public virtual string? SequenceLengthProblem(long length) =>
         length >= 2 ? null : $"input_shape must be [T] with T >= 2 steps, got [{length}]";
 
     /// <summary>The problem with <see cref="ModelConfig.InputShape"/> for a sequence model, or null.</summary>
     public string? InputShapeProblem() => InputShape is not { Length: 1 }
-        ? $"input_shape must be [T] (one melody of T {MelodyTokens.StepsPerBar}th-note steps of melody tokens) for model '{Model}', got {Format(InputShape)}"
+        ? $"input_shape must be [T] ({ExampleDescription}) for model '{Model}', got {Format(InputShape)}"
         : SequenceLengthProblem(InputShape[0]);
 
     /// <inheritdoc />
@@ -121,11 +129,11 @@ public abstract record MelodyVaeConfig : ModelConfig
         if (Prior != "normal")
             yield return $"prior must be 'normal' for model '{Model}' (its KL term is the analytic one from N(0, I)), got '{Prior}'";
         // The image settings have no effect here: refuse a change instead of ignoring it.
-        if (Arch != "mlp") yield return $"arch does not apply to model '{Model}' (its networks are LSTMs: set encoder_size, encoder_layers, decoder_size, decoder_layers); remove it";
+        if (Arch != "mlp") yield return $"arch does not apply to model '{Model}' (its networks are recurrent: set encoder_size, encoder_layers, decoder_size, decoder_layers); remove it";
         if (Hidden is not null && !Hidden.SequenceEqual([400])) yield return $"hidden does not apply to model '{Model}' (set encoder_size and decoder_size); remove it";
         if (Channels is not null && !Channels.SequenceEqual([32, 64])) yield return $"channels does not apply to model '{Model}'; remove it";
         if (Recon != "bce" || ReconVariance != "fixed")
-            yield return $"recon and recon_variance do not apply to model '{Model}' (its reconstruction is a {MelodyTokens.Count}-way categorical per step); remove them";
+            yield return $"recon and recon_variance do not apply to model '{Model}' (its reconstruction is a {Vocabulary}-way categorical per step); remove them";
 
         if (EncoderSize < 1) yield return $"encoder_size must be at least 1, got {EncoderSize}";
         if (EncoderLayers < 1) yield return $"encoder_layers must be at least 1, got {EncoderLayers}";

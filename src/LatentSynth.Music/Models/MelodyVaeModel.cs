@@ -65,30 +65,8 @@ public abstract class MelodyVaeModel : AutoencoderModel
     /// The tokens of <paramref name="x"/> ([B, T], int64 or floating point holding whole ids 0..89) as int64.
     /// </summary>
     /// <exception cref="ArgumentException">Wrong shape, non-integral values or ids outside the vocabulary.</exception>
-    public Tensor Tokens(Tensor x, string name = "x")
-    {
-        ArgumentNullException.ThrowIfNull(x, name);
-        var s = x.Shape;
-        if (s.Length != 2 || s[1] != Length)
-            throw new ArgumentException($"{name} has shape [{string.Join(", ", s)}]; model '{Config.Model}' expects melodies [batch, {Length}] (input_shape) of tokens 0..{MelodyTokens.Count - 1}", name);
-        using var scope = Torch.NewScope();
-        Tensor tokens;
-        if (x.DType == DType.Int64) tokens = x.Alias();
-        else if (x.DType.IsFloatingPoint())
-        {
-            if (s[0] > 0 && !x.Round().Equal(x))
-                throw new ArgumentException($"{name} holds non-integral values; model '{Config.Model}' expects token ids 0..{MelodyTokens.Count - 1} (stored as float32 by the datasets)", name);
-            tokens = x.To(DType.Int64);
-        }
-        else tokens = x.To(DType.Int64);
-        if (s[0] > 0)
-        {
-            long min = (long)tokens.Min().Item(), max = (long)tokens.Max().Item();
-            if (min < 0 || max >= MelodyTokens.Count)
-                throw new ArgumentException($"{name} holds token ids from {min} to {max}; melody tokens are 0..{MelodyTokens.Count - 1}", name);
-        }
-        return tokens.MoveToOuterScope();
-    }
+    public Tensor Tokens(Tensor x, string name = "x") =>
+        CategoricalSequenceVae.Tokens(x, Length, MelodyTokens.Count, Config.Model, "melodies", name);
 
     /// <summary>One-hot vectors of int64 <paramref name="tokens"/> (any shape S): float32 [S…, 90].</summary>
     public static Tensor OneHot(Tensor tokens)
@@ -162,8 +140,7 @@ public abstract class MelodyVaeModel : AutoencoderModel
     public Tensor DecodeTokens(Tensor z, double? temperature = null, Generator? generator = null)
     {
         CheckLatent(z);
-        if (temperature is { } t && !(t > 0 && double.IsFinite(t)))
-            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "temperature must be a positive finite number (null for greedy decoding)");
+        CategoricalSequenceVae.CheckTemperature(temperature);
         using var noGrad = Torch.NoGrad();
         using var scope = Torch.NewScope();
         return GenerateFrom(z, temperature, generator).MoveToOuterScope();
@@ -238,28 +215,10 @@ public abstract class MelodyVaeModel : AutoencoderModel
         var z = mu + sigma * Torch.Randn([b, LatentDim], generator: NoiseGenerator);
         double pSample = Training ? 1.0 - TeacherForcingProbability(progress) : 0.0;
         var logits = DecoderLogits(z, tokens, pSample);
-        // Reconstruction: categorical cross-entropy summed over the T steps, mean over the batch
-        // (Magenta CategoricalLstmDecoder._flat_reconstruction_loss, softmax cross-entropy per step, summed per sequence in
-        // BaseLstmDecoder.reconstruction_loss; Roberts et al. 2018 Eq. 2's E[log p(x|z)]).
-        var recon = F.CrossEntropy(logits.Reshape(-1, MelodyTokens.Count), tokens.Reshape(-1), reduction: Reduction.Sum) / Math.Max(1, b);
-        var kl = KlDivergence(mu, sigma);
-        // KL with free bits: max(KL − free_bits·ln 2, 0) per sequence, mean over the batch (Magenta base_model.py
-        // kl_cost; Roberts et al. 2018 §3.1, after Kingma et al. 2016).
-        var klCost = (kl - MusicVaeSchedules.FreeNats(config.FreeBits)).ClampMin(0.0).Mean();
         // β annealing β = (1 − beta_rate^step)·max_beta (Magenta base_model.py; Roberts et al. 2018 §3.1, β-VAE of Higgins et al. 2017).
-        double beta = Beta(progress);
-        // Per-step accuracy of the argmax against the target (Roberts et al. 2018 Table 1; Magenta's metrics/accuracy).
-        var accuracy = logits.Argmax(-1).Eq(tokens).To(DType.Float32).Mean();
-        var total = recon + klCost * beta;
-        var terms = new Dictionary<string, Tensor>
-        {
-            ["recon"] = recon.MoveToOuterScope(),
-            ["kl_cost"] = klCost.MoveToOuterScope(),
-            ["kl"] = kl.Mean().MoveToOuterScope(),
-            ["accuracy"] = accuracy.MoveToOuterScope(),
-        };
-        var weights = new Dictionary<string, double> { ["recon"] = 1.0, ["kl_cost"] = beta, ["kl"] = 0.0, ["accuracy"] = 0.0 };
-        return new LossTerms(total.MoveToOuterScope(), terms, weights);
+        // The terms (summed cross-entropy, KL with free bits, accuracy) are CategoricalSequenceVae.Loss's, which cites them.
+        var loss = CategoricalSequenceVae.Loss(logits, tokens, mu, sigma, config.FreeBits, Beta(progress));
+        return new LossTerms(loss.Total.MoveToOuterScope(), loss.Terms.ToDictionary(t => t.Key, t => t.Value.MoveToOuterScope()), loss.Weights);
     }
 
     /// <inheritdoc />
@@ -282,22 +241,11 @@ public abstract class MelodyVaeModel : AutoencoderModel
         ArgumentNullException.ThrowIfNull(optimizers);
         var opt = optimizers["model"];
         baseLearningRate ??= opt.LearningRate;
-        opt.LearningRate = LearningRate(progress, baseLearningRate.Value);
-        opt.ZeroGrad();
-        var loss = Loss(x, progress);
-        loss.Total.Backward();
-        if (config.GradClip > 0) GradClip.ClipGradNorm_(Parameters(), config.GradClip);
-        opt.Step();
-        return loss;
+        return CategoricalSequenceVae.Step(opt, LearningRate(progress, baseLearningRate.Value), () => Loss(x, progress), Parameters(), config.GradClip);
     }
 
     /// <summary>Throws unless <paramref name="z"/> is [B, LatentDim].</summary>
-    protected void CheckLatent(Tensor z)
-    {
-        ArgumentNullException.ThrowIfNull(z);
-        if (z.Dim != 2 || z.Size(1) != LatentDim)
-            throw new ArgumentException($"latent codes have shape [{string.Join(", ", z.Shape)}]; the model expects [batch, {LatentDim}] (latent_dim)", nameof(z));
-    }
+    protected void CheckLatent(Tensor z) => CategoricalSequenceVae.CheckLatent(z, LatentDim);
 
     /// <summary>
     /// Initial LSTM states from an embedding: dense + tanh, split into c and h of every layer, each [layers, B, H]
