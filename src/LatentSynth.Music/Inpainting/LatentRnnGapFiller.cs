@@ -1,0 +1,74 @@
+using LatentSynth.Music.Data;
+using LatentSynth.Music.Models;
+using LatentSynth.Torch;
+using LatentSynth.Training;
+
+namespace LatentSynth.Music.Inpainting;
+
+using Torch = LatentSynth.Torch.Torch;
+
+/// <summary>
+/// InpaintNet (<see cref="LatentRnnModel"/>, "inpaintnet") as an <see cref="IGapFiller"/>: the gap's four bars are the
+/// greedy decodes of the codes LatentRNN generates from the six bars before and after (<see cref="LatentRnnModel.FillGap"/>),
+/// and the likelihood is the model's teacher-forced <see cref="LatentRnnModel.GapNll"/> averaged over the gap's steps.
+/// InpaintNet has no user controls (Pati et al. 2019 fill from the context alone): a sketch is refused with a message
+/// pointing to SketchNet, rather than ignored.
+/// </summary>
+public sealed class LatentRnnGapFiller : IGapFiller, IDisposable
+{
+    private readonly LatentRnnModel model;
+
+    /// <summary>Wraps a loaded model (the filler disposes it).</summary>
+    public LatentRnnGapFiller(LatentRnnModel model)
+    {
+        this.model = model ?? throw new ArgumentNullException(nameof(model));
+        model.Eval();
+    }
+
+    /// <summary>Opens the latest checkpoint of an "inpaintnet" run.</summary>
+    /// <exception cref="ArgumentException">The run holds another model.</exception>
+    public static LatentRnnGapFiller Open(RunFolder run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var loaded = run.LoadModel();
+        if (loaded is LatentRnnModel m) return new LatentRnnGapFiller(m);
+        loaded.Dispose();
+        throw new ArgumentException($"RUN: '{run.Dir}' holds model '{run.Config.Model.Model}', not inpaintnet");
+    }
+
+    /// <inheritdoc />
+    public string Name => "inpaintnet";
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The gap is not bars 7–10 of a 16-bar window, or controls are given.</exception>
+    public int[] Fill(int[] window, InpaintGap gap, InpaintControls? controls, Generator? generator)
+    {
+        Check(window, gap);
+        if (controls is { Bars.Count: > 0 })
+            throw new ArgumentException("inpaintnet takes no pitch or rhythm sketch (InpaintNet fills from the context alone); use a sketchnet run or the baseline for sketches");
+        using var scope = Torch.NewScope();
+        var filled = model.FillGap(Tensor.From(window.Select(t => (long)t).ToArray(), 1, window.Length), generator, temperature: null);
+        return filled.To(DType.Int64).ToArray<long>().Select(v => (int)v).ToArray();
+    }
+
+    /// <inheritdoc />
+    public double? GapNegativeLogLikelihood(int[] window, InpaintGap gap)
+    {
+        Check(window, gap);
+        using var scope = Torch.NewScope();
+        double total = model.GapNll(Tensor.From(window.Select(t => (long)t).ToArray(), 1, window.Length)).Item();
+        return total / LatentRnnModel.GapTicks;
+    }
+
+    private static void Check(int[] window, InpaintGap gap)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        if (gap != InpaintGap.Window)
+            throw new ArgumentException($"inpaintnet fills bars {InpaintGap.Window} of a 16-bar window, not {gap}", nameof(gap));
+        if (window.Length != InpaintGrid.WindowSteps)
+            throw new ArgumentException($"inpaintnet takes windows of {InpaintGrid.WindowSteps} steps, got {window.Length}", nameof(window));
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => model.Dispose();
+}
