@@ -32,8 +32,9 @@ using Torch = LatentSynth.Torch.Torch;
 /// <para><b>Training</b>: scheduled sampling per tick, as the reference: before each tick's next input one draw from
 /// <see cref="AutoencoderModel.NoiseGenerator"/> feeds the ground truth with the probability
 /// <see cref="TeacherForcingProbability"/> (reference <c>eps = decay / (decay + exp(iteration / decay))</c>, decay 4000),
-/// else the decoder's own argmax. Evaluation is teacher-forced (the reference evaluates with the same per-tick mix in
-/// training mode off, i.e. free-running; the free-running output here is <see cref="DecodeTokens"/>). Loss terms:
+/// else the decoder's own argmax. Evaluation is teacher-forced, as for MeasureVAE and the MusicVAEs (the reference
+/// validates in <c>model.eval()</c>, where its coin is skipped, i.e. free-running; that output here is
+/// <see cref="DecodeTokens"/>). Loss terms:
 /// <c>recon</c> (cross-entropy over the 130 tokens per tick summed over the bar; reference <c>loss_function</c>:
 /// <c>F.cross_entropy(recon, target)</c>, averaged over the ticks, see <see cref="SketchVaeConfig"/> for the scale),
 /// <c>kl_cost</c> = KL(q(z_pitch|x) ‖ N(0, I)) + KL(q(z_rhythm|x) ‖ N(0, I)) at weight β (reference
