@@ -21,7 +21,7 @@ public static class AudioBenchmarkCommand
         var output = new Option<string>("--out") { Description = "Output folder: runs/<variant>-s<seed>, report.html, summary.md (rerun to continue)", Required = true };
         var config = new Option<string?>("--config") { Description = "Matrix JSON (the format of `benchmark --config`; \"data\" may be left out) [default: beta-vae, vae, wae-mmd-rbf, wae-mmd-imq, ae]" };
         var quick = new Option<bool>("--quick") { Description = "Tiny run: 1 seed, 1 epoch, first 2 instruments (flute, violin when present), 16 Griffin-Lim iterations, short paths" };
-        var seeds = new Option<string?>("--seeds") { Description = "Comma-separated seeds [default: the matrix's; 0]" };
+        var seeds = BenchmarkCommand.SeedsOption("the matrix's; 0");
         var epochs = new Option<int?>("--epochs") { Description = "Epochs per run [default: the matrix's; 20]" };
         var instruments = new Option<string?>("--instruments") { Description = "Comma-separated instruments to use [default: all; --quick: two]" };
         var dynamics = new Option<string?>("--dynamics") { Description = "Comma-separated dynamics to use [default: all]" };
@@ -53,19 +53,7 @@ public static class AudioBenchmarkCommand
                     options = options with { Instruments = new[] { "flute", "violin" }.Where(all.Contains).Concat(all.Where(i => i is not ("flute" or "violin"))).Take(2).ToList() };
                 }
             }
-            if (parse.GetValue(seeds) is { } s)
-            {
-                var list = new List<long>();
-                foreach (var part in List(s) ?? [])
-                    list.Add(long.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw new ArgumentException($"--seeds: '{part}' is not an integer"));
-                if (list.Count == 0) throw new ArgumentException("--seeds: give at least one seed, e.g. 0,1,2");
-                matrix = matrix with { Seeds = list };
-            }
-            if (parse.GetValue(epochs) is { } e)
-            {
-                if (e < 1) throw new ArgumentException($"--epochs: {e} must be at least 1");
-                matrix = matrix with { Training = matrix.Training with { Epochs = e } };
-            }
+            matrix = BenchmarkCommand.WithOverrides(matrix, parse.GetValue(seeds), parse.GetValue(epochs));
             if (parse.GetValue(iterations) is { } it)
             {
                 if (it < 1) throw new ArgumentException($"--gl-iterations: {it} must be at least 1");

@@ -18,23 +18,7 @@ public static class BenchmarkCommand
         var data = new Option<string?>("--data") { Description = "Dataset (overrides the matrix's) [default: fashion-mnist]" };
         var outDir = new Option<string>("--out") { Description = "Output folder: runs/<variant>-s<seed>, report.html, summary.md [default: benchmark]", DefaultValueFactory = _ => "benchmark" };
         var quick = new Option<bool>("--quick") { Description = "Tiny smoke run: 2000 train / 500 test examples, 1 epoch, 1 seed, k = 16 IWAE, 1-epoch classifier [default: false]" };
-        var seeds = new Option<long[]?>("--seeds")
-        {
-            Description = "Seeds (override the matrix's): --seeds 0 1 2 or --seeds 0,1,2",
-            AllowMultipleArgumentsPerToken = true,
-            // Both spellings people type: separate tokens and a comma-separated list.
-            CustomParser = result =>
-            {
-                var list = new List<long>();
-                foreach (var token in result.Tokens)
-                    foreach (var part in token.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                    {
-                        if (long.TryParse(part, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var v)) list.Add(v);
-                        else { result.AddError($"--seeds: '{part}' is not an integer seed (write --seeds 0 1 2 or --seeds 0,1,2)"); return null; }
-                    }
-                return list.ToArray();
-            },
-        };
+        var seeds = SeedsOption();
         var epochs = new Option<int?>("--epochs") { Description = "Epochs per run (override the matrix's)" };
         var cmd = new Command("benchmark", "Train and evaluate a matrix of models × seeds (resumable) and write an HTML report and a Markdown summary")
         {
@@ -46,11 +30,45 @@ public static class BenchmarkCommand
             var matrix = parse.GetValue(config) is { } path ? BenchmarkMatrix.Load(path) : BenchmarkMatrix.Default();
             if (parse.GetValue(data) is { } d) matrix = matrix with { Data = d };
             if (parse.GetValue(quick)) matrix = matrix.Quick();
-            if (parse.GetValue(seeds) is { Length: > 0 } s) matrix = matrix with { Seeds = s };
-            if (parse.GetValue(epochs) is { } e) matrix = matrix with { Training = matrix.Training with { Epochs = e } };
+            matrix = WithOverrides(matrix, parse.GetValue(seeds), parse.GetValue(epochs));
             return Run(matrix, parse.GetValue(outDir)!);
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// The <c>--seeds</c> option every benchmark verb shares: separate tokens (<c>--seeds 0 1 2</c>) or a comma-separated
+    /// list (<c>--seeds 0,1,2</c>), both spellings people type; a part that is not an integer is a parse error naming it.
+    /// </summary>
+    public static Option<long[]?> SeedsOption(string defaults = "the matrix's") => new("--seeds")
+    {
+        Description = $"Seeds (override the matrix's): --seeds 0 1 2 or --seeds 0,1,2 [default: {defaults}]",
+        AllowMultipleArgumentsPerToken = true,
+        CustomParser = result =>
+        {
+            var list = new List<long>();
+            foreach (var token in result.Tokens)
+                foreach (var part in token.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    if (long.TryParse(part, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var v)) list.Add(v);
+                    else { result.AddError($"--seeds: '{part}' is not an integer seed (write --seeds 0 1 2 or --seeds 0,1,2)"); return null; }
+                }
+            return list.ToArray();
+        },
+    };
+
+    /// <summary>The matrix with the <c>--seeds</c> and <c>--epochs</c> overrides of a benchmark verb applied (null: keep the matrix's).</summary>
+    /// <exception cref="ArgumentException">Fewer than 1 epoch.</exception>
+    public static BenchmarkMatrix WithOverrides(BenchmarkMatrix matrix, long[]? seeds, int? epochs)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        if (seeds is { Length: > 0 }) matrix = matrix with { Seeds = seeds };
+        if (epochs is { } e)
+        {
+            if (e < 1) throw new ArgumentException($"--epochs: {e} must be at least 1");
+            matrix = matrix with { Training = matrix.Training with { Epochs = e } };
+        }
+        return matrix;
     }
 
     private static int Run(BenchmarkMatrix matrix, string outDir)

@@ -21,7 +21,7 @@ public static class MusicBenchmarkCommand
         var data = new Option<string?>("--data") { Description = $"Melody dataset [default: {MusicBenchmark.DefaultData}, every 4th 16-bar Nottingham window]" };
         var config = new Option<string?>("--config") { Description = "Matrix JSON (the format of `benchmark --config`; \"data\" may be left out) [default: flat and hier MusicVAE, 2×64 LSTMs, z 64]" };
         var quick = new Option<bool>("--quick") { Description = "Tiny run: 1 seed, 1 epoch, 256 training and 32 test windows, 8 interpolation pairs" };
-        var seeds = new Option<string?>("--seeds") { Description = "Comma-separated seeds [default: the matrix's; 0,1,2]" };
+        var seeds = BenchmarkCommand.SeedsOption("the matrix's; 0,1,2");
         var epochs = new Option<int?>("--epochs") { Description = "Epochs per run [default: the matrix's; 8]" };
         var pairs = new Option<int?>("--pairs") { Description = "Pairs of test windows in the interpolation study [default: 24; --quick: 8]" };
         var cmd = new Command("benchmark", "MusicVAE's Table 1 on our data: teacher-forced and sampled accuracy of the flat and the hierarchical model over seeds, the interpolation study (latent vs data space); HTML report with piano rolls, audio and curves.")
@@ -46,19 +46,7 @@ public static class MusicBenchmarkCommand
                 matrix = MusicBenchmark.Quick(matrix);
                 options = options with { InterpolationPairs = 8 };
             }
-            if (parse.GetValue(seeds) is { } s)
-            {
-                var list = new List<long>();
-                foreach (var part in s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                    list.Add(long.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw new ArgumentException($"--seeds: '{part}' is not an integer"));
-                if (list.Count == 0) throw new ArgumentException("--seeds: give at least one seed, e.g. 0,1,2");
-                matrix = matrix with { Seeds = list };
-            }
-            if (parse.GetValue(epochs) is { } e)
-            {
-                if (e < 1) throw new ArgumentException($"--epochs: {e} must be at least 1");
-                matrix = matrix with { Training = matrix.Training with { Epochs = e } };
-            }
+            matrix = BenchmarkCommand.WithOverrides(matrix, parse.GetValue(seeds), parse.GetValue(epochs));
             if (parse.GetValue(pairs) is { } p)
             {
                 if (p < 1 || p > 1000) throw new ArgumentException($"--pairs: {p} must be between 1 and 1000");

@@ -11,7 +11,7 @@ namespace LatentSynth.Cli;
 /// <summary><c>latentsynth music</c>: the symbolic-music verbs. <c>data info NAME</c> describes a melody dataset;
 /// <c>train</c> (<see cref="MusicTrainCommand"/>) trains a melody model; <c>eval</c> measures a run's reconstruction accuracy;
 /// <c>sample</c>, <c>reconstruct</c> and <c>interpolate</c> (<see cref="MusicGenerateCommands"/>) write melodies of a trained run;
-/// <c>benchmark</c> (<see cref="MusicBenchmarkCommand"/>) compares models.</summary>
+/// <c>inpaint</c> (<see cref="MusicInpaintCommand"/>) fills a gap of bars; <c>benchmark</c> (<see cref="MusicBenchmarkCommand"/>) compares models.</summary>
 public static class MusicCommands
 {
     /// <summary>How many skipped files <c>music data info</c> lists by name before summing up the rest.</summary>
@@ -22,12 +22,13 @@ public static class MusicCommands
     {
         MusicData.Register();
         LatentSynth.Music.Models.MusicModels.Register();
-        var music = new Command("music", "Symbolic music: melody datasets from MIDI files (MusicVAE's 90-token melodies; 24-step bars for score inpainting); train musicvae, musicvae-hier, measurevae or sketchvae; evaluate a run's reconstruction accuracy; sample, reconstruct and interpolate it as MIDI, WAV and piano rolls; benchmark flat against hierarchical models.");
+        var music = new Command("music", "Symbolic music: melody datasets from MIDI files (MusicVAE's 90-token melodies; 24-step bars for score inpainting); train musicvae, musicvae-hier, measurevae or sketchvae; evaluate a run's reconstruction accuracy; sample, reconstruct and interpolate it as MIDI, WAV and piano rolls; fill a gap of bars (inpaint); benchmark flat against hierarchical models.");
         var data = new Command("data", "Melody datasets: nottingham, nottingham-16 (-aug: transposed ±5), midi:DIR, midi16:DIR; score inpainting (24 steps per bar): nottingham-inpaint, nottingham-bars24, midi-inpaint:DIR.");
         data.Subcommands.Add(InfoCommand());
         music.Subcommands.Add(data);
         music.Subcommands.Add(MusicTrainCommand.Create());
         foreach (var verb in MusicGenerateCommands.Create()) music.Subcommands.Add(verb);
+        music.Subcommands.Add(MusicInpaintCommand.Create());
         music.Subcommands.Add(MusicBenchmarkCommand.Create());
         return music;
     }

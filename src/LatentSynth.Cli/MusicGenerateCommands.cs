@@ -13,6 +13,7 @@ using LatentSynth.Music.Models;
 using LatentSynth.Torch;
 using LatentSynth.Training;
 using Spectre.Console;
+using static LatentSynth.Cli.MusicVerbs;
 
 namespace LatentSynth.Cli;
 
@@ -51,43 +52,7 @@ public static class MusicGenerateCommands
         Description = "Run folder of a melody model (musicvae, musicvae-hier) written by `latentsynth music train` (or `latentsynth train`)",
     };
 
-    private static Option<string> OutOption() => new("--out")
-    {
-        Description = "Folder to write the MIDI, WAV and PNG files into (created when missing)",
-        Required = true,
-    };
-
-    private static Option<int> SeedOption() => new("--seed")
-    {
-        Description = "Random seed: the same seed gives the same melodies",
-        DefaultValueFactory = _ => 0,
-    };
-
-    private static Option<bool> ForceOption() => new("--force")
-    {
-        Description = "Replace output files that already exist in --out",
-    };
-
-    private static void Between(string flag, long value, long min, long max)
-    {
-        if (value < min || value > max)
-            throw new ArgumentException($"{flag} must be between {min} and {max}, got {value}");
-    }
-
-    private static void Warn(string message) => AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(message)}");
-
     private static string Num(double v, string format = "F3") => v.ToString(format, CultureInfo.InvariantCulture);
-
-    /// <summary>Checks --out and every file the verb will write there (before any work).</summary>
-    private static void CheckOutputs(string dir, bool force, IEnumerable<string> files)
-    {
-        UserPaths.CheckOutputFolder("--out", dir);
-        foreach (var f in files)
-        {
-            var ext = Path.GetExtension(f).TrimStart('.');
-            UserPaths.CheckOutputFile("--out", Path.Combine(dir, f), ext, force);
-        }
-    }
 
     /// <summary>The run and its model, which must be a melody model.</summary>
     private static (RunFolder Run, MelodyVaeModel Model) OpenMelodyRun(string dir)
@@ -106,27 +71,6 @@ public static class MusicGenerateCommands
         var flat = tokens.To(DType.Int64).ToArray<long>();
         return Enumerable.Range(0, (int)n).Select(i => flat.AsSpan((int)(i * t), (int)t).ToArray().Select(v => (int)v).ToArray()).ToArray();
     }
-
-    /// <summary>Renders each MIDI file to the WAV file beside it, or warns once and skips when FluidSynth or the font is missing.</summary>
-    private static void RenderWavs(string dir, IEnumerable<string> midiNames)
-    {
-        if (NoteRenderer.MissingRenderer() is { } why)
-        {
-            Warn($"no WAV files: {why}");
-            return;
-        }
-        foreach (var m in midiNames)
-            NoteRenderer.RenderMidi(Path.Combine(dir, m), Path.Combine(dir, Path.ChangeExtension(m, ".wav")));
-    }
-
-    private static void SaveRoll(string dir, string name, IReadOnlyList<PianoRollRow> rows, string title)
-    {
-        var path = Path.Combine(dir, name);
-        var image = PianoRoll.Save(path, rows, new PianoRollOptions { Title = title },
-            new Dictionary<string, string> { ["Software"] = $"LatentSynth {Torch.Version}", ["Description"] = Png.ToLatin1(title) });
-        AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(path)}[/] ({image.Width}×{image.Height} px)");
-    }
-
 
     private static string Describe(int[] tokens)
     {

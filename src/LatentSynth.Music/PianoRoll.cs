@@ -29,6 +29,22 @@ public sealed record PianoRollOptions
 
     /// <summary>Title above everything, or null (the picture widens to hold it and the labels).</summary>
     public string? Title { get; init; }
+
+    /// <summary>
+    /// Whether the rows hold score-inpainting tokens (<see cref="InpaintTokens"/>: 24 steps per bar, 6 per beat, pitches 0–127)
+    /// instead of MusicVAE's melody tokens. The 24 steps are drawn equally wide although they are not equally long
+    /// (<see cref="Data.BeatGrid.SixteenthsAndTriplets"/>); bar and beat lines are exact.
+    /// </summary>
+    public bool Inpaint24 { get; init; }
+
+    /// <summary>The number written under the first bar (later bars count on), for example the tune bar a window starts at.</summary>
+    public int FirstBarNumber { get; init; } = 1;
+
+    internal int StepsPerBar => Inpaint24 ? InpaintTokens.StepsPerBar : MelodyTokens.StepsPerBar;
+
+    internal int? PitchOf(int token) => Inpaint24 ? (InpaintTokens.IsOnset(token) ? token : null) : MelodyTokens.PitchOf(token);
+
+    internal List<GridNote> Decode(int[] tokens) => Inpaint24 ? InpaintGrid.Decode(tokens) : MelodyGrid.Decode(tokens);
 }
 
 /// <summary>
@@ -97,14 +113,14 @@ public static class PianoRoll
             ArgumentNullException.ThrowIfNull(row.Tokens, nameof(rows));
             steps = Math.Max(steps, row.Tokens.Length);
             foreach (var t in row.Tokens)
-                if (MelodyTokens.PitchOf(t) is int p) { low = Math.Min(low, p); high = Math.Max(high, p); }
+                if (options.PitchOf(t) is int p) { low = Math.Min(low, p); high = Math.Max(high, p); }
         }
         if (low > high) (low, high) = (60, 60);
         low -= options.MarginPitches;
         high += options.MarginPitches;
         while (high - low + 1 < options.MinPitchSpan) { if ((high - low) % 2 == 0) high++; else low--; }
-        low = Math.Max(MelodyTokens.MinPitch, low);
-        high = Math.Min(MelodyTokens.MaxPitch, high);
+        low = Math.Max(options.Inpaint24 ? 0 : MelodyTokens.MinPitch, low);
+        high = Math.Min(options.Inpaint24 ? 127 : MelodyTokens.MaxPitch, high);
 
         int line = LabelText.LineHeight(options.FontSize);
         int left = LabelText.MeasureWidth("C#8", options.FontSize) + 6;
@@ -150,15 +166,15 @@ public static class PianoRoll
                 int s = Math.Clamp(start, 0, l.Steps), e = Math.Clamp(end, 0, l.Steps);
                 if (e > s) Fill(image, l.Left + s * l.StepWidth, top, (e - s) * l.StepWidth, l.PanelHeight, MarkColor);
             }
-            for (int s = 0; s <= l.Steps; s += MelodyTokens.StepsPerBar / 4)
+            for (int s = 0; s <= l.Steps; s += options.StepsPerBar / 4)
             {
-                bool bar = s % MelodyTokens.StepsPerBar == 0;
+                bool bar = s % options.StepsPerBar == 0;
                 Fill(image, l.Left + s * l.StepWidth - (s == l.Steps ? 1 : 0), top, 1, l.PanelHeight, bar ? BarColor : BeatColor);
             }
             // Frame top and bottom.
             Fill(image, l.Left, top, right - l.Left, 1, BarColor);
             Fill(image, l.Left, top + l.PanelHeight - 1, right - l.Left, 1, BarColor);
-            foreach (var n in MelodyGrid.Decode(row.Tokens))
+            foreach (var n in options.Decode(row.Tokens))
             {
                 if (n.Pitch < l.LowPitch || n.Pitch > l.HighPitch) continue;
                 var (x, y) = l.Cell(r, n.Start, n.Pitch);
@@ -167,7 +183,7 @@ public static class PianoRoll
         }
         // Bar numbers under the last panel.
         int below = l.PanelTop(rows.Count - 1) + l.PanelHeight + 1;
-        for (int s = 0, b = 1; s < l.Steps; s += MelodyTokens.StepsPerBar, b++)
+        for (int s = 0, b = options.FirstBarNumber; s < l.Steps; s += options.StepsPerBar, b++)
             image.DrawText(b.ToString(System.Globalization.CultureInfo.InvariantCulture), l.Left + s * l.StepWidth + 2, below, 90, options.FontSize);
         return image;
     }

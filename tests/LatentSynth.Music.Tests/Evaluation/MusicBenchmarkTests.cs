@@ -114,5 +114,11 @@ public sealed class MusicBenchmarkTests : IDisposable
         (code, output) = CliRunner.Run(300, "music", "benchmark", "--out", Path.Combine(root, "b3"), "--pairs", "0");
         Assert.Equal(1, code);
         Assert.Contains("--pairs: 0 must be between 1 and 1000", output);
+        (code, output) = CliRunner.Run(300, "music", "benchmark", "--out", Path.Combine(root, "b4"), "--epochs", "0");
+        Assert.Equal(1, code);
+        Assert.Contains("--epochs: 0 must be at least 1", output);
+        (code, output) = CliRunner.Run(300, "music", "benchmark", "--out", Path.Combine(root, "b5"), "--seeds", "0,x");
+        Assert.NotEqual(0, code);
+        Assert.Contains("'x' is not an integer seed", output);
     }
 }

@@ -1,0 +1,34 @@
+using LatentSynth.Torch;
+
+namespace LatentSynth.Music.Inpainting;
+
+/// <summary>
+/// Something that fills the gap of an inpainting window: the baseline (<see cref="RepeatContextFiller"/>) or a trained
+/// model (InpaintNet, SketchNet; opened from a run folder through <see cref="GapFillers"/>).
+/// </summary>
+/// <remarks>
+/// Contract (checked by <see cref="InpaintEvaluation.Evaluate"/> and the tests): <see cref="Fill"/> returns a new array as long as the
+/// window, every token outside the gap's steps unchanged, every token in 0..129; when <c>controls</c> are given, a given rhythm sketch
+/// is the filled bar's rhythm exactly and a given pitch sketch is the start of its onset pitches (all of them without a rhythm sketch).
+/// </remarks>
+public interface IGapFiller
+{
+    /// <summary>Name shown in reports and tables ("baseline (repeat context)", "sketchnet", …).</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// The whole window with the gap's bars filled (tokens outside the gap unchanged). The gap's tokens in
+    /// <paramref name="window"/> are ignored (a filler must not peek at them).
+    /// </summary>
+    /// <param name="window">The window, 24 <see cref="InpaintTokens"/> per bar (16 bars for the models).</param>
+    /// <param name="gap">The bars to fill, 0-based in the window (<see cref="InpaintGap.Window"/> for the models).</param>
+    /// <param name="controls">Sketches for gap bars, or null.</param>
+    /// <param name="generator">Random source for sampling fillers; null: the filler's default (deterministic fillers ignore it).</param>
+    int[] Fill(int[] window, InpaintGap gap, InpaintControls? controls, Generator? generator);
+
+    /// <summary>
+    /// The mean negative log-likelihood per step (nats) of the true gap tokens of <paramref name="window"/> given its context,
+    /// as SketchNet's evaluation computes it (cross-entropy averaged over the gap's steps); null for fillers without a likelihood.
+    /// </summary>
+    double? GapNegativeLogLikelihood(int[] window, InpaintGap gap);
+}
