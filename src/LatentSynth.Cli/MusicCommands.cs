@@ -22,7 +22,7 @@ public static class MusicCommands
     {
         MusicData.Register();
         LatentSynth.Music.Models.MusicModels.Register();
-        var music = new Command("music", "Symbolic music: melody datasets from MIDI files (MusicVAE's 90-token melodies; 24-step bars for score inpainting); train musicvae, musicvae-hier or measurevae; evaluate a run's reconstruction accuracy; sample, reconstruct and interpolate it as MIDI, WAV and piano rolls; fill a gap of bars (inpaint); benchmark flat against hierarchical models.");
+        var music = new Command("music", "Symbolic music: melody datasets from MIDI files (MusicVAE's 90-token melodies; 24-step bars for score inpainting); train musicvae, musicvae-hier, measurevae or sketchvae; evaluate a run's reconstruction accuracy; sample, reconstruct and interpolate it as MIDI, WAV and piano rolls; fill a gap of bars (inpaint); benchmark flat against hierarchical models.");
         var data = new Command("data", "Melody datasets: nottingham, nottingham-16 (-aug: transposed ±5), midi:DIR, midi16:DIR; score inpainting (24 steps per bar): nottingham-inpaint, nottingham-bars24, midi-inpaint:DIR.");
         data.Subcommands.Add(InfoCommand());
         music.Subcommands.Add(data);

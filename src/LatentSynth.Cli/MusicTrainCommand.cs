@@ -32,11 +32,11 @@ public static class MusicTrainCommand
         ModelRegistry.All.Where(m => typeof(MelodyVaeConfig).IsAssignableFrom(m.ConfigType)).Select(m => m.Name).ToList();
 
     /// <summary>The dataset trained on when none is given: <c>nottingham-16</c> for <c>musicvae-hier</c>, <c>nottingham-bars24</c>
-    /// (single 24-step bars) for <c>measurevae</c>, else <c>nottingham</c>.</summary>
+    /// (single 24-step bars) for <c>measurevae</c> and <c>sketchvae</c>, else <c>nottingham</c>.</summary>
     public static string DefaultData(string model) => model.ToLowerInvariant() switch
     {
         "musicvae-hier" => "nottingham-16",
-        "measurevae" => "nottingham-bars24",
+        "measurevae" or "sketchvae" => "nottingham-bars24",
         _ => "nottingham",
     };
 
@@ -57,7 +57,7 @@ public static class MusicTrainCommand
             complete: Complete, refused: refused, checkResume: CheckResume,
             help: new Dictionary<string, string>
             {
-                ["--data"] = $"Melody dataset: {MelodyDatasets()} [default: nottingham for musicvae, nottingham-16 for musicvae-hier, nottingham-bars24 for measurevae]",
+                ["--data"] = $"Melody dataset: {MelodyDatasets()} [default: nottingham for musicvae, nottingham-16 for musicvae-hier, nottingham-bars24 for measurevae and sketchvae]",
                 ["--model"] = $"Melody model: {models} [default: {DefaultModel}]",
                 ["--latent-dim"] = "Latent dimensions [default: " + string.Join(", ", MelodyModels().Select(n => $"{n} {ModelRegistry.DefaultConfig(n).LatentDim}")) + "]",
                 ["--out"] = $"Run folder to create [default: {DefaultOut}]",

@@ -86,7 +86,8 @@ public sealed class MusicTrainEvalCliTests(TinyMusicTrainRuns runs) : IClassFixt
         Assert.Equal("nottingham", LatentSynth.Cli.MusicTrainCommand.DefaultData("musicvae"));
         Assert.Equal("nottingham-16", LatentSynth.Cli.MusicTrainCommand.DefaultData("musicvae-hier"));
         Assert.Equal("nottingham-bars24", LatentSynth.Cli.MusicTrainCommand.DefaultData("measurevae"));
-        Assert.Equal(["musicvae", "musicvae-hier"], LatentSynth.Cli.MusicTrainCommand.MelodyModels().Order(StringComparer.Ordinal));
+        Assert.Equal("nottingham-bars24", LatentSynth.Cli.MusicTrainCommand.DefaultData("sketchvae"));
+        Assert.Equal(["measurevae", "musicvae", "musicvae-hier", "sketchvae"], LatentSynth.Cli.MusicTrainCommand.MelodyModels().Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -20,7 +20,8 @@ using Torch = LatentSynth.Torch.Torch;
 /// states of every layer and both directions, concatenated ([B, 2·layers·H]), go through two heads
 /// Linear(2·layers·H → 2H) → SELU → Linear(2H → z), one giving μ and one log σ; σ = exp(log σ)
 /// (<c>Normal(loc=z_mean, scale=torch.exp(z_log_std))</c>).</para>
-/// <para><b>Decoder</b> (reference <c>HierarchicalDecoder</c>): the beat GRU runs 4 steps fed a learned scalar
+/// <para><b>Decoder</b> (reference <c>HierarchicalDecoder</c>; the layers are shared in code with
+/// <see cref="SketchVaeModel"/>, whose reference decoder has the same structure): the beat GRU runs 4 steps fed a learned scalar
 /// (<c>b_0</c>) from the initial state SELU(Linear(z)) split over its layers. Each beat output sets, through
 /// SELU(Linear), the initial state of the tick GRU, and, through another SELU(Linear), a beat embedding
 /// concatenated to every tick input (the previous token's embedding; a learned vector <c>x_0</c> before the first tick
@@ -60,9 +61,8 @@ public sealed class MeasureVaeModel : AutoencoderModel
     /// <summary>Ticks of a 4/4 bar (6 per quarter note).</summary>
     public const int TicksPerBar = 24;
 
-    private const double SeluAlpha = 1.6732632423543772, SeluScale = 1.0507009873554805;
-
     private readonly MeasureVaeConfig config;
+    private readonly HierarchicalBarDecoder decoder;
     private double? baseLearningRate;
 
     /// <summary>Builds the model.</summary>
@@ -81,15 +81,8 @@ public sealed class MeasureVaeModel : AutoencoderModel
         MuLayer = RegisterModule("mu", new Linear(2L * he, config.LatentDim));
         LogStdHidden = RegisterModule("log_std_hidden", new Linear(2L * le * he, 2L * he));
         LogStdLayer = RegisterModule("log_std", new Linear(2L * he, config.LatentDim));
-        BeatInitialState = RegisterModule("beat_initial_state", new Linear(config.LatentDim, ld * hd));
-        BeatRnn = RegisterModule("beat_rnn", new GRU(1, hd, ld, batchFirst: true, dropout: ld > 1 ? config.Dropout : 0));
-        TickInitialState = RegisterModule("tick_initial_state", new Linear(hd, ld * hd));
-        BeatToTickInput = RegisterModule("beat_to_tick_input", new Linear(hd, hd));
-        DecoderEmbedding = RegisterModule("decoder_embedding", new Embedding(VocabularySize, e));
-        TickRnn = RegisterModule("tick_rnn", new GRU(e + hd, hd, ld, batchFirst: true, dropout: ld > 1 ? config.Dropout : 0));
-        OutputLayer = RegisterModule("output", new Linear(hd, VocabularySize));
-        BeatStart = RegisterParameter("beat_start", new Parameter(Torch.Zeros(1)))!;
-        TickStart = RegisterParameter("tick_start", new Parameter(Torch.Zeros(e)))!;
+        decoder = new HierarchicalBarDecoder(config.LatentDim, VocabularySize, (int)e, hd, ld, config.Dropout, Beats, config.TicksPerBeat);
+        decoder.RegisterIn(this);
         // Xavier-normal init of every weight (reference Encoder/Decoder.xavier_initialization); biases keep their defaults.
         foreach (var (name, p) in NamedParameters())
             if (name.Contains("weight", StringComparison.Ordinal)) Init.XavierNormal_(p);
@@ -123,41 +116,33 @@ public sealed class MeasureVaeModel : AutoencoderModel
     public Linear LogStdLayer { get; }
 
     /// <summary>Dense layer from z to the beat GRU's initial state (followed by SELU).</summary>
-    public Linear BeatInitialState { get; }
+    public Linear BeatInitialState => decoder.BeatInitialState;
 
     /// <summary>The beat GRU, fed <see cref="BeatStart"/> at each of its steps.</summary>
-    public GRU BeatRnn { get; }
+    public GRU BeatRnn => decoder.BeatRnn;
 
     /// <summary>Dense layer from a beat output to the tick GRU's initial state (followed by SELU).</summary>
-    public Linear TickInitialState { get; }
+    public Linear TickInitialState => decoder.TickInitialState;
 
     /// <summary>Dense layer from a beat output to the beat embedding fed with every tick (followed by SELU).</summary>
-    public Linear BeatToTickInput { get; }
+    public Linear BeatToTickInput => decoder.BeatToTickInput;
 
     /// <summary>The decoder's token embedding of the previous tick.</summary>
-    public Embedding DecoderEmbedding { get; }
+    public Embedding DecoderEmbedding => decoder.DecoderEmbedding;
 
     /// <summary>The tick GRU (shared by all beats).</summary>
-    public GRU TickRnn { get; }
+    public GRU TickRnn => decoder.TickRnn;
 
     /// <summary>The output projection to the 130 logits (followed by ReLU, as the reference).</summary>
-    public Linear OutputLayer { get; }
+    public Linear OutputLayer => decoder.OutputLayer;
 
     /// <summary>The learned input of the beat GRU (reference <c>b_0</c>), [1].</summary>
-    public Parameter BeatStart { get; }
+    public Parameter BeatStart => decoder.BeatStart;
 
     /// <summary>The learned input before the first tick (reference <c>x_0</c>), [embedding_dim].</summary>
-    public Parameter TickStart { get; }
+    public Parameter TickStart => decoder.TickStart;
 
-    private static Tensor Selu(Tensor x) => x.Elu(SeluAlpha) * SeluScale;
-
-    /// <summary>Dense + SELU of <paramref name="input"/> [N, F] as the initial state [layers, N, H] of a GRU (reference <c>hidden_init</c>).</summary>
-    private Tensor StateFrom(Linear dense, Tensor input)
-    {
-        using var scope = Torch.NewScope();
-        long n = input.Size(0);
-        return Selu(dense.Call(input)).Reshape(n, config.DecoderLayers, config.DecoderSize).Transpose(0, 1).Contiguous().MoveToOuterScope();
-    }
+    private static Tensor Selu(Tensor x) => HierarchicalBarDecoder.Selu(x);
 
     /// <summary>The tokens of <paramref name="x"/> ([B, 24], int64 or floating point holding whole ids 0..129) as int64.</summary>
     /// <exception cref="ArgumentException">Wrong shape, non-integral values or ids outside 0..129.</exception>
@@ -227,10 +212,7 @@ public sealed class MeasureVaeModel : AutoencoderModel
     public Tensor BeatOutputs(Tensor z)
     {
         CategoricalSequenceVae.CheckLatent(z, LatentDim);
-        using var scope = Torch.NewScope();
-        long b = z.Size(0);
-        var (output, _) = BeatRnn.Call(BeatStart.Reshape(1, 1, 1).Expand(b, Beats, 1), StateFrom(BeatInitialState, z));
-        return output.MoveToOuterScope();
+        return decoder.BeatOutputs(z);
     }
 
     /// <summary>
@@ -248,51 +230,11 @@ public sealed class MeasureVaeModel : AutoencoderModel
         return TeacherForced(z, tokens).MoveToOuterScope();
     }
 
-    private Tensor TeacherForced(Tensor z, Tensor tokens)
-    {
-        using var scope = Torch.NewScope();
-        long b = z.Size(0), ticks = config.TicksPerBeat, n = b * Beats;
-        var beats = BeatOutputs(z).Reshape(n, config.DecoderSize);                                 // [B·beats, H]
-        var h = StateFrom(TickInitialState, beats);
-        var beatInput = Selu(BeatToTickInput.Call(beats));                                          // [B·beats, H]
-        // Previous-token embeddings, x_0 before the first tick; each beat's first input is the previous beat's last target.
-        var start = TickStart.Reshape(1, 1, config.EmbeddingDim).Expand(b, 1, config.EmbeddingDim);
-        var previous = Torch.Cat([start, DecoderEmbedding.Call(tokens.Narrow(1, 0, Length - 1))], 1);  // [B, 24, E]
-        var inputs = Torch.Cat([previous.Reshape(n, ticks, config.EmbeddingDim),
-            beatInput.Unsqueeze(1).Expand(n, ticks, config.DecoderSize)], 2);
-        var (output, _) = TickRnn.Call(inputs, h);
-        return OutputLayer.Call(output).Relu().Reshape(b, Length, VocabularySize).MoveToOuterScope();
-    }
+    private Tensor TeacherForced(Tensor z, Tensor tokens) => decoder.TeacherForced(z, tokens);
 
     /// <summary>The free-running decoder: logits [B, 24, 130] and the tokens fed back [B, 24] (argmax, or sampled at a temperature).</summary>
-    private (Tensor Logits, Tensor Tokens) FreeRunning(Tensor z, double? temperature, Generator? generator)
-    {
-        using var scope = Torch.NewScope();
-        long b = z.Size(0);
-        var beats = BeatOutputs(z);
-        var input = TickStart.Reshape(1, 1, config.EmbeddingDim).Expand(b, 1, config.EmbeddingDim);
-        var logits = new List<Tensor>();
-        var tokens = new List<Tensor>();
-        for (int beat = 0; beat < Beats; beat++)
-        {
-            var beatOut = beats.Select(1, beat);
-            var h = StateFrom(TickInitialState, beatOut);
-            var beatInput = Selu(BeatToTickInput.Call(beatOut)).Unsqueeze(1);
-            for (int tick = 0; tick < config.TicksPerBeat; tick++)
-            {
-                var (output, h2) = TickRnn.Call(Torch.Cat([input, beatInput], 2), h);
-                var step = OutputLayer.Call(output.Select(1, 0)).Relu();                 // [B, 130]
-                Tensor token;
-                using (Torch.NoGrad())
-                    token = temperature is { } t ? F.SampleCategorical(step.Detach(), t, generator) : step.Detach().Argmax(-1);
-                logits.Add(step);
-                tokens.Add(token);
-                input = DecoderEmbedding.Call(token.Unsqueeze(1));
-                h = h2;
-            }
-        }
-        return (Torch.Stack(logits, 1).MoveToOuterScope(), Torch.Stack(tokens, 1).MoveToOuterScope());
-    }
+    private (Tensor Logits, Tensor Tokens) FreeRunning(Tensor z, double? temperature, Generator? generator) =>
+        decoder.Sequential(z, temperature, generator);
 
     /// <summary>The probability of teacher-forcing a training batch at <paramref name="progress"/> (<see cref="MusicVaeSchedules.TeacherForcingProbability"/>; 0.5 by default, as the reference).</summary>
     public double TeacherForcingProbability(TrainingProgress progress) =>
