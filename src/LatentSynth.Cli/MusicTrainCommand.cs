@@ -11,7 +11,7 @@ namespace LatentSynth.Cli;
 /// <c>latentsynth music train</c>: <c>latentsynth train</c> (the same options, run folders, checkpoints, <c>--resume</c>,
 /// progress and Ctrl-C: built by <see cref="TrainCommands"/>) with melody defaults and checks. <c>--model</c> defaults to
 /// <c>musicvae</c>; <c>--data</c> to <c>nottingham</c> for <c>musicvae</c> and <c>nottingham-16</c> for <c>musicvae-hier</c>;
-/// <c>--out</c> to <c>runs/music</c>. A model whose config is not a <see cref="MelodyVaeConfig"/> or a dataset that is not a
+/// <c>--out</c> to <c>runs/music</c>. A model that is not one of the music models (<see cref="MelodyModels"/>) or a dataset that is not a
 /// melody dataset (<see cref="MusicData.IsMusicDataset"/>) is refused, and so are the image models' flags
 /// (<see cref="ImageOnlyFlags"/>), which the help does not show.
 /// </summary>
@@ -27,28 +27,35 @@ public static class MusicTrainCommand
     public static IReadOnlyList<string> ImageOnlyFlags { get; } =
         ["--arch", "--hidden", "--prior", "--recon", "--kernel", "--beta", "--lambda", "--warmup-epochs"];
 
-    /// <summary>The melody models (their config is a <see cref="MelodyVaeConfig"/>), by name.</summary>
+    /// <summary>The music models (those of the LatentSynth.Music assembly: MusicVAE, the bar VAEs, InpaintNet), by name, sorted.</summary>
     public static IReadOnlyList<string> MelodyModels() =>
-        ModelRegistry.All.Where(m => typeof(MelodyVaeConfig).IsAssignableFrom(m.ConfigType)).Select(m => m.Name).ToList();
+        ModelRegistry.All.Where(m => IsMusicModel(m.Name)).Select(m => m.Name).Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>Whether <paramref name="model"/> names a model of the LatentSynth.Music assembly.</summary>
+    public static bool IsMusicModel(string model) =>
+        ModelRegistry.All.Any(m => string.Equals(m.Name, model, StringComparison.OrdinalIgnoreCase) && m.ModelType.Assembly == typeof(MusicModels).Assembly);
+
+    private static string ModelList() => "one of " + string.Join(", ", MelodyModels());
 
     /// <summary>The dataset trained on when none is given: <c>nottingham-16</c> for <c>musicvae-hier</c>, <c>nottingham-bars24</c>
-    /// (single 24-step bars) for <c>measurevae</c> and <c>sketchvae</c>, else <c>nottingham</c>.</summary>
+    /// (single 24-step bars) for <c>measurevae</c> and <c>sketchvae</c>, <c>nottingham-inpaint</c> for <c>inpaintnet</c>, else <c>nottingham</c>.</summary>
     public static string DefaultData(string model) => model.ToLowerInvariant() switch
     {
         "musicvae-hier" => "nottingham-16",
         "measurevae" or "sketchvae" => "nottingham-bars24",
+        "inpaintnet" => "nottingham-inpaint",
         _ => "nottingham",
     };
 
     /// <summary>"nottingham, nottingham-16, …, midi:DIR or midi16:DIR".</summary>
-    public static string MelodyDatasets() => string.Join(", ", MusicData.NottinghamNames.Keys) + ", midi:DIR or midi16:DIR";
+    public static string MelodyDatasets() => string.Join(", ", MusicData.NottinghamNames.Keys) + ", midi:DIR, midi16:DIR or midi-inpaint:DIR";
 
     /// <summary>Builds the verb.</summary>
     public static Command Create()
     {
         MusicData.Register();
         MusicModels.Register();
-        var models = string.Join(" or ", MelodyModels());
+        var models = ModelList();
         var refused = ImageOnlyFlags.ToDictionary(f => f, f =>
             $"{f} is a setting of the image models (latentsynth train); music train takes {models}, set with --latent-dim and --set KEY=VALUE " +
             "(encoder_size, decoder_size, encoder_layers, decoder_layers, max_beta, free_bits, …)");
@@ -68,9 +75,9 @@ public static class MusicTrainCommand
     private static void CheckResume(string runDir)
     {
         var model = RunFolder.Open(runDir).Config.Model;
-        if (model is not MelodyVaeConfig)
+        if (!IsMusicModel(model.Model))
             throw new ArgumentException($"--resume: '{runDir}' holds model '{model.Model}', not a melody model; music train continues runs of " +
-                                        $"{string.Join(" or ", MelodyModels())} (other runs: latentsynth train --resume)");
+                                        $"{ModelList()} (other runs: latentsynth train --resume)");
     }
 
     /// <summary>"--model vae", "--set model=vae", "model 'vae' (run.json)": where a value came from, for a refusal.</summary>
@@ -80,12 +87,12 @@ public static class MusicTrainCommand
     /// <summary>Fills in the melody defaults for keys left unassigned and refuses a model or dataset that is not a melody one.</summary>
     private static void Complete(RunConfigBuilder builder)
     {
-        var models = string.Join(" or ", MelodyModels());
+        var models = ModelList();
         if (!builder.TryGetAssigned("model.model", out var modelNode, out var modelOrigin)) builder.Set("model.model", DefaultModel, "music train default");
         var model = modelNode is JsonValue mv && mv.TryGetValue<string>(out var m) ? m.Trim() : DefaultModel;
         // An unknown name or a value that is no name is left to Build, which lists the known models.
         if (ModelRegistry.All.FirstOrDefault(i => string.Equals(i.Name, model, StringComparison.OrdinalIgnoreCase)) is { } info
-            && !typeof(MelodyVaeConfig).IsAssignableFrom(info.ConfigType))
+            && !IsMusicModel(info.Name))
             throw new ArgumentException($"{Where(modelOrigin, "--model", "model", model)} is not a melody model; music train takes {models} (other models: latentsynth train)");
 
         if (!builder.TryGetAssigned("training.data", out var dataNode, out var dataOrigin)) builder.Set("training.data", DefaultData(model), "music train default");
