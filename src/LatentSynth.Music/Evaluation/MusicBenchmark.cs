@@ -185,7 +185,6 @@ public sealed partial class MusicBenchmark
         ["tf_event_acc"] = new("teacher-forced accuracy on the steps whose target is a note-on or note-off (two thirds of the steps are 'no event')", "", false),
         ["sampled_event_acc"] = new("sampled accuracy on the note-on/note-off steps", "", false),
         ["nll_step"] = new("teacher-forced negative log-likelihood of the true token at z = μ", "nats/step", true),
-        ["kl"] = new("KL(q(z|x) ‖ N(0, I)) per window: the information the code carries (a decoder that ignores z drives it to the free bits)", "nats", false),
         ["interp_plausible_latent"] = new("share of latent interpolants (0 < α < 1) judged plausible by the n-gram judge", "", false),
         ["interp_plausible_data"] = new("share of data-space interpolants (0 < α < 1) judged plausible by the n-gram judge", "", false),
     };
