@@ -43,7 +43,7 @@ public static class MusicTrainCommand
     {
         "musicvae-hier" => "nottingham-16",
         "measurevae" or "sketchvae" => "nottingham-bars24",
-        "inpaintnet" => "nottingham-inpaint",
+        "inpaintnet" or "sketchnet" => "nottingham-inpaint",
         _ => "nottingham",
     };
 
