@@ -283,4 +283,57 @@ public class SketchNetTests(SketchVaeRunFixture bars) : IClassFixture<SketchVaeR
             if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
         }
     }
+    [Fact]
+    public void TheConnectorsLossDoesNotReachTheInpainter()
+    {
+        using var scope = Torch.NewScope();
+        using var model = (SketchNetModel)ModelRegistry.Create(Tiny());
+        model.Eval();
+        var loss = model.EvaluationLoss(RepeatedWindows(4, 13));
+        loss.Terms["recon"].Backward();
+        foreach (var (name, p) in model.NamedParameters())
+        {
+            bool inpainter = !name.StartsWith("combine_", StringComparison.Ordinal);
+            bool touched = p.Grad is { } g && g.Abs().Sum().Item() > 0;
+            Assert.True(inpainter ? !touched : true, $"{name} got a gradient from the connector's recon");
+        }
+        Assert.Contains(model.NamedParameters(), p => p.Name.StartsWith("combine_out", StringComparison.Ordinal) && p.Parameter.Grad is { } g && g.Abs().Sum().Item() > 0);
+    }
+
+    [Theory]
+    [InlineData(0.0, true)]
+    [InlineData(1.0, true)]
+    [InlineData(0.5, false)]
+    public void ScopedStepsLeaveNoLiveTensors(double teacherForcing, bool connector)
+    {
+        using var model = (SketchNetModel)ModelRegistry.Create(Tiny() with { TeacherForcingProbability = teacherForcing, Connector = connector });
+        using var x = RepeatedWindows(4, 12);
+        using var noise = new Generator(2);
+        model.NoiseGenerator = noise;
+        var optimizers = model.CreateOptimizers(1e-3);
+        try
+        {
+            void Step(int i)
+            {
+                using var scope = Torch.NewScope();
+                model.Train();
+                model.TrainStep(x, new TrainingProgress(0, i, 10, 1), optimizers);
+                model.EvaluationLoss(x);
+                model.GapNll(x);
+                model.FillGap(x, noise, 0.7);
+                var (codes, mask) = model.SketchCodes(4, null, Torch.Zeros(4, 24));
+                model.FillGap(x, null, null, codes.Unsqueeze(1).Expand(4, 4, 8).Contiguous(), mask.Unsqueeze(1).Expand(4, 4, 8).Contiguous());
+            }
+            Step(0);
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            long before = Torch.LiveTensors;
+            for (int i = 1; i < 6; i++) Step(i);
+            Assert.Equal(before, Torch.LiveTensors);
+        }
+        finally
+        {
+            foreach (var o in optimizers.Values) o.Dispose();
+        }
+    }
 }
