@@ -38,7 +38,7 @@ public static class MusicTrainCommand
     private static string ModelList() => "one of " + string.Join(", ", MelodyModels());
 
     /// <summary>The dataset trained on when none is given: <c>nottingham-16</c> for <c>musicvae-hier</c>, <c>nottingham-bars24</c>
-    /// (single 24-step bars) for <c>measurevae</c> and <c>sketchvae</c>, <c>nottingham-inpaint</c> for <c>inpaintnet</c>, else <c>nottingham</c>.</summary>
+    /// (single 24-step bars) for <c>measurevae</c> and <c>sketchvae</c>, <c>nottingham-inpaint</c> for <c>inpaintnet</c> and <c>sketchnet</c>, else <c>nottingham</c>.</summary>
     public static string DefaultData(string model) => model.ToLowerInvariant() switch
     {
         "musicvae-hier" => "nottingham-16",
