@@ -64,7 +64,7 @@ public static class MusicTrainCommand
             complete: Complete, refused: refused, checkResume: CheckResume,
             help: new Dictionary<string, string>
             {
-                ["--data"] = $"Melody dataset: {MelodyDatasets()} [default: nottingham for musicvae, nottingham-16 for musicvae-hier, nottingham-bars24 for measurevae and sketchvae]",
+                ["--data"] = $"Melody dataset: {MelodyDatasets()} [default: nottingham for musicvae, nottingham-16 for musicvae-hier, nottingham-bars24 for measurevae and sketchvae, nottingham-inpaint for inpaintnet and sketchnet]",
                 ["--model"] = $"Melody model: {models} [default: {DefaultModel}]",
                 ["--latent-dim"] = "Latent dimensions [default: " + string.Join(", ", MelodyModels().Select(n => $"{n} {ModelRegistry.DefaultConfig(n).LatentDim}")) + "]",
                 ["--out"] = $"Run folder to create [default: {DefaultOut}]",
