@@ -3,6 +3,7 @@ using LatentSynth.Music.Data;
 using LatentSynth.Music.Inpainting;
 using LatentSynth.Music.Models;
 using LatentSynth.Music.Tests.Models;
+using static LatentSynth.Music.Tests.Data.MidiFixtures;
 
 namespace LatentSynth.Music.Tests.Inpainting;
 
@@ -77,5 +78,35 @@ public sealed class SketchNetFillerTests(SketchVaeRunFixture bars) : IClassFixtu
         var (p2, r2) = InpaintGrid.Split(InpaintControls.Bar(filler.Fill(window, InpaintGap.Window, both, null), 8));
         Assert.Equal(rhythm, r2);
         Assert.Equal(pitches, p2.Take(3).ToArray());
+    }
+    [Fact]
+    public void ASketchNetRunTrainedThroughTheCliHonoursSketchesInTheVerb()
+    {
+        var dir = TempFolder();
+        try
+        {
+            var midi = Path.Combine(dir, "midi");
+            Directory.CreateDirectory(midi);
+            for (int k = 0; k < 12; k++)
+                Write(Path.Combine(midi, $"tune{k:D2}.mid"), 480, Enumerable.Range(0, 80).Select(i => new Q(60 + (k + i) % 12, i, 1)), (0, 4, 4));
+            var run = Path.Combine(dir, "run");
+            var (code, output) = CliRunner.Run(300, "music", "train", "--model", "sketchnet", "--data", "midi-inpaint:" + midi, "--set", "sketch_vae_run=" + bars.Dir,
+                "--latent-dim", "8", "--set", "rnn_size=12", "--set", "rnn_layers=1", "--set", "connector_size=8", "--set", "connector_layers=1",
+                "--set", "connector_heads=2", "--epochs", "1", "--batch-size", "8", "--out", run);
+            Assert.True(code == 0, output);
+            var outDir = Path.Combine(dir, "out");
+            const string rhythm = "x--x-- x-x-x- ...... x-----";
+            (code, output) = CliRunner.Run(300, "music", "inpaint", run, "--tune", Path.Combine(midi, "tune03.mid"), "--gap", "7-10",
+                "--rhythm-sketch", "8:" + rhythm, "--pitch-sketch", "10:B4 C5", "--out", outDir);
+            Assert.True(code == 0, output);
+            Assert.Contains("2 sketched bar(s)", output);
+            var filled = InpaintGrid.ToTokens(MidiReader.Read(Path.Combine(outDir, "inpainted.mid"))).Tokens!;
+            Assert.Equal(SketchSyntax.ParseRhythmSketch("8:" + rhythm)[7], InpaintGrid.Split(InpaintControls.Bar(filled, 7)).Rhythm);
+            Assert.Equal([71, 72], InpaintGrid.Split(InpaintControls.Bar(filled, 9)).Pitches.TakeWhile(p => p != InpaintGrid.PitchPad));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 }
