@@ -249,40 +249,54 @@ public class SketchNetTests(SketchVaeRunFixture bars) : IClassFixture<SketchVaeR
         Assert.Contains("latent_dim", Assert.Throws<ArgumentException>(() => ModelRegistry.Create(Tiny() with { LatentDim = 9 })).Message, StringComparison.Ordinal);
     }
 
+    private RunConfig TrainerConfig(string dir, int epochs) => new RunConfigBuilder()
+        .Set("model", "sketchnet", "test")
+        .Set("sketch_vae_run", bars.Dir, "test")
+        .Set("latent_dim", 8, "test")
+        .Set("rnn_size", 12, "test")
+        .Set("connector_size", 16, "test")
+        .Set("connector_layers", 1, "test")
+        .Set("data", "windows", "test")
+        .Set("epochs", epochs, "test")
+        .Set("batch_size", 8, "test")
+        .Set("lr", 1e-3, "test")
+        .Set("seed", 1, "test")
+        .Set("out", dir, "test")
+        .Build();
+
     [Fact]
-    public void TrainsThroughTheTrainerAndReloads()
+    public void TrainsThroughTheTrainerReloadsAndResumesBitForBit()
     {
         var root = Path.Combine(Path.GetTempPath(), "ls-sketchnet-run-" + Guid.NewGuid().ToString("N"));
+        string straight = Path.Combine(root, "straight"), resumed = Path.Combine(root, "resumed");
         try
         {
-            var config = new RunConfigBuilder()
-                .Set("model", "sketchnet", "test")
-                .Set("sketch_vae_run", bars.Dir, "test")
-                .Set("latent_dim", 8, "test")
-                .Set("rnn_size", 12, "test")
-                .Set("connector_size", 16, "test")
-                .Set("connector_layers", 1, "test")
-                .Set("data", "windows", "test")
-                .Set("epochs", 1, "test")
-                .Set("batch_size", 8, "test")
-                .Set("lr", 1e-3, "test")
-                .Set("seed", 1, "test")
-                .Set("out", root, "test")
-                .Build();
-            var result = new Trainer(new Source()).Train(config);
+            var result = new Trainer(new Source()).Train(TrainerConfig(resumed, 1));
             Assert.Equal(TrainingOutcome.Completed, result.Outcome);
             Assert.Equal(3, result.Step);
             Assert.All(result.LastValidation!.Means.Values, v => Assert.True(double.IsFinite(v)));
-            using var loaded = (SketchNetModel)RunFolder.Open(root).LoadModel();
-            Assert.Equal([8L, 384], loaded.FillGap(RepeatedWindows(8, 9)).Shape);
-            using var state = loaded.StateDict();
-            Assert.All(state.Keys, k => Assert.Matches(Prefixes, k));
+            using (var loaded = (SketchNetModel)RunFolder.Open(resumed).LoadModel())
+            {
+                Assert.Equal([8L, 384], loaded.FillGap(RepeatedWindows(8, 9)).Shape);
+                using var state = loaded.StateDict();
+                Assert.All(state.Keys, k => Assert.Matches(Prefixes, k));
+            }
+
+            var again = new Trainer(new Source()).Resume(resumed, epochs: 2);
+            Assert.Equal(TrainingOutcome.Completed, again.Outcome);
+            Assert.Equal(6, again.Step);
+            Assert.Equal(TrainingOutcome.Completed, new Trainer(new Source()).Train(TrainerConfig(straight, 2)).Outcome);
+            using var a = (SketchNetModel)RunFolder.Open(straight).LoadModel();
+            using var b = (SketchNetModel)RunFolder.Open(resumed).LoadModel();
+            foreach (var ((name, pa), (_, pb)) in a.NamedParameters().Zip(b.NamedParameters()))
+                Assert.True(pa.Equal(pb), $"{name} differs between the straight and the resumed run");
         }
         finally
         {
             if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
         }
     }
+
     [Fact]
     public void TheConnectorsLossDoesNotReachTheInpainter()
     {
