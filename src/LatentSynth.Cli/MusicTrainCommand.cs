@@ -38,12 +38,12 @@ public static class MusicTrainCommand
     private static string ModelList() => "one of " + string.Join(", ", MelodyModels());
 
     /// <summary>The dataset trained on when none is given: <c>nottingham-16</c> for <c>musicvae-hier</c>, <c>nottingham-bars24</c>
-    /// (single 24-step bars) for <c>measurevae</c> and <c>sketchvae</c>, <c>nottingham-inpaint</c> for <c>inpaintnet</c>, else <c>nottingham</c>.</summary>
+    /// (single 24-step bars) for <c>measurevae</c> and <c>sketchvae</c>, <c>nottingham-inpaint</c> for <c>inpaintnet</c> and <c>sketchnet</c>, else <c>nottingham</c>.</summary>
     public static string DefaultData(string model) => model.ToLowerInvariant() switch
     {
         "musicvae-hier" => "nottingham-16",
         "measurevae" or "sketchvae" => "nottingham-bars24",
-        "inpaintnet" => "nottingham-inpaint",
+        "inpaintnet" or "sketchnet" => "nottingham-inpaint",
         _ => "nottingham",
     };
 
@@ -64,7 +64,7 @@ public static class MusicTrainCommand
             complete: Complete, refused: refused, checkResume: CheckResume,
             help: new Dictionary<string, string>
             {
-                ["--data"] = $"Melody dataset: {MelodyDatasets()} [default: nottingham for musicvae, nottingham-16 for musicvae-hier, nottingham-bars24 for measurevae and sketchvae]",
+                ["--data"] = $"Melody dataset: {MelodyDatasets()} [default: nottingham for musicvae, nottingham-16 for musicvae-hier, nottingham-bars24 for measurevae and sketchvae, nottingham-inpaint for inpaintnet and sketchnet]",
                 ["--model"] = $"Melody model: {models} [default: {DefaultModel}]",
                 ["--latent-dim"] = "Latent dimensions [default: " + string.Join(", ", MelodyModels().Select(n => $"{n} {ModelRegistry.DefaultConfig(n).LatentDim}")) + "]",
                 ["--out"] = $"Run folder to create [default: {DefaultOut}]",

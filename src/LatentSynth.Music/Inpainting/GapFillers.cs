@@ -8,7 +8,7 @@ namespace LatentSynth.Music.Inpainting;
 /// From the command line's RUN to an <see cref="IGapFiller"/>: the word <see cref="RepeatContextFiller.Word"/> (<c>baseline</c>) gives the
 /// baseline; otherwise RUN is a run folder, and the filler is made by the opener registered for the run's model name
 /// (<see cref="Register"/>). The model authors (InpaintNet, SketchNet) register their openers, for example in
-/// <c>MusicModels.Register()</c>: <c>GapFillers.Register("sketchnet", run =&gt; new SketchNetFiller(run))</c>.
+/// <c>MusicModels.Register()</c>: <c>GapFillers.Register("sketchnet", SketchNetGapFiller.Open)</c>.
 /// A run of a model without an opener is refused by name.
 /// </summary>
 public static class GapFillers

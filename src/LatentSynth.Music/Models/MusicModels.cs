@@ -2,7 +2,7 @@ using LatentSynth.Models;
 
 namespace LatentSynth.Music.Models;
 
-/// <summary>Registers the music models ("musicvae", "musicvae-hier", "measurevae", "inpaintnet", "sketchvae") with <see cref="ModelRegistry"/>.</summary>
+/// <summary>Registers the music models ("musicvae", "musicvae-hier", "measurevae", "inpaintnet", "sketchvae", "sketchnet") with <see cref="ModelRegistry"/>.</summary>
 public static class MusicModels
 {
     /// <summary>Adds this assembly's models to <see cref="ModelRegistry"/> and the inpainting models to
@@ -11,5 +11,6 @@ public static class MusicModels
     {
         ModelRegistry.RegisterAssembly(typeof(MusicModels).Assembly);
         Inpainting.GapFillers.Register("inpaintnet", Inpainting.LatentRnnGapFiller.Open);
+        Inpainting.GapFillers.Register("sketchnet", Inpainting.SketchNetGapFiller.Open);
     }
 }

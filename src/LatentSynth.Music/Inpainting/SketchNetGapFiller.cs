@@ -1,0 +1,130 @@
+using LatentSynth.Music.Data;
+using LatentSynth.Music.Models;
+using LatentSynth.Torch;
+using LatentSynth.Training;
+
+namespace LatentSynth.Music.Inpainting;
+
+using Torch = LatentSynth.Torch.Torch;
+
+/// <summary>
+/// SketchNet (<see cref="SketchNetModel"/>, "sketchnet") as an <see cref="IGapFiller"/>: the gap's four bars are the
+/// greedy decodes of the final gap codes (<see cref="SketchNetModel.FillGap"/>). A bar's sketch is encoded with the
+/// SketchVAE (<see cref="SketchVaeModel.EncodePitches"/>, <see cref="SketchVaeModel.EncodeRhythm"/>) and replaces that half
+/// of the bar's code before the connector and in its output (the reference's <c>sketch_generation</c>). The decoder does
+/// not always reproduce a sketch exactly, so, to keep the <see cref="IGapFiller"/> contract, a decoded bar that deviates
+/// from its sketch is repaired with <see cref="InpaintControls.Apply"/> (which re-merges with <see cref="InpaintGrid.Merge"/>);
+/// <see cref="SketchedBars"/> and <see cref="RepairedBars"/> count how often that happened. The likelihood is
+/// <see cref="SketchNetModel.GapNll"/> averaged over the gap's 96 steps.
+/// </summary>
+public sealed class SketchNetGapFiller : IGapFiller, IDisposable
+{
+    private readonly SketchNetModel model;
+
+    /// <summary>Wraps a loaded model (the filler disposes it).</summary>
+    public SketchNetGapFiller(SketchNetModel model)
+    {
+        this.model = model ?? throw new ArgumentNullException(nameof(model));
+        model.Eval();
+    }
+
+    /// <summary>Opens the latest checkpoint of a "sketchnet" run.</summary>
+    /// <exception cref="ArgumentException">The run holds another model.</exception>
+    public static SketchNetGapFiller Open(RunFolder run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var loaded = run.LoadModel();
+        if (loaded is SketchNetModel m) return new SketchNetGapFiller(m);
+        loaded.Dispose();
+        throw new ArgumentException($"RUN: '{run.Dir}' holds model '{run.Config.Model.Model}', not sketchnet");
+    }
+
+    /// <inheritdoc />
+    public string Name => "sketchnet";
+
+    /// <summary>Sketched gap bars filled so far.</summary>
+    public long SketchedBars { get; private set; }
+
+    /// <summary>Sketched gap bars whose decode deviated from the sketch and was repaired with <see cref="InpaintControls.Apply"/>.</summary>
+    public long RepairedBars { get; private set; }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The gap is not bars 7–10 of a 16-bar window, or a sketch is malformed.</exception>
+    public int[] Fill(int[] window, InpaintGap gap, InpaintControls? controls, Generator? generator)
+    {
+        Check(window, gap);
+        controls?.Check(gap);
+        using var scope = Torch.NewScope();
+        var x = Tensor.From(window.Select(t => (long)t).ToArray(), 1, window.Length);
+        Tensor? codes = null, mask = null;
+        if (controls is { Bars.Count: > 0 })
+        {
+            var rows = new List<Tensor>();
+            var masks = new List<Tensor>();
+            for (int i = 0; i < InpaintGrid.GapBars; i++)
+            {
+                controls.Bars.TryGetValue(i, out var sketch);
+                Tensor? pitches = null, rhythm = null;
+                if (sketch?.Pitches is { } p)
+                {
+                    var padded = Enumerable.Repeat((long)InpaintGrid.PitchPad, InpaintTokens.StepsPerBar).ToArray();
+                    for (int k = 0; k < p.Count; k++) padded[k] = p[k];
+                    pitches = Tensor.From(padded, 1, padded.Length);
+                }
+                if (sketch?.Rhythm is { } r) rhythm = Tensor.From(r.Select(c => (long)c).ToArray(), 1, r.Count);
+                var (c, m) = model.SketchCodes(1, pitches, rhythm);
+                rows.Add(c);
+                masks.Add(m);
+            }
+            codes = Torch.Stack(rows, 1);
+            mask = Torch.Stack(masks, 1);
+        }
+        var filled = model.FillGap(x, generator, temperature: null, codes, mask).To(DType.Int64).ToArray<long>().Select(v => (int)v).ToArray();
+        if (controls is not null)
+            foreach (var (i, sketch) in controls.Bars)
+            {
+                SketchedBars++;
+                int bar = gap.FirstBar + i;
+                var tokens = InpaintControls.Bar(filled, bar);
+                if (Honours(tokens, sketch)) continue;
+                RepairedBars++;
+                var repaired = InpaintControls.Apply(tokens, sketch);
+                Array.Copy(repaired, 0, filled, bar * InpaintTokens.StepsPerBar, repaired.Length);
+            }
+        return filled;
+    }
+
+    /// <summary>Whether <paramref name="bar"/> honours <paramref name="sketch"/> as <see cref="IGapFiller"/> requires.</summary>
+    private static bool Honours(int[] bar, BarSketch sketch)
+    {
+        var (pitches, rhythm) = InpaintGrid.Split(bar);
+        if (sketch.Rhythm is { } r && !rhythm.SequenceEqual(r)) return false;
+        if (sketch.Pitches is { } p)
+        {
+            var own = pitches.TakeWhile(q => q != InpaintGrid.PitchPad).ToList();
+            if (sketch.Rhythm is null ? !own.SequenceEqual(p) : own.Count < p.Count || !own.Take(p.Count).SequenceEqual(p)) return false;
+        }
+        return true;
+    }
+
+    /// <inheritdoc />
+    public double? GapNegativeLogLikelihood(int[] window, InpaintGap gap)
+    {
+        Check(window, gap);
+        using var scope = Torch.NewScope();
+        double total = model.GapNll(Tensor.From(window.Select(t => (long)t).ToArray(), 1, window.Length)).Item();
+        return total / SketchNetModel.GapTicks;
+    }
+
+    private static void Check(int[] window, InpaintGap gap)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        if (gap != InpaintGap.Window)
+            throw new ArgumentException($"sketchnet fills bars {InpaintGap.Window} of a 16-bar window, not {gap}", nameof(gap));
+        if (window.Length != InpaintGrid.WindowSteps)
+            throw new ArgumentException($"sketchnet takes windows of {InpaintGrid.WindowSteps} steps, got {window.Length}", nameof(window));
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => model.Dispose();
+}
