@@ -101,6 +101,19 @@ public sealed record BenchmarkReport
     public IReadOnlyDictionary<string, MetricInfo> MetricInfo { get; init; } = new Dictionary<string, MetricInfo>();
     /// <summary>Optional free-text notes (one paragraph each) shown under the table.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
+    /// <summary>The entries of "How to read this" after the metrics (term, meaning); null: <see cref="ImageLegend"/>.</summary>
+    public IReadOnlyList<(string Term, string Meaning)>? Legend { get; init; }
+
+    /// <summary>The image benchmark's legend: training curves, samples, reconstructions, interpolations, traversals, latent map.</summary>
+    public static IReadOnlyList<(string Term, string Meaning)> ImageLegend { get; } =
+    [
+        ("Training curves", "Each loss term per epoch, as logged during training; the comparison plots put the variants side by side."),
+        ("Samples", "Decodings of codes drawn from the prior."),
+        ("Reconstructions", "Test images and their decodings after encoding."),
+        ("Interpolations", "Decodings along a straight line in latent space between the codes of two test images."),
+        ("Traversals", "One latent dimension varied at a time, the others held fixed."),
+        ("Latent map", "Test-set codes projected to 2-D, one colour per class: well separated clusters mean the code keeps the class."),
+    ];
 }
 
 /// <summary>Shared logic of the HTML and Markdown renderings: column order, best values, number format.</summary>

@@ -78,12 +78,8 @@ public static class HtmlReport
                 sb.Append($"<dt>{E(ReportTable.Header(report, c))}</dt><dd>{E(i.Description)} <i>{(i.LowerIsBetter ? "Lower" : "Higher")} is better.</i></dd>");
             else sb.Append($"<dt>{E(c)}</dt><dd>No description given; not ranked.</dd>");
         }
-        sb.Append("<dt>Training curves</dt><dd>Each loss term per epoch, as logged during training; the comparison plots put the variants side by side.</dd>");
-        sb.Append("<dt>Samples</dt><dd>Decodings of codes drawn from the prior.</dd>");
-        sb.Append("<dt>Reconstructions</dt><dd>Test images and their decodings after encoding.</dd>");
-        sb.Append("<dt>Interpolations</dt><dd>Decodings along a straight line in latent space between the codes of two test images.</dd>");
-        sb.Append("<dt>Traversals</dt><dd>One latent dimension varied at a time, the others held fixed.</dd>");
-        sb.Append("<dt>Latent map</dt><dd>Test-set codes projected to 2-D, one colour per class: well separated clusters mean the code keeps the class.</dd>");
+        foreach (var (term, meaning) in report.Legend ?? BenchmarkReport.ImageLegend)
+            sb.Append($"<dt>{E(term)}</dt><dd>{E(meaning)}</dd>");
         sb.Append("</dl></details>");
 
         // Cross-variant comparison of each curve term present in at least two variants.

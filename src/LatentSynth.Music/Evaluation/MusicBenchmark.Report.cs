@@ -67,6 +67,14 @@ public sealed partial class MusicBenchmark
             Variants = variants,
             MetricInfo = Info,
             Notes = notes,
+            Legend =
+            [
+                ("Training curves", "Each loss term per epoch, as logged during training; the comparison plots put the variants side by side."),
+                ("reconstructions", "Piano rolls of test windows (time across, pitch up, bars numbered), each followed by its greedy and its sampled (temperature 1) reconstruction from z = μ, with the share of steps reproduced."),
+                ("prior samples", $"Melodies decoded from z ~ N(0, I) at temperature {F(SampleTemperature)}."),
+                ("interpolation", "One pair of test windows: the latent interpolants (slerp between the codes, greedy decodes) above the data-space ones (token-wise mix), α from 0 to 1."),
+                ("Hamming curves", "Mean share of steps that differ from each end along the interpolation, over the study's pairs: the data-space mix moves linearly by construction; a latent walk that stays near one end and jumps is not smooth."),
+            ],
         };
     }
 

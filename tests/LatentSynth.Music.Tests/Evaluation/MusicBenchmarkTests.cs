@@ -79,6 +79,9 @@ public sealed class MusicBenchmarkTests : IDisposable
         var html = Path.Combine(outDir, "report.html");
         var page = File.ReadAllText(html);
         Assert.DoesNotContain(Path.GetFullPath(outDir), page);
+        // The legend is the music report's own, not the image benchmark's (no traversals or latent maps here).
+        Assert.Contains("Hamming curves", page);
+        Assert.DoesNotContain("Traversals", page);
         int images = Regex.Matches(page, "<img ").Count, audio = Regex.Matches(page, "<audio ").Count;
         Assert.Equal(2 * 3, images);      // reconstructions, prior samples, interpolation per variant
         Assert.Equal(2 * 3, audio);       // original, sampled reconstruction, prior sample per variant (first bars)
