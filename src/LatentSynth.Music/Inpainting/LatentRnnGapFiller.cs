@@ -27,14 +27,7 @@ public sealed class LatentRnnGapFiller : IGapFiller, IDisposable
 
     /// <summary>Opens the latest checkpoint of an "inpaintnet" run.</summary>
     /// <exception cref="ArgumentException">The run holds another model.</exception>
-    public static LatentRnnGapFiller Open(RunFolder run)
-    {
-        ArgumentNullException.ThrowIfNull(run);
-        var loaded = run.LoadModel();
-        if (loaded is LatentRnnModel m) return new LatentRnnGapFiller(m);
-        loaded.Dispose();
-        throw new ArgumentException($"RUN: '{run.Dir}' holds model '{run.Config.Model.Model}', not inpaintnet");
-    }
+    public static LatentRnnGapFiller Open(RunFolder run) => new(ModelFillers.Load<LatentRnnModel>(run, "inpaintnet"));
 
     /// <inheritdoc />
     public string Name => "inpaintnet";
@@ -47,8 +40,8 @@ public sealed class LatentRnnGapFiller : IGapFiller, IDisposable
         if (controls is { Bars.Count: > 0 })
             throw new ArgumentException("inpaintnet takes no pitch or rhythm sketch (InpaintNet fills from the context alone); use a sketchnet run or the baseline for sketches");
         using var scope = Torch.NewScope();
-        var filled = model.FillGap(Tensor.From(window.Select(t => (long)t).ToArray(), 1, window.Length), generator, temperature: null);
-        return filled.To(DType.Int64).ToArray<long>().Select(v => (int)v).ToArray();
+        var filled = model.FillGap(ModelFillers.Row(window), generator, temperature: null);
+        return ModelFillers.Tokens(filled);
     }
 
     /// <inheritdoc />
@@ -56,18 +49,11 @@ public sealed class LatentRnnGapFiller : IGapFiller, IDisposable
     {
         Check(window, gap);
         using var scope = Torch.NewScope();
-        double total = model.GapNll(Tensor.From(window.Select(t => (long)t).ToArray(), 1, window.Length)).Item();
+        double total = model.GapNll(ModelFillers.Row(window)).Item();
         return total / LatentRnnModel.GapTicks;
     }
 
-    private static void Check(int[] window, InpaintGap gap)
-    {
-        ArgumentNullException.ThrowIfNull(window);
-        if (gap != InpaintGap.Window)
-            throw new ArgumentException($"inpaintnet fills bars {InpaintGap.Window} of a 16-bar window, not {gap}", nameof(gap));
-        if (window.Length != InpaintGrid.WindowSteps)
-            throw new ArgumentException($"inpaintnet takes windows of {InpaintGrid.WindowSteps} steps, got {window.Length}", nameof(window));
-    }
+    private static void Check(int[] window, InpaintGap gap) => ModelFillers.Check("inpaintnet", window, gap);
 
     /// <inheritdoc />
     public void Dispose() => model.Dispose();

@@ -30,14 +30,7 @@ public sealed class SketchNetGapFiller : IGapFiller, IDisposable
 
     /// <summary>Opens the latest checkpoint of a "sketchnet" run.</summary>
     /// <exception cref="ArgumentException">The run holds another model.</exception>
-    public static SketchNetGapFiller Open(RunFolder run)
-    {
-        ArgumentNullException.ThrowIfNull(run);
-        var loaded = run.LoadModel();
-        if (loaded is SketchNetModel m) return new SketchNetGapFiller(m);
-        loaded.Dispose();
-        throw new ArgumentException($"RUN: '{run.Dir}' holds model '{run.Config.Model.Model}', not sketchnet");
-    }
+    public static SketchNetGapFiller Open(RunFolder run) => new(ModelFillers.Load<SketchNetModel>(run, "sketchnet"));
 
     /// <inheritdoc />
     public string Name => "sketchnet";
@@ -55,7 +48,7 @@ public sealed class SketchNetGapFiller : IGapFiller, IDisposable
         Check(window, gap);
         controls?.Check(gap);
         using var scope = Torch.NewScope();
-        var x = Tensor.From(window.Select(t => (long)t).ToArray(), 1, window.Length);
+        var x = ModelFillers.Row(window);
         Tensor? codes = null, mask = null;
         if (controls is { Bars.Count: > 0 })
         {
@@ -79,7 +72,7 @@ public sealed class SketchNetGapFiller : IGapFiller, IDisposable
             codes = Torch.Stack(rows, 1);
             mask = Torch.Stack(masks, 1);
         }
-        var filled = model.FillGap(x, generator, temperature: null, codes, mask).To(DType.Int64).ToArray<long>().Select(v => (int)v).ToArray();
+        var filled = ModelFillers.Tokens(model.FillGap(x, generator, temperature: null, codes, mask));
         if (controls is not null)
             foreach (var (i, sketch) in controls.Bars)
             {
@@ -112,18 +105,11 @@ public sealed class SketchNetGapFiller : IGapFiller, IDisposable
     {
         Check(window, gap);
         using var scope = Torch.NewScope();
-        double total = model.GapNll(Tensor.From(window.Select(t => (long)t).ToArray(), 1, window.Length)).Item();
+        double total = model.GapNll(ModelFillers.Row(window)).Item();
         return total / SketchNetModel.GapTicks;
     }
 
-    private static void Check(int[] window, InpaintGap gap)
-    {
-        ArgumentNullException.ThrowIfNull(window);
-        if (gap != InpaintGap.Window)
-            throw new ArgumentException($"sketchnet fills bars {InpaintGap.Window} of a 16-bar window, not {gap}", nameof(gap));
-        if (window.Length != InpaintGrid.WindowSteps)
-            throw new ArgumentException($"sketchnet takes windows of {InpaintGrid.WindowSteps} steps, got {window.Length}", nameof(window));
-    }
+    private static void Check(int[] window, InpaintGap gap) => ModelFillers.Check("sketchnet", window, gap);
 
     /// <inheritdoc />
     public void Dispose() => model.Dispose();

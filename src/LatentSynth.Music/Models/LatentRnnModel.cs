@@ -114,30 +114,9 @@ public sealed class LatentRnnModel : AutoencoderModel
     /// <summary>The projection of the generation GRU's output to a gap code.</summary>
     public Linear GenerationLinear { get; }
 
-    private static MeasureVaeModel LoadMeasureVae(string path)
-    {
-        if (string.IsNullOrWhiteSpace(path))
-            throw new ArgumentException("measure_vae_run is not set: model 'inpaintnet' needs the run folder of a trained 'measurevae' " +
-                "(stage 1: `latentsynth train --model measurevae --data nottingham-bars24 --out runs/bars`, then --set measure_vae_run=runs/bars)");
-        AutoencoderModel loaded;
-        try
-        {
-            loaded = RunFolder.Open(Path.GetFullPath(path)).LoadModel();
-        }
-        catch (Exception e) when (e is ArgumentException or IOException or InvalidOperationException)
-        {
-            throw new ArgumentException($"measure_vae_run '{path}' cannot be loaded: {e.Message}", e);
-        }
-        if (loaded is not MeasureVaeModel measureVae)
-        {
-            string name = loaded.Config.Model;
-            loaded.Dispose();
-            throw new ArgumentException($"measure_vae_run '{path}' holds a '{name}' model, not a 'measurevae'");
-        }
-        measureVae.Eval();
-        foreach (var p in measureVae.Parameters()) p.RequiresGrad = false;
-        return measureVae;
-    }
+    private static MeasureVaeModel LoadMeasureVae(string path) =>
+        FrozenRun.Load<MeasureVaeModel>(path, "measure_vae_run", "inpaintnet", "measurevae",
+            "stage 1: `latentsynth train --model measurevae --data nottingham-bars24 --out runs/bars`, then --set measure_vae_run=runs/bars");
 
     /// <summary>The tokens of windows <paramref name="x"/> ([B, 384], int64 or float32 holding whole ids) as int64.</summary>
     private Tensor WindowTokens(Tensor x, string name) =>

@@ -157,30 +157,9 @@ public sealed class SketchNetModel : AutoencoderModel
     /// <summary>The connector's output projection to codes (null without the connector).</summary>
     public Linear? CombineOut { get; }
 
-    private static SketchVaeModel LoadSketchVae(string path)
-    {
-        if (string.IsNullOrWhiteSpace(path))
-            throw new ArgumentException("sketch_vae_run is not set: model 'sketchnet' needs the run folder of a trained 'sketchvae' " +
-                "(stage 1: `latentsynth music train --model sketchvae --out runs/sketchvae`, then --set sketch_vae_run=runs/sketchvae)");
-        AutoencoderModel loaded;
-        try
-        {
-            loaded = RunFolder.Open(Path.GetFullPath(path)).LoadModel();
-        }
-        catch (Exception e) when (e is ArgumentException or IOException or InvalidOperationException)
-        {
-            throw new ArgumentException($"sketch_vae_run '{path}' cannot be loaded: {e.Message}", e);
-        }
-        if (loaded is not SketchVaeModel sketchVae)
-        {
-            string name = loaded.Config.Model;
-            loaded.Dispose();
-            throw new ArgumentException($"sketch_vae_run '{path}' holds a '{name}' model, not a 'sketchvae'");
-        }
-        sketchVae.Eval();
-        foreach (var p in sketchVae.Parameters()) p.RequiresGrad = false;
-        return sketchVae;
-    }
+    private static SketchVaeModel LoadSketchVae(string path) =>
+        FrozenRun.Load<SketchVaeModel>(path, "sketch_vae_run", "sketchnet", "sketchvae",
+            "stage 1: `latentsynth music train --model sketchvae --out runs/sketchvae`, then --set sketch_vae_run=runs/sketchvae");
 
     private Tensor WindowTokens(Tensor x, string name) =>
         CategoricalSequenceVae.Tokens(x, InpaintGrid.WindowSteps, Vocabulary, Config.Model, "windows", name);

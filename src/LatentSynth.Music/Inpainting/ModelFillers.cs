@@ -1,0 +1,37 @@
+using LatentSynth.Models;
+using LatentSynth.Music.Data;
+using LatentSynth.Torch;
+using LatentSynth.Training;
+
+namespace LatentSynth.Music.Inpainting;
+
+/// <summary>What the model-backed fillers (<see cref="LatentRnnGapFiller"/>, <see cref="SketchNetGapFiller"/>) share: opening
+/// their run, the check that the gap is the window's bars 7–10, and the window as a one-row token tensor.</summary>
+internal static class ModelFillers
+{
+    /// <summary>Loads the run's model as a <typeparamref name="T"/>, or refuses it naming the run and <paramref name="model"/>.</summary>
+    internal static T Load<T>(RunFolder run, string model) where T : AutoencoderModel
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var loaded = run.LoadModel();
+        if (loaded is T m) return m;
+        loaded.Dispose();
+        throw new ArgumentException($"RUN: '{run.Dir}' holds model '{run.Config.Model.Model}', not {model}");
+    }
+
+    /// <summary>Refuses a gap other than bars 7–10 or a window that is not 16 bars, naming <paramref name="model"/>.</summary>
+    internal static void Check(string model, int[] window, InpaintGap gap)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        if (gap != InpaintGap.Window)
+            throw new ArgumentException($"{model} fills bars {InpaintGap.Window} of a 16-bar window, not {gap}", nameof(gap));
+        if (window.Length != InpaintGrid.WindowSteps)
+            throw new ArgumentException($"{model} takes windows of {InpaintGrid.WindowSteps} steps, got {window.Length}", nameof(window));
+    }
+
+    /// <summary>The window as int64 [1, T] (in the caller's scope).</summary>
+    internal static Tensor Row(int[] window) => Tensor.From(window.Select(t => (long)t).ToArray(), 1, window.Length);
+
+    /// <summary>The first row of a token tensor as ints.</summary>
+    internal static int[] Tokens(Tensor row) => row.To(DType.Int64).ToArray<long>().Select(v => (int)v).ToArray();
+}
