@@ -163,36 +163,16 @@ public class MusicVaeTests
     {
         using var scope = Torch.NewScope();
         var config = Tiny(name);
-        var dir = Directory.CreateTempSubdirectory("ls-musicvae-");
-        try
+        using var model = (MelodyVaeModel)ModelRegistry.Create(config);
+        using var other = (MelodyVaeModel)ModelRegistry.Create(config);
+        using var noise = new Generator(7);
+        var x = RandomTokens(4, 32, 5);
+        ModelTheory.SaveLoadRoundTrip(model, other, x, noise, (a, b) =>
         {
-            var path = Path.Combine(dir.FullName, "model.safetensors");
-            using var model = (MelodyVaeModel)ModelRegistry.Create(config);
-            using var other = (MelodyVaeModel)ModelRegistry.Create(config);
-            using var noise = new Generator(7);
-            model.NoiseGenerator = other.NoiseGenerator = noise;
-            var x = RandomTokens(4, 32, 5);
-            double LossOf(MelodyVaeModel m)
-            {
-                using var s = Torch.NewScope();
-                noise.ManualSeed(3);
-                using (Torch.NoGrad()) return m.EvaluationLoss(x).Total.Item();
-            }
-            model.Save(path);
-            Assert.NotEqual(LossOf(model), LossOf(other));
-            other.Load(path);
-            Assert.Equal(LossOf(model), LossOf(other));
-            using (Torch.NoGrad())
-            {
-                var z = model.Encode(x);
-                Assert.True(other.Encode(x).Equal(z));
-                Assert.True(other.DecodeTokens(z).Equal(model.DecodeTokens(z)));
-            }
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
+            var z = a.Encode(x);
+            Assert.True(b.Encode(x).Equal(z));
+            Assert.True(b.DecodeTokens(z).Equal(a.DecodeTokens(z)));
+        });
     }
 
     [Theory]

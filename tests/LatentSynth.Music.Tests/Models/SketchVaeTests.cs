@@ -312,36 +312,16 @@ public class SketchVaeTests
     public void SaveThenLoadGivesTheSameLossAndBars()
     {
         using var scope = Torch.NewScope();
-        var dir = Directory.CreateTempSubdirectory("ls-sketchvae-");
-        try
+        using var model = (SketchVaeModel)ModelRegistry.Create(Tiny());
+        using var other = (SketchVaeModel)ModelRegistry.Create(Tiny());
+        using var noise = new Generator(7);
+        var x = RandomBars(4, 5);
+        ModelTheory.SaveLoadRoundTrip(model, other, x, noise, (a, b) =>
         {
-            var path = Path.Combine(dir.FullName, "model.safetensors");
-            using var model = (SketchVaeModel)ModelRegistry.Create(Tiny());
-            using var other = (SketchVaeModel)ModelRegistry.Create(Tiny());
-            using var noise = new Generator(7);
-            model.NoiseGenerator = other.NoiseGenerator = noise;
-            var x = RandomBars(4, 5);
-            double LossOf(SketchVaeModel m)
-            {
-                using var s = Torch.NewScope();
-                noise.ManualSeed(3);
-                using (Torch.NoGrad()) return m.EvaluationLoss(x).Total.Item();
-            }
-            model.Save(path);
-            Assert.NotEqual(LossOf(model), LossOf(other));
-            other.Load(path);
-            Assert.Equal(LossOf(model), LossOf(other));
-            using (Torch.NoGrad())
-            {
-                var z = model.Encode(x);
-                Assert.True(other.Encode(x).Equal(z));
-                Assert.True(other.DecodeTokens(z).Equal(model.DecodeTokens(z)));
-            }
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
+            var z = a.Encode(x);
+            Assert.True(b.Encode(x).Equal(z));
+            Assert.True(b.DecodeTokens(z).Equal(a.DecodeTokens(z)));
+        });
     }
 
     [Fact]
