@@ -65,13 +65,6 @@ public static class MusicGenerateCommands
         throw new ArgumentException($"RUN: '{dir}' holds model '{name}', not a melody model; the music verbs take runs of musicvae or musicvae-hier");
     }
 
-    private static int[][] Rows(Tensor tokens)
-    {
-        long n = tokens.Size(0), t = tokens.Size(1);
-        var flat = tokens.To(DType.Int64).ToArray<long>();
-        return Enumerable.Range(0, (int)n).Select(i => flat.AsSpan((int)(i * t), (int)t).ToArray().Select(v => (int)v).ToArray()).ToArray();
-    }
-
     private static string Describe(int[] tokens)
     {
         var notes = MelodyGrid.Decode(tokens);
@@ -87,7 +80,7 @@ public static class MusicGenerateCommands
         using var splits = run.LoadData(Cli.DataSource, null, Warn);
         name = splits.Test.Name;
         if (splits.Test.Count == 0) throw new ArgumentException($"RUN: the test split of '{run.DataName}' holds no windows");
-        return Rows(splits.Test.Examples);
+        return TokenRows.Of(splits.Test.Examples);
     }
 
     // ---- eval ------------------------------------------------------------------------------
@@ -211,7 +204,7 @@ public static class MusicGenerateCommands
         {
             Torch.ManualSeed((ulong)seed);
             using var generator = new Generator((ulong)seed);
-            melodies = Rows(model.Generate(count, temperature, generator));
+            melodies = TokenRows.Of(model.Generate(count, temperature, generator));
         }
         Directory.CreateDirectory(dir);
         for (int i = 0; i < count; i++)
@@ -263,7 +256,7 @@ public static class MusicGenerateCommands
         using (var scope = Torch.NewScope())
         {
             var x = Tensor.From(originals.SelectMany(w => w.Select(t => (long)t)).ToArray(), count, originals[0].Length);
-            recon = Rows(model.DecodeTokens(model.Encode(x)));
+            recon = TokenRows.Of(model.DecodeTokens(model.Encode(x)));
         }
         Directory.CreateDirectory(dir);
         var rows = new List<PianoRollRow>();

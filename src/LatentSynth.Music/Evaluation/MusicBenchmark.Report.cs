@@ -94,15 +94,15 @@ public sealed partial class MusicBenchmark
         using var generator = new Generator((ulong)seed + 77);
         var test = data.Test.Examples;
         long n = Math.Min(options.ReportExamples, test.Size(0));
-        var windows = Rows(test.Narrow(0, 0, n));
+        var windows = TokenRows.Of(test.Narrow(0, 0, n));
         var tokens = model.Tokens(test.Narrow(0, 0, n));
         int[][] greedy, sampled, prior;
         using (Torch.NoGrad())
         {
             var mu = model.Encode(tokens);
-            greedy = Rows(model.DecodeTokens(mu));
-            sampled = Rows(model.DecodeTokens(mu, 1.0, generator));
-            prior = Rows(model.Generate(n, SampleTemperature, generator));
+            greedy = TokenRows.Of(model.DecodeTokens(mu));
+            sampled = TokenRows.Of(model.DecodeTokens(mu, 1.0, generator));
+            prior = TokenRows.Of(model.Generate(n, SampleTemperature, generator));
         }
         var reconRows = new List<PianoRollRow>();
         for (int i = 0; i < n; i++)
@@ -115,7 +115,7 @@ public sealed partial class MusicBenchmark
         images["prior samples"] = PianoRoll.Render(prior.Select((p, i) => new PianoRollRow(p, $"sample {i}, z ~ N(0, I), T = {F(SampleTemperature)}")).ToList(),
             new PianoRollOptions { Title = "Samples from the prior" }).ToPng();
 
-        var study = MelodyInterpolation.Run(model, Rows(test), judge, options.InterpolationPairs, options.InterpolationSteps, (int)seed);
+        var study = MelodyInterpolation.Run(model, TokenRows.Of(test), judge, options.InterpolationPairs, options.InterpolationSteps, (int)seed);
         images["interpolation"] = PianoRoll.Render(
             study.ExampleLatent.Select((p, k) => new PianoRollRow(p, $"latent α = {F(study.Alphas[k], "0.##")}"))
                 .Concat(study.ExampleData.Select((p, k) => new PianoRollRow(p, $"data space α = {F(study.Alphas[k], "0.##")}"))).ToList(),

@@ -171,7 +171,7 @@ public sealed partial class MusicBenchmark
     private MelodyNgram FitJudge(IDatasetSource source, TrainingConfig training)
     {
         using var data = Trainer.LoadData(source, training, log);
-        var judge = MelodyNgram.Fit(Rows(data.Train.Examples));
+        var judge = MelodyNgram.Fit(TokenRows.Of(data.Train.Examples));
         log($"interpolation judge: a {judge.Order}-gram token model (add-{judge.K.ToString(CultureInfo.InvariantCulture)}) fit on {data.Train.Count} training windows");
         return judge;
     }
@@ -208,7 +208,7 @@ public sealed partial class MusicBenchmark
         if (options.MaxTestWindows is { } max && max < windows.Size(0)) windows = windows.Narrow(0, 0, max);
         var accuracy = MelodyAccuracy.Evaluate(model, windows, (ulong)seed);
         var values = accuracy.ToDictionary().ToDictionary(kv => kv.Key, kv => kv.Value);
-        var study = MelodyInterpolation.Run(model, Rows(windows), judge, options.InterpolationPairs, options.InterpolationSteps, (int)seed);
+        var study = MelodyInterpolation.Run(model, TokenRows.Of(windows), judge, options.InterpolationPairs, options.InterpolationSteps, (int)seed);
         foreach (var (k, v) in StudyValues(study)) values[k] = v;
         return values;
     }
@@ -226,19 +226,5 @@ public sealed partial class MusicBenchmark
             ["interp_plausible_latent"] = interior.Count > 0 ? interior.Average(k => study.LatentPlausible[k]) : double.NaN,
             ["interp_plausible_data"] = interior.Count > 0 ? interior.Average(k => study.DataPlausible[k]) : double.NaN,
         };
-    }
-
-    /// <summary>The int token rows of [N, T] melody tensors.</summary>
-    internal static int[][] Rows(Tensor tokens)
-    {
-        long n = tokens.Size(0), t = tokens.Size(1);
-        var flat = tokens.To(DType.Int64).ToArray<long>();
-        var rows = new int[n][];
-        for (long i = 0; i < n; i++)
-        {
-            rows[i] = new int[t];
-            for (long j = 0; j < t; j++) rows[i][j] = (int)flat[i * t + j];
-        }
-        return rows;
     }
 }
