@@ -29,6 +29,7 @@ public interface IGapFiller
     /// <summary>
     /// The mean negative log-likelihood per step (nats) of the true gap tokens of <paramref name="window"/> given its context,
     /// as SketchNet's evaluation computes it (cross-entropy averaged over the gap's steps); null for fillers without a likelihood.
+    /// With <paramref name="controls"/>, the likelihood given those sketches as well (the model conditioned as in <see cref="Fill"/>).
     /// </summary>
-    double? GapNegativeLogLikelihood(int[] window, InpaintGap gap);
+    double? GapNegativeLogLikelihood(int[] window, InpaintGap gap, InpaintControls? controls = null);
 }

@@ -66,7 +66,8 @@ public static class InpaintEvaluation
     /// <param name="filler">The filler.</param>
     /// <param name="windows">Windows (16 bars for the models), 24 tokens per bar.</param>
     /// <param name="gap">The gap, 0-based in the window; null: <see cref="InpaintGap.Window"/> (bars 7–10).</param>
-    /// <param name="controls">Controls for a window (for example <see cref="InpaintControls.TrueRhythm"/>: SketchNet given the true rhythm), or null for none.</param>
+    /// <param name="controls">Controls for a window (for example <see cref="InpaintControls.TrueRhythm"/>: SketchNet given the true rhythm), or null for none;
+    /// the NLL is then the likelihood given the controls too.</param>
     /// <param name="generator">Passed to every <see cref="IGapFiller.Fill"/>.</param>
     /// <exception cref="ArgumentException">No windows, a bad window or gap, or a filler that breaks its contract.</exception>
     public static InpaintScores Evaluate(IGapFiller filler, IReadOnlyList<int[]> windows, InpaintGap? gap = null,
@@ -94,7 +95,7 @@ public static class InpaintEvaluation
             var fill = filled.AsSpan(g.StartStep, g.EndStep - g.StartStep);
             if (InpaintMetrics.PitchAccuracy(truth, fill) is double p) { pitch += p; pitchN++; }
             if (InpaintMetrics.RhythmAccuracy(truth, fill) is double r) { rhythm += r; rhythmN++; }
-            if (filler.GapNegativeLogLikelihood(window, g) is double l) { nll += l; nllN++; }
+            if (filler.GapNegativeLogLikelihood(window, g, ctl) is double l) { nll += l; nllN++; }
         }
         return new InpaintScores(filler.Name, windows.Count,
             pitchN == 0 ? double.NaN : pitch / pitchN, rhythmN == 0 ? double.NaN : rhythm / rhythmN,

@@ -36,24 +36,28 @@ public sealed class LatentRnnGapFiller : IGapFiller, IDisposable
     /// <exception cref="ArgumentException">The gap is not bars 7–10 of a 16-bar window, or controls are given.</exception>
     public int[] Fill(int[] window, InpaintGap gap, InpaintControls? controls, Generator? generator)
     {
-        Check(window, gap);
-        if (controls is { Bars.Count: > 0 })
-            throw new ArgumentException("inpaintnet takes no pitch or rhythm sketch (InpaintNet fills from the context alone); use a sketchnet run or the baseline for sketches");
+        Check(window, gap, controls);
         using var scope = Torch.NewScope();
         var filled = model.FillGap(ModelFillers.Row(window), generator, temperature: null);
         return ModelFillers.Tokens(filled);
     }
 
     /// <inheritdoc />
-    public double? GapNegativeLogLikelihood(int[] window, InpaintGap gap)
+    /// <exception cref="ArgumentException">The gap is not bars 7–10 of a 16-bar window, or controls are given.</exception>
+    public double? GapNegativeLogLikelihood(int[] window, InpaintGap gap, InpaintControls? controls = null)
     {
-        Check(window, gap);
+        Check(window, gap, controls);
         using var scope = Torch.NewScope();
         double total = model.GapNll(ModelFillers.Row(window)).Item();
         return total / LatentRnnModel.GapTicks;
     }
 
-    private static void Check(int[] window, InpaintGap gap) => ModelFillers.Check("inpaintnet", window, gap);
+    private static void Check(int[] window, InpaintGap gap, InpaintControls? controls)
+    {
+        ModelFillers.Check("inpaintnet", window, gap);
+        if (controls is { Bars.Count: > 0 })
+            throw new ArgumentException("inpaintnet takes no pitch or rhythm sketch (InpaintNet fills from the context alone); use a sketchnet run or the baseline for sketches");
+    }
 
     /// <inheritdoc />
     public void Dispose() => model.Dispose();

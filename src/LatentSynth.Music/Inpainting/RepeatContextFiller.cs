@@ -57,7 +57,7 @@ public sealed class RepeatContextFiller : IGapFiller
     }
 
     /// <inheritdoc/>
-    public double? GapNegativeLogLikelihood(int[] window, InpaintGap gap) => null;
+    public double? GapNegativeLogLikelihood(int[] window, InpaintGap gap, InpaintControls? controls = null) => null;
 
     private static int? LastPitchBefore(int[] tokens, int step)
     {

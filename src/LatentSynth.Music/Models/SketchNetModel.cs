@@ -268,16 +268,18 @@ public sealed class SketchNetModel : AutoencoderModel
     /// <summary>
     /// The negative log-likelihood (nats) of each window's true gap tokens (96 ticks, summed) under the decoder fed the
     /// final gap codes, predicted without teacher forcing or reveals (the decoder itself teacher-forced): float32 [B].
-    /// Runs in inference mode.
+    /// With <paramref name="sketchCodes"/> and <paramref name="sketchMask"/> (as in <see cref="FillGap"/>) the codes are
+    /// conditioned on those sketches. Runs in inference mode.
     /// </summary>
-    /// <exception cref="ArgumentException">windows is not [B, 384] of tokens 0..129.</exception>
-    public Tensor GapNll(Tensor windows)
+    /// <exception cref="ArgumentException">windows is not [B, 384] of tokens 0..129, or the sketch tensors are not [B, 4, z].</exception>
+    public Tensor GapNll(Tensor windows, Tensor? sketchCodes = null, Tensor? sketchMask = null)
     {
         using var mode = Inference();
         using var scope = Torch.NewScope();
         var tokens = WindowTokens(windows, nameof(windows));
         long b = tokens.Size(0);
-        var (gap, _) = GapCodes(BarCodes(tokens), false, null, null);
+        CheckSketch(b, sketchCodes, sketchMask);
+        var (gap, _) = GapCodes(BarCodes(tokens), false, sketchCodes, sketchMask);
         return Likelihood(gap, tokens.Narrow(1, GapStart * Ticks, GapTicks).Reshape(b * Gap, Ticks), b).Nll.MoveToOuterScope();
     }
 
@@ -297,15 +299,20 @@ public sealed class SketchNetModel : AutoencoderModel
         using var scope = Torch.NewScope();
         var tokens = WindowTokens(windows, nameof(windows));
         long b = tokens.Size(0);
+        CheckSketch(b, sketchCodes, sketchMask);
+        var (gap, _) = GapCodes(BarCodes(tokens), false, sketchCodes, sketchMask);
+        var bars = vae.DecodeTokens(gap.Reshape(b * Gap, LatentDim), temperature, generator).Reshape(b, GapTicks);
+        var filled = Torch.Cat([tokens.Narrow(1, 0, GapStart * Ticks), bars, tokens.Narrow(1, (GapStart + Gap) * Ticks, InpaintGrid.FutureBars * Ticks)], 1);
+        return filled.To(windows.DType).MoveToOuterScope();
+    }
+
+    private void CheckSketch(long b, Tensor? sketchCodes, Tensor? sketchMask)
+    {
         if ((sketchCodes is null) != (sketchMask is null))
             throw new ArgumentException("sketchCodes and sketchMask go together");
         foreach (var t in new[] { sketchCodes, sketchMask })
             if (t is not null && !t.Shape.SequenceEqual([b, Gap, (long)LatentDim]))
                 throw new ArgumentException($"a sketch tensor must be [{b}, {Gap}, {LatentDim}], got [{string.Join(", ", t.Shape)}]");
-        var (gap, _) = GapCodes(BarCodes(tokens), false, sketchCodes, sketchMask);
-        var bars = vae.DecodeTokens(gap.Reshape(b * Gap, LatentDim), temperature, generator).Reshape(b, GapTicks);
-        var filled = Torch.Cat([tokens.Narrow(1, 0, GapStart * Ticks), bars, tokens.Narrow(1, (GapStart + Gap) * Ticks, InpaintGrid.FutureBars * Ticks)], 1);
-        return filled.To(windows.DType).MoveToOuterScope();
     }
 
     /// <inheritdoc />

@@ -57,6 +57,7 @@ public sealed class InpaintNetFillerTests(MeasureVaeRunFixture bars) : IClassFix
         // No sketches, another gap: refused by name.
         var sketch = new InpaintControls(new Dictionary<int, BarSketch> { [0] = new(Rhythm: Enumerable.Repeat(BarRhythm.Rest, 24).ToArray()) });
         Assert.Contains("takes no pitch or rhythm sketch", Assert.Throws<ArgumentException>(() => filler.Fill(window, InpaintGap.Window, sketch, null)).Message);
+        Assert.Contains("takes no pitch or rhythm sketch", Assert.Throws<ArgumentException>(() => filler.GapNegativeLogLikelihood(window, InpaintGap.Window, sketch)).Message);
         Assert.Contains("fills bars 7-10", Assert.Throws<ArgumentException>(() => filler.Fill(window, new InpaintGap(5, 4), null, null)).Message);
 
         // The verb with the run: the three files; with a sketch, one error line.

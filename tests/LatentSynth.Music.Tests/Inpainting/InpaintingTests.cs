@@ -188,8 +188,13 @@ public sealed class InpaintingTests
     {
         public string Name => "oracle";
         public int[] Fill(int[] window, InpaintGap gap, InpaintControls? controls, LatentSynth.Torch.Generator? generator) => Truth!;
-        public double? GapNegativeLogLikelihood(int[] window, InpaintGap gap) => nll;
+        public double? GapNegativeLogLikelihood(int[] window, InpaintGap gap, InpaintControls? controls = null)
+        {
+            NllControls.Add(controls);
+            return nll;
+        }
         public int[]? Truth { get; set; }
+        public List<InpaintControls?> NllControls { get; } = [];
     }
 
     [Fact]
@@ -218,6 +223,12 @@ public sealed class InpaintingTests
         // True-rhythm controls make the baseline's rhythm exact.
         var sr = InpaintEvaluation.Evaluate(b, [a], controls: w => InpaintControls.TrueRhythm(w, InpaintGap.Window));
         Assert.Equal(1.0, sr.RhythmAccuracy);
+        // The likelihood is asked given the same controls as the fill (row (d): NLL given the true rhythm).
+        var seen = new Oracle(0.5) { Truth = a };
+        InpaintEvaluation.Evaluate(seen, [a], controls: w => InpaintControls.TrueRhythm(w, InpaintGap.Window));
+        var given = Assert.Single(seen.NllControls);
+        Assert.NotNull(given);
+        Assert.Equal(InpaintControls.TrueRhythm(a, InpaintGap.Window).Bars[2].Rhythm, given.Bars[2].Rhythm);
     }
 
     // ---- sketch syntax ------------------------------------------------------------------------

@@ -63,6 +63,35 @@ public sealed class SketchNetFillerTests(SketchVaeRunFixture bars) : IClassFixtu
     }
 
     [Fact]
+    public void WithoutRepairTheOutputIsTheModelsOwnDecodeAndTheLikelihoodIsConditioned()
+    {
+        using var filler = Filler();
+        var window = Window();
+        var truth = InpaintControls.TrueRhythm(window, InpaintGap.Window);
+        var repaired = filler.Fill(window, InpaintGap.Window, truth, null);
+        long deviated = filler.RepairedBars;
+        filler.RepairSketches = false;
+        var raw = filler.Fill(window, InpaintGap.Window, truth, null);
+        Assert.Equal(2 * deviated, filler.RepairedBars); // the same bars deviate again, counted, not repaired
+        Assert.Equal(8, filler.SketchedBars);
+        int differing = 0;
+        for (int i = 0; i < 4; i++)
+        {
+            var rawBar = InpaintControls.Bar(raw, 6 + i);
+            bool honours = InpaintGrid.Split(rawBar).Rhythm.SequenceEqual(truth.Bars[i].Rhythm!);
+            if (!honours) differing++;
+            // A bar that honours its sketch is the same with or without repair; one that does not is left as decoded.
+            Assert.Equal(honours, rawBar.SequenceEqual(InpaintControls.Bar(repaired, 6 + i)));
+        }
+        Assert.Equal(deviated, differing);
+        // The likelihood given the true rhythm conditions the codes on it: it differs from the unconditioned one.
+        double free = filler.GapNegativeLogLikelihood(window, InpaintGap.Window)!.Value;
+        double given = filler.GapNegativeLogLikelihood(window, InpaintGap.Window, truth)!.Value;
+        Assert.True(double.IsFinite(given) && given > 0, $"nll given the rhythm {given}");
+        Assert.NotEqual(free, given);
+    }
+
+    [Fact]
     public void AGivenPitchSketchGivesTheBarsOnsetPitches()
     {
         using var filler = Filler();
