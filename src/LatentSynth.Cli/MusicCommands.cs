@@ -11,7 +11,8 @@ namespace LatentSynth.Cli;
 /// <summary><c>latentsynth music</c>: the symbolic-music verbs. <c>data info NAME</c> describes a melody dataset;
 /// <c>train</c> (<see cref="MusicTrainCommand"/>) trains a melody model; <c>eval</c> measures a run's reconstruction accuracy;
 /// <c>sample</c>, <c>reconstruct</c> and <c>interpolate</c> (<see cref="MusicGenerateCommands"/>) write melodies of a trained run;
-/// <c>inpaint</c> (<see cref="MusicInpaintCommand"/>) fills a gap of bars; <c>benchmark</c> (<see cref="MusicBenchmarkCommand"/>) compares models.</summary>
+/// <c>inpaint</c> (<see cref="MusicInpaintCommand"/>) fills a gap of bars; <c>benchmark</c> (<see cref="MusicBenchmarkCommand"/>) compares MusicVAE's decoders;
+/// <c>inpaint-benchmark</c> (<see cref="MusicInpaintBenchmarkCommand"/>) compares the gap fillers.</summary>
 public static class MusicCommands
 {
     /// <summary>How many skipped files <c>music data info</c> lists by name before summing up the rest.</summary>
@@ -23,13 +24,14 @@ public static class MusicCommands
         MusicData.Register();
         LatentSynth.Music.Models.MusicModels.Register();
         var music = new Command("music", "Symbolic music: melody datasets from MIDI files (MusicVAE's 90-token melodies; 24-step bars for score inpainting); train musicvae, musicvae-hier, measurevae or sketchvae; evaluate a run's reconstruction accuracy; sample, reconstruct and interpolate it as MIDI, WAV and piano rolls; fill a gap of bars (inpaint); benchmark flat against hierarchical models.");
-        var data = new Command("data", "Melody datasets: nottingham, nottingham-16 (-aug: transposed ±5), midi:DIR, midi16:DIR; score inpainting (24 steps per bar): nottingham-inpaint, nottingham-bars24, midi-inpaint:DIR.");
+        var data = new Command("data", "Melody datasets: nottingham, nottingham-16 (-aug: transposed ±5), midi:DIR, midi16:DIR; score inpainting (24 steps per bar): nottingham-inpaint, nottingham-bars24, midi-inpaint:DIR, midi-bars24:DIR.");
         data.Subcommands.Add(InfoCommand());
         music.Subcommands.Add(data);
         music.Subcommands.Add(MusicTrainCommand.Create());
         foreach (var verb in MusicGenerateCommands.Create()) music.Subcommands.Add(verb);
         music.Subcommands.Add(MusicInpaintCommand.Create());
         music.Subcommands.Add(MusicBenchmarkCommand.Create());
+        music.Subcommands.Add(MusicInpaintBenchmarkCommand.Create());
         return music;
     }
 
@@ -37,7 +39,7 @@ public static class MusicCommands
     {
         var name = new Argument<string>("NAME")
         {
-            Description = "Melody dataset: nottingham, nottingham-16, nottingham-aug, nottingham-16-aug, nottingham-16-hop4, nottingham-inpaint, nottingham-bars24, midi:DIR, midi16:DIR or midi-inpaint:DIR",
+            Description = "Melody dataset: nottingham, nottingham-16, nottingham-aug, nottingham-16-aug, nottingham-16-hop4, nottingham-inpaint, nottingham-bars24, midi:DIR, midi16:DIR, midi-inpaint:DIR or midi-bars24:DIR",
         };
         var cache = new Option<string?>("--cache")
         {
@@ -52,7 +54,7 @@ public static class MusicCommands
     public static int Info(string name, string? cacheDir)
     {
         if (!MusicData.IsMusicDataset(name))
-            throw new ArgumentException($"'{name}' is not a melody dataset: use nottingham, nottingham-16, nottingham-aug, nottingham-16-aug, nottingham-16-hop4, nottingham-inpaint, nottingham-bars24, midi:DIR, midi16:DIR or midi-inpaint:DIR (images: `latentsynth data info`)");
+            throw new ArgumentException($"'{name}' is not a melody dataset: use nottingham, nottingham-16, nottingham-aug, nottingham-16-aug, nottingham-16-hop4, nottingham-inpaint, nottingham-bars24, midi:DIR, midi16:DIR, midi-inpaint:DIR or midi-bars24:DIR (images: `latentsynth data info`)");
         if (cacheDir is not null) UserPaths.CheckOutputFolder("--cache", cacheDir);
         var sw = Stopwatch.StartNew();
         int warnings = 0;

@@ -48,7 +48,7 @@ public static class MusicTrainCommand
     };
 
     /// <summary>"nottingham, nottingham-16, …, midi:DIR or midi16:DIR".</summary>
-    public static string MelodyDatasets() => string.Join(", ", MusicData.NottinghamNames.Keys) + ", midi:DIR, midi16:DIR or midi-inpaint:DIR";
+    public static string MelodyDatasets() => string.Join(", ", MusicData.NottinghamNames.Keys) + ", midi:DIR, midi16:DIR, midi-inpaint:DIR or midi-bars24:DIR";
 
     /// <summary>Builds the verb.</summary>
     public static Command Create()

@@ -138,7 +138,8 @@ public sealed class MatrixRunner
                     log($"{cell.Label}: interrupted after {result.EpochsDone} epoch(s); rerun to continue");
                     return Pass(false);
                 }
-                double trainSeconds = trainClock.Elapsed.TotalSeconds;
+                // A run trained (or begun) before this pass: its epochs' logged seconds, not this pass's clock alone.
+                double trainSeconds = state == MatrixRunState.New ? trainClock.Elapsed.TotalSeconds : LoggedSeconds(cell.Dir) ?? trainClock.Elapsed.TotalSeconds;
                 var evalClock = Stopwatch.StartNew();
                 var metrics = evaluate(cell) with { TrainSeconds = trainSeconds };
                 metrics = metrics with { EvalSeconds = evalClock.Elapsed.TotalSeconds };
@@ -150,6 +151,17 @@ public sealed class MatrixRunner
                 RunDone?.Invoke(metrics);
             }
         return Pass(true);
+    }
+
+    /// <summary>The sum of the <c>seconds</c> column of a run's metrics log (the wall time of its epochs), or null when it has none.</summary>
+    public static double? LoggedSeconds(string dir)
+    {
+        try
+        {
+            var rows = new MetricsLog(dir).ReadCsv().Where(r => r.ContainsKey("seconds")).ToList();
+            return rows.Count == 0 ? null : rows.Sum(r => r["seconds"]);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or FormatException) { return null; }
     }
 
     /// <summary>Inspects the run folder <paramref name="dir"/> of a matrix planned for <paramref name="epochs"/>

@@ -12,7 +12,7 @@ namespace LatentSynth.Music.Data;
 /// <item><c>midi:DIR</c> (2-bar) and <c>midi16:DIR</c> (16-bar) for a folder of one's own MIDI files (the folder itself, not sub-folders);</item>
 /// <item>score inpainting on the 24-step grid (<see cref="InpaintTokens"/>): <c>nottingham-inpaint</c> (16-bar windows,
 /// 6 past + 4 gap + 6 future, [384], hop 1 bar), <c>nottingham-bars24</c> (every bar [24] of the training tunes, for the
-/// bar VAEs; test bars from the test tunes) and <c>midi-inpaint:DIR</c>.</item>
+/// bar VAEs; test bars from the test tunes), and for one's own files <c>midi-inpaint:DIR</c> and <c>midi-bars24:DIR</c>.</item>
 /// </list>
 /// The Nottingham tunes (the melody files, MIDI/melody/*.mid) are found in the cache, else in
 /// ../shared/datasets/nottingham beside the repository, else downloaded from the pinned commit.
@@ -33,6 +33,9 @@ public static class MusicData
     /// <summary>The options of <c>nottingham-inpaint</c> and <c>midi-inpaint:DIR</c>: 16-bar windows on the 24-step grid, hop 1 bar.</summary>
     public static MelodyDataOptions Inpaint { get; } = new() { Bars = InpaintGrid.WindowBars, Representation = MelodyRepresentation.Inpaint24 };
 
+    /// <summary>The options of <c>nottingham-bars24</c> and <c>midi-bars24:DIR</c>: single bars on the 24-step grid (bars without an onset kept), for the bar VAEs.</summary>
+    public static MelodyDataOptions Bars24 { get; } = new() { Bars = 1, Representation = MelodyRepresentation.Inpaint24, KeepWindowsWithoutOnset = true };
+
     /// <summary>The named datasets and their window length in bars and transposition.</summary>
     public static IReadOnlyDictionary<string, MelodyDataOptions> NottinghamNames { get; } = new Dictionary<string, MelodyDataOptions>(StringComparer.OrdinalIgnoreCase)
     {
@@ -45,7 +48,7 @@ public static class MusicData
         ["nottingham-16-hop4"] = new() { Bars = 16, HopBars = 4 },
         // Score inpainting (issue 13): same tunes, same split, 24-step bars.
         ["nottingham-inpaint"] = Inpaint,
-        ["nottingham-bars24"] = new() { Bars = 1, Representation = MelodyRepresentation.Inpaint24, KeepWindowsWithoutOnset = true },
+        ["nottingham-bars24"] = Bars24,
     };
 
 
@@ -65,21 +68,44 @@ public static class MusicData
             (dir, data) => Load("midi16:" + dir, data).Loaded);
         DatasetCatalog.RegisterPattern("midi-inpaint", "DIR", "MIDI files in DIR as 16-bar inpainting windows (24 steps per bar, 16ths and triplets; 4/4 and 2/4 only), split by tune",
             (dir, data) => Load("midi-inpaint:" + dir, data).Loaded);
+        DatasetCatalog.RegisterPattern("midi-bars24", "DIR", "MIDI files in DIR as single bars of inpainting tokens (24 steps per bar), for the bar VAEs, split by tune",
+            (dir, data) => Load("midi-bars24:" + dir, data).Loaded);
     }
 
-    /// <summary>Whether <paramref name="name"/> is one of the music datasets (a Nottingham name or <c>midi:</c>/<c>midi16:</c>/<c>midi-inpaint:</c> pattern).</summary>
-    public static bool IsMusicDataset(string name) =>
-        NottinghamNames.ContainsKey(name.Trim()) || Prefixes.Any(p => name.StartsWith(p.Prefix, StringComparison.OrdinalIgnoreCase));
+    /// <summary>Whether <paramref name="name"/> is one of the music datasets (a Nottingham name or a <c>midi:</c>/<c>midi16:</c>/<c>midi-inpaint:</c>/<c>midi-bars24:</c> pattern).</summary>
+    public static bool IsMusicDataset(string name) => TryOptions(name, out _, out _);
 
-    /// <summary>Whether <paramref name="name"/> is a score-inpainting dataset (24-step <see cref="InpaintTokens"/>, not MusicVAE's melody tokens).</summary>
-    public static bool IsInpaintDataset(string name) =>
-        (NottinghamNames.TryGetValue(name.Trim(), out var o) && o.Representation == MelodyRepresentation.Inpaint24)
-        || name.StartsWith("midi-inpaint:", StringComparison.OrdinalIgnoreCase);
+    /// <summary>Whether <paramref name="name"/> is a score-inpainting dataset (24-step <see cref="InpaintTokens"/>, not MusicVAE's melody
+    /// tokens): 16-bar windows (<c>nottingham-inpaint</c>, <c>midi-inpaint:DIR</c>) or single bars (<c>nottingham-bars24</c>, <c>midi-bars24:DIR</c>).</summary>
+    public static bool IsInpaintDataset(string name) => TryOptions(name, out var o, out _) && o.Representation == MelodyRepresentation.Inpaint24;
+
+    /// <summary>
+    /// The options of music dataset <paramref name="name"/> and, for a <c>PATTERN:DIR</c> name, its folder (<c>~/</c> expanded; null for
+    /// the Nottingham names). False when the name is not a music dataset.
+    /// </summary>
+    public static bool TryOptions(string name, out MelodyDataOptions options, out string? dir)
+    {
+        name = name?.Trim() ?? "";
+        dir = null;
+        if (NottinghamNames.TryGetValue(name, out var o)) { options = o; return true; }
+        foreach (var (prefix, po) in Prefixes)
+            if (name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                dir = name[prefix.Length..];
+                if (dir.StartsWith("~/", StringComparison.Ordinal))
+                    dir = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), dir[2..]);
+                options = po;
+                return true;
+            }
+        options = new MelodyDataOptions();
+        return false;
+    }
 
     private static readonly (string Prefix, MelodyDataOptions Options)[] Prefixes =
     [
         ("midi16:", new MelodyDataOptions { Bars = 16 }),
         ("midi-inpaint:", Inpaint),
+        ("midi-bars24:", Bars24),
         ("midi:", new MelodyDataOptions { Bars = 2 }),
     ];
 
@@ -96,16 +122,16 @@ public static class MusicData
             var (folder, source) = LocateNottingham(d);
             return MelodyDataset.Load(name, folder, source, o, d);
         }
-        foreach (var (prefix, options) in Prefixes)
-            if (name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+        if (TryOptions(name, out var options, out var dir))
+        {
+            if (string.IsNullOrEmpty(dir))
             {
-                var dir = name[prefix.Length..];
-                if (dir.Length == 0) throw new ArgumentException($"dataset '{name}' needs a folder after '{prefix}' (for example {prefix}~/tunes)");
-                if (dir.StartsWith("~/", StringComparison.Ordinal))
-                    dir = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), dir[2..]);
-                return MelodyDataset.Load(name, dir, $"MIDI files in {Path.GetFullPath(dir)}", options, d);
+                var prefix = name[..(name.IndexOf(':') + 1)];
+                throw new ArgumentException($"dataset '{name}' needs a folder after '{prefix}' (for example {prefix}~/tunes)");
             }
-        throw new ArgumentException($"'{name}' is not a music dataset; known: {string.Join(", ", NottinghamNames.Keys)}, midi:DIR, midi16:DIR, midi-inpaint:DIR");
+            return MelodyDataset.Load(name, dir, $"MIDI files in {Path.GetFullPath(dir)}", options, d);
+        }
+        throw new ArgumentException($"'{name}' is not a music dataset; known: {string.Join(", ", NottinghamNames.Keys)}, midi:DIR, midi16:DIR, midi-inpaint:DIR, midi-bars24:DIR");
     }
 
     /// <summary>

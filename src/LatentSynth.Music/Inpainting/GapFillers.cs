@@ -70,18 +70,11 @@ public static class InpaintTunes
         ArgumentException.ThrowIfNullOrWhiteSpace(dataName);
         var name = dataName.Trim();
         if (!MusicData.IsInpaintDataset(name))
-            throw new ArgumentException($"--data '{name}' is not a score-inpainting dataset: use nottingham-inpaint or midi-inpaint:DIR");
-        string folder;
-        MelodyDataOptions options;
-        if (MusicData.NottinghamNames.TryGetValue(name, out var o)) { folder = MusicData.LocateNottingham(data).Folder; options = o; }
-        else
-        {
-            const string prefix = "midi-inpaint:";
-            folder = name[prefix.Length..];
-            if (folder.StartsWith("~/", StringComparison.Ordinal))
-                folder = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), folder[2..]);
-            options = MusicData.Inpaint;
-        }
+            throw new ArgumentException($"--data '{name}' is not a score-inpainting dataset: use nottingham-inpaint or midi-inpaint:DIR (or the bar sets nottingham-bars24, midi-bars24:DIR)");
+        MusicData.TryOptions(name, out _, out var dir);
+        // Whole tunes on the window datasets' grid and split (the bar datasets read the same files the same way).
+        var options = MusicData.Inpaint;
+        var folder = dir ?? MusicData.LocateNottingham(data).Folder;
         var files = MelodyDataset.Files(folder, options.Recursive);
         if (files.Count == 0) throw new DatasetException($"dataset '{name}': no .mid files in '{folder}'");
         var tunes = MelodyDataset.ReadTunes(files, options, [], data?.Warn);

@@ -36,6 +36,20 @@ internal static class MidiFixtures
         return path;
     }
 
+    /// <summary>
+    /// <paramref name="count"/> tunes of 20 bars (4/4) in <c>DIR/midi</c>, each a scale pattern of its own (quarters and eighths, so
+    /// they fit both grids): 5 windows of 16 bars per tune. Returns the folder.
+    /// </summary>
+    public static string ScaleTunes(string root, int count = 30)
+    {
+        var midi = Path.Combine(root, "midi");
+        Directory.CreateDirectory(midi);
+        for (int k = 0; k < count; k++)
+            Write(Path.Combine(midi, $"t{k}.mid"), 480,
+                Enumerable.Range(0, 80).Select(i => new Q(60 + (k + i * (1 + k % 4)) % 12, i, i % 4 == 3 ? 0.5 : 1)), (0, 4, 4));
+        return midi;
+    }
+
     /// <summary>A fresh temporary folder (deleted by the caller).</summary>
     public static string TempFolder()
     {

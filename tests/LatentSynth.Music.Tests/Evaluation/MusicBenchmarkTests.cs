@@ -25,16 +25,7 @@ public sealed class MusicBenchmarkTests : IDisposable
 
     public void Dispose() => Directory.Delete(root, recursive: true);
 
-    /// <summary>30 tunes of 20 bars (4/4), each a scale pattern of its own: 5 windows of 16 bars per tune.</summary>
-    private string Tunes()
-    {
-        var midi = Path.Combine(root, "midi");
-        Directory.CreateDirectory(midi);
-        for (int k = 0; k < 30; k++)
-            Write(Path.Combine(midi, $"t{k}.mid"), 480,
-                Enumerable.Range(0, 80).Select(i => new Q(60 + (k + i * (1 + k % 4)) % 12, i, i % 4 == 3 ? 0.5 : 1)), (0, 4, 4));
-        return midi;
-    }
+    private string Tunes() => ScaleTunes(root);
 
     private string Matrix(string midi)
     {
