@@ -94,8 +94,8 @@ public sealed partial class InpaintBenchmark
     /// <remarks>Why this small: the twelve runs must fit about two hours of a shared 2-core CPU. Measured there, while other
     /// jobs ran: 2 epochs of MeasureVAE took 5 minutes and of SketchVAE 12; a stage-2 step takes 2–5 s (the frozen VAE encodes 12
     /// context bars and decodes 4 per window).
-    /// The papers train for days on a GPU (MeasureVAE 30 epochs, SketchNet 100 epochs at lr 1e-4); lr 1e-3 makes the few
-    /// hundred updates count. Both models get the same budget, so the comparison is fair if not converged.</remarks>
+    /// The reference code trains on a GPU for far longer (MeasureVAE: 30 epochs of batch 256 at lr 1e-4, <c>train_measure_vae.py</c>;
+    /// SketchNet's second stage alone: 15 epochs of batch 32, <c>3-4-SketchNet.ipynb</c>); lr 1e-3 makes our few hundred updates count. Both models get the same budget, so the comparison is fair if not converged.</remarks>
     public static InpaintBenchmarkPlan DefaultPlan(string barData = DefaultBarData, string gapData = DefaultGapData) => new(
         new BenchmarkMatrix(barData, [0, 1, 2], new BenchmarkTraining { Epochs = 2, BatchSize = 64, Lr = 1e-3, LimitTest = 1024 },
         [
