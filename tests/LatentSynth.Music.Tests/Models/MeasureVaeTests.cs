@@ -41,13 +41,6 @@ public class MeasureVaeTests
         return Torch.Cat([pitches, holds], 2).Reshape(n, 24).Contiguous().MoveToOuterScope();
     }
 
-    private static void AssertValidBars(Tensor tokens, long n)
-    {
-        Assert.Equal([n, 24L], tokens.Shape);
-        Assert.True(tokens.Ge(0.0).All().Item() == 1 && tokens.Lt((double)V).All().Item() == 1);
-        Assert.True(tokens.To(DType.Float64).Round().Equal(tokens.To(DType.Float64)));
-    }
-
     [Fact]
     public void IsRegisteredWithTheBarDefaults()
     {
@@ -91,7 +84,7 @@ public class MeasureVaeTests
         {
             Assert.Equal([2L, 128], model.Encode(x).Shape);
             Assert.All(model.EvaluationLoss(x).Values().Values, v => Assert.True(double.IsFinite(v)));
-            AssertValidBars(model.Generate(2), 2);
+            ModelTheory.AssertValidBars(model.Generate(2), 2);
         }
     }
 
@@ -108,12 +101,12 @@ public class MeasureVaeTests
             Assert.True(model.Encode(x.To(DType.Float32)).Equal(z));
             var decoded = model.Decode(z);
             Assert.Equal(DType.Float32, decoded.DType);
-            AssertValidBars(decoded, 6);
+            ModelTheory.AssertValidBars(decoded, 6);
             Assert.Equal(DType.Int64, model.DecodeTokens(z).DType);
             Assert.Equal([6L, 24], model.Call(x).Shape);
             Assert.Equal([6L, 4, 16], model.BeatOutputs(z).Shape);
             Assert.Equal([6L, 24, V], model.TeacherForcedLogits(z, x).Shape);
-            AssertValidBars(model.Sample(5), 5);
+            ModelTheory.AssertValidBars(model.Sample(5), 5);
             var (mu, sigma) = model.Posterior(x);
             Assert.True(sigma.Gt(0.0).All().Item() == 1);
             Assert.Equal(mu.Shape, sigma.Shape);
@@ -217,68 +210,13 @@ public class MeasureVaeTests
     [Fact]
     public void GenerationGivesValidBarsGreedyOrSampled()
     {
-        using var scope = Torch.NewScope();
         using var model = (MeasureVaeModel)ModelRegistry.Create(Tiny());
-        using var g1 = new Generator(21);
-        using var g2 = new Generator(21);
-        var a = model.Generate(3, temperature: 0.5, generator: g1);
-        var b = model.Generate(3, temperature: 0.5, generator: g2);
-        Assert.Equal(DType.Int64, a.DType);
-        AssertValidBars(a, 3);
-        Assert.True(a.Equal(b));
-        var z = model.SamplePrior(3, g1);
-        Assert.True(model.DecodeTokens(z).Equal(model.DecodeTokens(z)));
-        Assert.True(model.DecodeTokens(z, temperature: 100, generator: g1).Ne(model.DecodeTokens(z)).Any().Item() == 1);
-        Assert.Throws<ArgumentOutOfRangeException>(() => model.DecodeTokens(z, temperature: 0));
-    }
-
-    /// <summary>Learnable float32 bars, as a data source would give them.</summary>
-    private sealed class SyntheticBars : IDatasetSource
-    {
-        public DatasetSplits Load(string name, Action<string>? warn)
-        {
-            if (name != "bars") throw new ArgumentException($"unknown dataset '{name}'; known: bars");
-            return new DatasetSplits(Make("bars/train", 48, 31), Make("bars/test", 16, 32));
-        }
-
-        private static TensorDataset Make(string name, long n, ulong seed)
-        {
-            using var scope = Torch.NewScope();
-            return new TensorDataset(name, BeatBars(n, seed).To(DType.Float32).Contiguous().DetachFromScope());
-        }
+        ModelTheory.GenerationGivesValidBarsGreedyOrSampled(model, model.Generate, model.DecodeTokens);
     }
 
     [Fact]
-    public void TrainsOneEpochThroughTheTrainer()
-    {
-        var dir = Path.Combine(Path.GetTempPath(), "ls-measurevae-run-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            var config = new RunConfigBuilder()
-                .Set("model", "measurevae", "test")
-                .Set("latent_dim", 8, "test")
-                .Set("encoder_size", 16, "test")
-                .Set("encoder_layers", 1, "test")
-                .Set("decoder_size", 16, "test")
-                .Set("decoder_layers", 1, "test")
-                .Set("data", "bars", "test")
-                .Set("epochs", 1, "test")
-                .Set("batch_size", 16, "test")
-                .Set("lr", 1e-3, "test")
-                .Set("seed", 1, "test")
-                .Set("out", dir, "test")
-                .Build();
-            var result = new Trainer(new SyntheticBars()).Train(config);
-            Assert.Equal(TrainingOutcome.Completed, result.Outcome);
-            Assert.Equal(3, result.Step);
-            Assert.All(result.LastValidation!.Means.Values, v => Assert.True(double.IsFinite(v)));
-            Assert.Equal([24L], RunConfig.Load(Path.Combine(dir, RunFolder.ConfigFile)).Model.InputShape);
-        }
-        finally
-        {
-            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
-        }
-    }
+    public void TrainsOneEpochThroughTheTrainer() =>
+        Assert.IsType<MeasureVaeConfig>(ModelTheory.TrainsOneEpochThroughTheTrainer("measurevae", new ModelTheory.BarsSource(BeatBars)));
 }
 
 /// <summary>MeasureVAE's training steps, evaluation and generation in a dispose scope leave no live tensors behind.</summary>
@@ -296,30 +234,8 @@ public class MeasureVaeLeakTests
         };
         using var model = (MeasureVaeModel)ModelRegistry.Create(config);
         using var x = Torch.Full([6, 24], 60.0);
-        var optimizers = model.CreateOptimizers(1e-3);
-        try
-        {
-            void Step(int i)
-            {
-                using var scope = Torch.NewScope();
-                model.TrainStep(x, new TrainingProgress(0, i, 10, 1), optimizers);   // both coin sides occur over the steps
-                using (Torch.NoGrad())
-                {
-                    model.EvaluationLoss(x);
-                    model.Sample(2);
-                    model.Generate(2, temperature: 0.7);
-                    model.Interpolate(x.Narrow(0, 0, 1), x.Narrow(0, 1, 1), 3);
-                }
-            }
-            Step(0);
-            long before = Torch.LiveTensors;
-            for (int i = 1; i < 6; i++) Step(i);
-            Assert.Equal(before, Torch.LiveTensors);
-        }
-        finally
-        {
-            foreach (var o in optimizers.Values) o.Dispose();
-        }
+        // Both coin sides (teacher-forced or free-running batch) occur over the steps.
+        ModelTheory.ScopedStepsLeaveNoLiveTensors(model, x, i => new TrainingProgress(0, i, 10, 1), 6, _ => model.Generate(2, temperature: 0.7));
     }
 }
 

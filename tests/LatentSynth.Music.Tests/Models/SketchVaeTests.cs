@@ -69,13 +69,6 @@ public class SketchVaeTests
 
     private static Tensor Bars(params int[][] bars) => Tensor.From(bars.SelectMany(b => b.Select(t => (long)t)).ToArray(), bars.Length, 24);
 
-    internal static void AssertValidBars(Tensor tokens, long n)
-    {
-        Assert.Equal([n, 24L], tokens.Shape);
-        Assert.True(tokens.Ge(0.0).All().Item() == 1 && tokens.Lt((double)V).All().Item() == 1);
-        Assert.True(tokens.To(DType.Float64).Round().Equal(tokens.To(DType.Float64)));
-    }
-
     [Fact]
     public void IsRegisteredWithTheReferenceDefaults()
     {
@@ -125,7 +118,7 @@ public class SketchVaeTests
         {
             Assert.Equal([2L, 256], model.Encode(x).Shape);
             Assert.All(model.EvaluationLoss(x).Values().Values, v => Assert.True(double.IsFinite(v)));
-            AssertValidBars(model.Generate(2), 2);
+            ModelTheory.AssertValidBars(model.Generate(2), 2);
         }
     }
 
@@ -146,12 +139,12 @@ public class SketchVaeTests
             Assert.True(Torch.Cat([zp, zr], 1).Equal(z));
             var decoded = model.Decode(z);
             Assert.Equal(DType.Float32, decoded.DType);
-            AssertValidBars(decoded, 6);
+            ModelTheory.AssertValidBars(decoded, 6);
             Assert.Equal(DType.Int64, model.DecodeTokens(z).DType);
             Assert.Equal([6L, 24], model.Call(x).Shape);
             Assert.Equal([6L, 4, 16], model.BeatOutputs(z).Shape);
             Assert.Equal([6L, 24, V], model.TeacherForcedLogits(z, x).Shape);
-            AssertValidBars(model.Sample(5), 5);
+            ModelTheory.AssertValidBars(model.Sample(5), 5);
             var (mu, sigma) = model.Posterior(x);
             Assert.True(sigma.Gt(0.0).All().Item() == 1);
             Assert.Equal([6L, 8], sigma.Shape);
@@ -327,70 +320,16 @@ public class SketchVaeTests
     [Fact]
     public void GenerationGivesValidBarsGreedyOrSampled()
     {
-        using var scope = Torch.NewScope();
         using var model = (SketchVaeModel)ModelRegistry.Create(Tiny());
-        using var g1 = new Generator(21);
-        using var g2 = new Generator(21);
-        var a = model.Generate(3, temperature: 0.5, generator: g1);
-        var b = model.Generate(3, temperature: 0.5, generator: g2);
-        Assert.Equal(DType.Int64, a.DType);
-        AssertValidBars(a, 3);
-        Assert.True(a.Equal(b));
-        var z = model.SamplePrior(3, g1);
-        Assert.True(model.DecodeTokens(z).Equal(model.DecodeTokens(z)));
-        Assert.True(model.DecodeTokens(z, temperature: 100, generator: g1).Ne(model.DecodeTokens(z)).Any().Item() == 1);
-        Assert.Throws<ArgumentOutOfRangeException>(() => model.DecodeTokens(z, temperature: 0));
-    }
-
-    /// <summary>Learnable float32 bars, as a data source would give them.</summary>
-    private sealed class SyntheticBars : IDatasetSource
-    {
-        public DatasetSplits Load(string name, Action<string>? warn)
-        {
-            if (name != "bars") throw new ArgumentException($"unknown dataset '{name}'; known: bars");
-            return new DatasetSplits(Make("bars/train", 48, 31), Make("bars/test", 16, 32));
-        }
-
-        private static TensorDataset Make(string name, long n, int seed)
-        {
-            using var scope = Torch.NewScope();
-            return new TensorDataset(name, PatternBars(n, seed).To(DType.Float32).Contiguous().DetachFromScope());
-        }
+        ModelTheory.GenerationGivesValidBarsGreedyOrSampled(model, model.Generate, model.DecodeTokens);
     }
 
     [Fact]
     public void TrainsOneEpochThroughTheTrainer()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "ls-sketchvae-run-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            var config = new RunConfigBuilder()
-                .Set("model", "sketchvae", "test")
-                .Set("latent_dim", 8, "test")
-                .Set("pitch_latent_dim", 4, "test")
-                .Set("encoder_size", 16, "test")
-                .Set("encoder_layers", 1, "test")
-                .Set("decoder_size", 16, "test")
-                .Set("decoder_layers", 1, "test")
-                .Set("data", "bars", "test")
-                .Set("epochs", 1, "test")
-                .Set("batch_size", 16, "test")
-                .Set("lr", 1e-3, "test")
-                .Set("seed", 1, "test")
-                .Set("out", dir, "test")
-                .Build();
-            var result = new Trainer(new SyntheticBars()).Train(config);
-            Assert.Equal(TrainingOutcome.Completed, result.Outcome);
-            Assert.Equal(3, result.Step);
-            Assert.All(result.LastValidation!.Means.Values, v => Assert.True(double.IsFinite(v)));
-            var saved = (SketchVaeConfig)RunConfig.Load(Path.Combine(dir, RunFolder.ConfigFile)).Model;
-            Assert.Equal([24L], saved.InputShape);
-            Assert.Equal(4, saved.PitchLatentDim);
-        }
-        finally
-        {
-            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
-        }
+        var saved = Assert.IsType<SketchVaeConfig>(ModelTheory.TrainsOneEpochThroughTheTrainer("sketchvae",
+            new ModelTheory.BarsSource((n, seed) => PatternBars(n, (int)seed)), ("pitch_latent_dim", 4)));
+        Assert.Equal(4, saved.PitchLatentDim);
     }
 }
 
@@ -406,31 +345,12 @@ public class SketchVaeLeakTests
         var config = SketchVaeTests.Tiny() with { EncoderLayers = 2, DecoderLayers = 2, EncoderSize = 8, DecoderSize = 8 };
         using var model = (SketchVaeModel)ModelRegistry.Create(config);
         using var x = SketchVaeTests.PatternBars(6, 1);
-        var optimizers = model.CreateOptimizers(1e-3);
-        try
+        // Both coin sides occur per tick as the schedule decays over the steps; EncodeParts runs too.
+        ModelTheory.ScopedStepsLeaveNoLiveTensors(model, x, i => new TrainingProgress(0, i * 20000, 10, 1), 4, t =>
         {
-            void Step(int i)
-            {
-                using var scope = Torch.NewScope();
-                model.TrainStep(x, new TrainingProgress(0, i * 20000, 10, 1), optimizers);   // both coin sides occur per tick
-                using (Torch.NoGrad())
-                {
-                    model.EvaluationLoss(x);
-                    model.EncodeParts(x);
-                    model.Sample(2);
-                    model.Generate(2, temperature: 0.7);
-                    model.Interpolate(x.Narrow(0, 0, 1), x.Narrow(0, 1, 1), 3);
-                }
-            }
-            Step(0);
-            long before = Torch.LiveTensors;
-            for (int i = 1; i < 4; i++) Step(i);
-            Assert.Equal(before, Torch.LiveTensors);
-        }
-        finally
-        {
-            foreach (var o in optimizers.Values) o.Dispose();
-        }
+            model.EncodeParts(t);
+            model.Generate(2, temperature: 0.7);
+        });
     }
 }
 
