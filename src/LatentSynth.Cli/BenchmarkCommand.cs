@@ -84,4 +84,20 @@ public static class BenchmarkCommand
         AnsiConsole.MarkupLine($"[green]Done[/]: trained {outcome.TrainedRuns}, resumed {outcome.ResumedRuns}, reused {outcome.SkippedRuns} run(s); {Markup.Escape(outcome.ReportPath!)}");
         return 0;
     }
+
+    /// <summary>
+    /// The closing lines every report-writing benchmark verb prints: on an interruption, by what and that a rerun continues
+    /// (exit code of the stop signal); else the report and summary paths with what was trained, resumed and skipped (exit 0).
+    /// </summary>
+    internal static int Finish(StopSignal stop, bool completed, string? reportPath, string? summaryPath, int trained, int resumed, int skipped, double seconds)
+    {
+        if (!completed)
+        {
+            AnsiConsole.MarkupLine($"[yellow]Interrupted[/] by {Markup.Escape(stop.Description ?? "a stop request")}; rerun the same command to continue.");
+            return stop.ExitCode;
+        }
+        AnsiConsole.MarkupLine($"[green]wrote[/] {Markup.Escape(reportPath!)} and {Markup.Escape(summaryPath!)} " +
+            $"({trained} trained, {resumed} resumed, {skipped} skipped; {seconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)} s)");
+        return 0;
+    }
 }

@@ -74,12 +74,7 @@ public sealed partial class InpaintBenchmark
     private readonly Action<string> log;
 
     /// <summary>A benchmark printing progress to <paramref name="log"/>; a warning repeated word for word is printed once.</summary>
-    public InpaintBenchmark(Action<string>? log = null)
-    {
-        var print = log ?? (_ => { });
-        var seen = new HashSet<string>();
-        this.log = m => { lock (seen) if (seen.Add(m) || m.StartsWith('[')) print(m); };
-    }
+    public InpaintBenchmark(Action<string>? log = null) => this.log = MusicBenchmark.PrintOnce(log);
 
     /// <summary>Called after each run is complete (evaluated or skipped), both stages.</summary>
     public Action<RunMetrics>? RunDone { get; set; }
