@@ -33,7 +33,8 @@ both sides (the C# side sets them through the configs).
 
 --weights/--stage1/--batch-file: the C# side's exported initial weights, frozen stage 1 and batch (inpaint-step
 --export DIR); without them PyTorch initialises the models and the tokens are drawn here (timings are the same,
-losses differ). Prints one JSON line (median wall-clock and process CPU seconds per timed step; first and last
+losses differ). --pitch-groups: SketchVAE's pitch encoder runs the GRU once per distinct pitch-sequence length, as
+the C# model does, instead of once on a packed batch (same result). Prints one JSON line (median wall-clock and process CPU seconds per timed step; first and last
 losses), or with --profile the self CPU time by op of one step.
 Run with Debian's interpreter: /usr/bin/python3 benchmarks/pytorch/inpaint_step.py --model sketchnet --threads 1
 """
@@ -145,10 +146,26 @@ class SketchVae(nn.Module, BarDecoder):
         pitches = torch.full((b, TICKS + 1), PAD, dtype=torch.int64).scatter(1, column, tokens)[:, :TICKS]
         return pitches, rhythm, onset.sum(1)
 
+    pitch_groups = False
+
+    def pitch_states(self, pitches, lengths):
+        """Final states of the pitch GRU over each bar's pitches only: one packed run, or with pitch_groups one run
+        per distinct length (as the C# model does)."""
+        embedded = self.pitch_embedding(pitches)
+        lengths = lengths.clamp_min(1)
+        if not self.pitch_groups:
+            packed = nn.utils.rnn.pack_padded_sequence(embedded, lengths, batch_first=True, enforce_sorted=False)
+            return final_states(self.pitch_encoder, packed)
+        order, parts = [], []
+        for n in sorted(set(lengths.tolist())):
+            rows = (lengths == n).nonzero().reshape(-1)
+            order.append(rows)
+            parts.append(final_states(self.pitch_encoder, embedded.index_select(0, rows)[:, :n]))
+        return torch.cat(parts, 0).index_select(0, torch.cat(order).argsort())
+
     def posterior(self, tokens):
         pitches, rhythm, lengths = self.split(tokens)
-        packed = nn.utils.rnn.pack_padded_sequence(self.pitch_embedding(pitches), lengths.clamp_min(1), batch_first=True, enforce_sorted=False)
-        p = final_states(self.pitch_encoder, packed)
+        p = self.pitch_states(pitches, lengths)
         r = final_states(self.rhythm_encoder, F.one_hot(rhythm, 3).float())
         mu = torch.cat([self.pitch_mu(p), self.rhythm_mu(r)], 1)
         sigma = torch.cat([self.pitch_log_std(p).exp(), self.rhythm_log_std(r).exp()], 1)
@@ -314,7 +331,9 @@ def main():
     p.add_argument("--stage1", help="the C# gap filler's frozen stage 1 (safetensors)")
     p.add_argument("--batch-file", help="the C# side's batch (safetensors, key 'tokens')")
     p.add_argument("--profile", action="store_true")
+    p.add_argument("--pitch-groups", action="store_true", help="SketchVAE's pitch GRU run once per distinct length (as the C# model) instead of packed")
     a = p.parse_args()
+    SketchVae.pitch_groups = a.pitch_groups
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     if a.model in ("measurevae", "sketchvae"):
