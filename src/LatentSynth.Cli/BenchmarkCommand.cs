@@ -40,9 +40,11 @@ public static class BenchmarkCommand
     /// The <c>--seeds</c> option every benchmark verb shares: separate tokens (<c>--seeds 0 1 2</c>) or a comma-separated
     /// list (<c>--seeds 0,1,2</c>), both spellings people type; a part that is not an integer is a parse error naming it.
     /// </summary>
-    public static Option<long[]?> SeedsOption(string defaults = "the matrix's") => new("--seeds")
+    /// <param name="defaults">The default shown in the help.</param>
+    /// <param name="name">The option's name (another seeds list of the same verb, e.g. <c>--bar-seeds</c>).</param>
+    public static Option<long[]?> SeedsOption(string defaults = "the matrix's", string name = "--seeds") => new(name)
     {
-        Description = $"Seeds (override the matrix's): --seeds 0 1 2 or --seeds 0,1,2 [default: {defaults}]",
+        Description = $"Seeds (override the matrix's): {name} 0 1 2 or {name} 0,1,2 [default: {defaults}]",
         AllowMultipleArgumentsPerToken = true,
         CustomParser = result =>
         {
@@ -51,7 +53,7 @@ public static class BenchmarkCommand
                 foreach (var part in token.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 {
                     if (long.TryParse(part, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var v)) list.Add(v);
-                    else { result.AddError($"--seeds: '{part}' is not an integer seed (write --seeds 0 1 2 or --seeds 0,1,2)"); return null; }
+                    else { result.AddError($"{name}: '{part}' is not an integer seed (write {name} 0 1 2 or {name} 0,1,2)"); return null; }
                 }
             return list.ToArray();
         },
