@@ -1,4 +1,9 @@
+using LatentSynth.Music.Models;
+using LatentSynth.Torch;
+
 namespace LatentSynth.Music.Evaluation;
+
+using Torch = LatentSynth.Torch.Torch;
 
 /// <summary>
 /// One note of a 2-bar polyphonic segment on the 16th grid (the notes of a PianoTree tree tensor): its onset step
@@ -105,6 +110,38 @@ public static class NoteF1
             total = new NoteF1Result(total.Onset + s.Onset, total.OnsetDuration + s.OnsetDuration);
         }
         return total;
+    }
+
+    /// <summary>
+    /// The notes of each segment of tree tensors <paramref name="trees"/> (float32 [N, 32, 16, 6], the PianoTree data contract),
+    /// with durations clipped at the segment end when <paramref name="clipped"/> (what the baselines can reconstruct).
+    /// </summary>
+    /// <exception cref="ArgumentException">The tensor is not a batch of valid tree tensors (the message names segment, step and slot).</exception>
+    public static List<SegmentNote>[] TreeNotes(Tensor trees, bool clipped = true)
+    {
+        var notes = BaselineTreeCodec.Notes(trees, "note-f1", nameof(trees));
+        return clipped ? notes.Select(BaselineTreeCodec.Clipped).ToArray() : notes;
+    }
+
+    /// <summary>
+    /// The pooled scores (<see cref="Corpus"/>) of <paramref name="reconstruct"/> (for example a baseline's
+    /// <c>ReconstructNotes</c>) on tree tensors <paramref name="trees"/>, <paramref name="batchSize"/> segments at a time,
+    /// against the trees' notes clipped at the segment end (<see cref="TreeNotes"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The trees are invalid, or <paramref name="reconstruct"/> returns another number of segments.</exception>
+    public static NoteF1Result Reconstructions(Tensor trees, Func<Tensor, IReadOnlyList<IReadOnlyCollection<SegmentNote>>> reconstruct, int batchSize = 256)
+    {
+        ArgumentNullException.ThrowIfNull(reconstruct);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        var truth = TreeNotes(trees);
+        var predicted = new List<IReadOnlyCollection<SegmentNote>>();
+        long n = trees.Size(0);
+        for (long s = 0; s < n; s += batchSize)
+        {
+            using var scope = Torch.NewScope();
+            predicted.AddRange(reconstruct(trees.Narrow(0, s, Math.Min(batchSize, n - s))));
+        }
+        return Corpus(truth, predicted);
     }
 
     private static NoteScores Match(IReadOnlyCollection<SegmentNote> truth, IReadOnlyCollection<SegmentNote> predicted,

@@ -1,6 +1,10 @@
 using LatentSynth.Music.Evaluation;
+using LatentSynth.Music.Models;
+using LatentSynth.Torch;
 
 namespace LatentSynth.Music.Tests.Evaluation;
+
+using Torch = LatentSynth.Torch.Torch;
 
 /// <summary>NoteF1 on hand-computed cases: both matchings, multisets, the empty cases and pooling over segments.</summary>
 public class NoteF1Tests
@@ -70,5 +74,22 @@ public class NoteF1Tests
     {
         Assert.Equal(N(24, 60, 8), N(24, 60, 16).ClippedTo(32));
         Assert.Equal(N(0, 60, 32), N(0, 60, 32).ClippedTo(32));
+    }
+
+    [Fact]
+    public void ReconstructionsScoreTreesAgainstTheirClippedNotes()
+    {
+        using var scope = Torch.NewScope();
+        var trees = BaselineTreeCodec.Tree([[N(0, 60, 4), N(24, 62, 16)], [], [N(3, 70, 1)]]);
+        Assert.Equal([N(0, 60, 4), N(24, 62, 8)], NoteF1.TreeNotes(trees)[0]);
+        Assert.Equal([N(0, 60, 4), N(24, 62, 16)], NoteF1.TreeNotes(trees, clipped: false)[0]);
+        // A perfect reconstruction of what a segment can hold scores 1; the batches (2 + 1) are put together in order.
+        var perfect = NoteF1.Reconstructions(trees, t => NoteF1.TreeNotes(t), batchSize: 2);
+        Assert.Equal(new NoteScores(3, 3, 3), perfect.OnsetDuration);
+        // Reconstructing the unclipped notes misses one duration.
+        var unclipped = NoteF1.Reconstructions(trees, t => NoteF1.TreeNotes(t, clipped: false), batchSize: 2);
+        Assert.Equal(new NoteScores(3, 3, 3), unclipped.Onset);
+        Assert.Equal(new NoteScores(2, 3, 3), unclipped.OnsetDuration);
+        Assert.Throws<ArgumentException>(() => NoteF1.Reconstructions(trees, t => [], batchSize: 2));
     }
 }
