@@ -56,6 +56,7 @@ public static class MusicData
     public static void Register()
     {
         if (Interlocked.Exchange(ref registered, 1) == 1) return;
+        PolyData.Register(); // nottingham-poly, jsb-poly, midi-poly:DIR (PianoTree trees)
         foreach (var (name, o) in NottinghamNames)
             DatasetCatalog.Register(name,
                 $"Nottingham folk tunes (1,034 melodies): " + (o.Representation == MelodyRepresentation.Inpaint24
