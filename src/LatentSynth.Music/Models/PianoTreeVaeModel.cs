@@ -390,57 +390,71 @@ public sealed class PianoTreeVaeModel : AutoencoderModel
         return new Decoded(Torch.Stack(pitchLogits, 1), Torch.Stack(durLogits, 1), Torch.Stack(pitches, 1), Torch.Stack(bitsOut, 1));
     }
 
-    /// <summary>One step's notes: teacher-forced in one pass when every slot's coin says so, else slot by slot.</summary>
+    /// <summary>
+    /// One step's notes. The 16 slots are cut into runs at every slot fed the decoded previous note (free-running); within a
+    /// run the inputs are the true previous notes, so the note GRU reads a run in one call (one call per step when fully
+    /// teacher-forced, 16 when free-running: the same computation as slot by slot). The duration GRU runs at once for a
+    /// run's last slot when the next run needs that note, and in one batch for all other slots at the end.
+    /// </summary>
     private Decoded DecodeStep(Tensor timeOut, Tensor? trueEmb, bool[]? coins, double? temperature, Generator? generator)
     {
         long b = timeOut.Size(0), ht = timeOut.Size(1);
-        var h0 = TimeToNoteHidden.Call(timeOut).Unsqueeze(0);
-        var start = PitchEmbedding.Call(Torch.Full([b], (long)StartToken, DType.Int64));     // [B, E] (bits 0)
-        Tensor pitchLogits, durLogits, pitch, bits;
-        if (trueEmb is not null && coins is not null && coins.Skip(1).All(c => c))
+        var h = TimeToNoteHidden.Call(timeOut).Unsqueeze(0);
+        var input = PitchEmbedding.Call(Torch.Full([b], (long)StartToken, DType.Int64)).Unsqueeze(1);   // [B, 1, E] (bits 0)
+        var starts = new List<int> { 0 };
+        for (int j = 1; j < S; j++)
+            if (trueEmb is null || coins is null || !coins[j]) starts.Add(j);
+        var outputs = new Tensor[S];
+        var pitchLogits = new Tensor[S];
+        var pitch = new Tensor[S];
+        var durLogits = new Tensor?[S];
+        var bits = new Tensor?[S];
+        for (int r = 0; r < starts.Count; r++)
         {
-            var previous = Torch.Cat([start.Unsqueeze(1), trueEmb.Narrow(1, 0, S - 1)], 1);  // [B, S, E]
-            var (outputs, _) = DecoderNotes.Call(Torch.Cat([timeOut.Unsqueeze(1).Expand(b, S, ht), previous], 2), h0);
-            pitchLogits = PitchOut.Call(outputs);                                             // [B, S, 129]
-            var (dl, db) = Durations(outputs.Reshape(b * S, -1), pitchLogits.Reshape(b * S, -1), temperature, generator);
-            durLogits = dl.Reshape(b, S, D, 2);
-            bits = db.Reshape(b, S, D);
-            pitch = Pick(pitchLogits, temperature, generator);
-        }
-        else
-        {
-            var h = h0;
-            var token = start;
-            var pl = new List<Tensor>(S);
-            var dls = new List<Tensor>(S);
-            var ps = new List<Tensor>(S);
-            var bs = new List<Tensor>(S);
-            for (int j = 0; j < S; j++)
+            int first = starts[r], end = r + 1 < starts.Count ? starts[r + 1] : S, len = end - first;
+            var inputs = len == 1 ? input : Torch.Cat([input, trueEmb!.Narrow(1, first, len - 1)], 1);           // [B, len, E]
+            var (o, hn) = DecoderNotes.Call(Torch.Cat([timeOut.Unsqueeze(1).Expand(b, len, ht), inputs], 2), h);
+            h = hn;
+            var logits = PitchOut.Call(o);                                                                     // [B, len, 129]
+            var picked = Pick(logits, temperature, generator);
+            for (int j = first; j < end; j++)
             {
-                var (o, hn) = DecoderNotes.Call(Torch.Cat([timeOut, token], 1).Unsqueeze(1), h);
-                h = hn;
-                var note = o.Squeeze(1);
-                var logits = PitchOut.Call(note);
-                var (dl, db) = Durations(note, logits, temperature, generator);
-                var p = Pick(logits, temperature, generator);
-                pl.Add(logits);
-                dls.Add(dl);
-                ps.Add(p);
-                bs.Add(db);
-                if (j + 1 < S)
-                    token = trueEmb is not null && coins is not null && coins[j + 1] ? trueEmb.Select(1, j) : Embed(p, db);
+                outputs[j] = o.Select(1, j - first);
+                pitchLogits[j] = logits.Select(1, j - first);
+                pitch[j] = picked.Select(1, j - first);
             }
-            pitchLogits = Torch.Stack(pl, 1);
-            durLogits = Torch.Stack(dls, 1);
-            pitch = Torch.Stack(ps, 1);
-            bits = Torch.Stack(bs, 1);
+            if (end < S)
+            {
+                // The next run starts from this run's last note as decoded.
+                var (dl, db) = Durations(outputs[end - 1], pitchLogits[end - 1], temperature, generator);
+                durLogits[end - 1] = dl;
+                bits[end - 1] = db;
+                input = Embed(pitch[end - 1], db).Unsqueeze(1);
+            }
         }
+        var rest = Enumerable.Range(0, S).Where(j => durLogits[j] is null).ToArray();
+        if (rest.Length > 0)
+        {
+            int m = rest.Length;
+            var notes = Torch.Stack(rest.Select(j => outputs[j]).ToArray(), 1).Reshape(b * m, -1);
+            var logits = Torch.Stack(rest.Select(j => pitchLogits[j]).ToArray(), 1).Reshape(b * m, -1);
+            var (dl, db) = Durations(notes, logits, temperature, generator);
+            dl = dl.Reshape(b, m, D, 2);
+            db = db.Reshape(b, m, D);
+            for (int i = 0; i < m; i++)
+            {
+                durLogits[rest[i]] = dl.Select(1, i);
+                bits[rest[i]] = db.Select(1, i);
+            }
+        }
+        var allPitch = Torch.Stack(pitch, 1);
+        var allBits = Torch.Stack(bits!, 1);
         // Well-formed output: pad after the first EOS, bits only in note slots.
-        var eos = pitch.Eq((long)PolyTree.Eos).To(DType.Int64);
+        var eos = allPitch.Eq((long)PolyTree.Eos).To(DType.Int64);
         var after = (eos.Cumsum(1) - eos).Gt(0L);
-        pitch = Torch.Where(after, (long)PolyTree.Pad, pitch);
-        bits = bits * pitch.Lt((long)PolyTree.Eos).To(DType.Float32).Unsqueeze(2);
-        return new Decoded(pitchLogits, durLogits, pitch, bits);
+        allPitch = Torch.Where(after, (long)PolyTree.Pad, allPitch);
+        allBits = allBits * allPitch.Lt((long)PolyTree.Eos).To(DType.Float32).Unsqueeze(2);
+        return new Decoded(Torch.Stack(pitchLogits, 1), Torch.Stack(durLogits!, 1), allPitch, allBits);
     }
 
     /// <summary>The duration GRU over notes [N, Hn] with their pitch logits [N, 129]: logits [N, 5, 2] and bits [N, 5] (float).</summary>
