@@ -7,6 +7,17 @@ namespace LatentSynth.Music.Tests.Data;
 /// <summary>The PianoTree tree tensor (round trips, refusals) and its datasets (MIDI with chords, the JSB reading, sizes).</summary>
 public class PolyDataTests
 {
+    /// <summary>Every tree of the set decodes (well-formed) and encodes back to itself exactly.</summary>
+    private static void AssertEveryTreeRoundTrips(TensorDataset set)
+    {
+        var all = set.Examples.Contiguous().ToArray<float>();
+        for (long i = 0; i < set.Count; i++)
+        {
+            var tree = all.AsSpan((int)(i * Size), Size);
+            Assert.True(tree.SequenceEqual(Encode(Decode(tree))), $"tree {i} does not round-trip");
+        }
+    }
+
     private static float Slot(float[] tree, int step, int slot, int value = 0) => tree[(step * MaxNotes + slot) * Width + value];
 
     [Fact]
@@ -173,6 +184,7 @@ public class PolyDataTests
         Assert.Equal(s.TestSegments, splits.Test.Count);
         Assert.True(s.NotesPerStep.Skip(2).Sum() > 0, "some step holds more than one onset");
         Assert.Equal(s.Notes, s.NotesPerStep.Select((c, k) => c * k).Sum());
+        AssertEveryTreeRoundTrips(splits.Train);
         Console.WriteLine($"nottingham-poly: {s.PiecesKept} tunes, train {s.TrainSegments} / test {s.TestSegments} segments, notes per step " +
                           string.Join(" ", s.NotesPerStep.Select((c, k) => $"{k}:{c}")) + $", clipped {s.ClippedDurations}, duplicates {s.DuplicateNotes}, dropped {s.DroppedNotes}, empty {s.EmptySegmentsDropped}");
     }
@@ -187,6 +199,7 @@ public class PolyDataTests
         Assert.True(s.NotesPerStep.Skip(4).Sum() > 0, "four voices strike together somewhere");
         Assert.Equal(0, s.NotesPerStep.Skip(5).Sum());  // never more than the 4 voices
         Assert.Equal(0, s.DroppedNotes);
+        AssertEveryTreeRoundTrips(splits.Test);
         Console.WriteLine($"jsb-poly: train {s.TrainSegments} / test {s.TestSegments} segments, notes per step " +
                           string.Join(" ", s.NotesPerStep.Select((c, k) => $"{k}:{c}")) + $", clipped {s.ClippedDurations}, duplicates {s.DuplicateNotes}, empty {s.EmptySegmentsDropped}");
     }
