@@ -259,6 +259,25 @@ public static class PolyData
         return trees;
     }
 
+    /// <summary>
+    /// Writes the notes of one or more trees (each <see cref="PolyTree.Size"/> values, played one after the other, 32 steps
+    /// each) as a one-track MIDI file through <see cref="MelodyGrid.WriteMidi(string, IEnumerable{GridNote}, int, BeatGrid, double, int, int)"/>
+    /// (4/4, 120 quarter notes per minute by default; a note keeps its whole duration, also past its segment's end).
+    /// </summary>
+    /// <exception cref="ArgumentException">The values are not whole trees, or a tree is malformed (<see cref="PolyTree.Decode"/>).</exception>
+    public static void WriteMidi(string path, ReadOnlySpan<float> trees, double quarterNotesPerMinute = 120, int velocity = 80, int program = 0)
+    {
+        if (trees.Length == 0 || trees.Length % PolyTree.Size != 0)
+            throw new ArgumentException($"{trees.Length} values are not whole trees of {PolyTree.Size}", nameof(trees));
+        var notes = new List<GridNote>();
+        int count = trees.Length / PolyTree.Size;
+        for (int i = 0; i < count; i++)
+            foreach (var n in PolyTree.Decode(trees.Slice(i * PolyTree.Size, PolyTree.Size)))
+                notes.Add(new GridNote(n.Pitch, i * PolyTree.Steps + n.Onset, i * PolyTree.Steps + n.Onset + n.Duration));
+        MelodyGrid.WriteMidi(path, notes, Math.Max(count * PolyTree.Steps, notes.Count == 0 ? 0 : notes.Max(n => n.End)), BeatGrid.Sixteenths,
+            quarterNotesPerMinute, velocity, program);
+    }
+
     /// <summary>Float32 trees [N, 32, 16, 6] named <paramref name="name"/> (no labels).</summary>
     public static TensorDataset ToDataset(string name, IReadOnlyList<float[]> trees)
     {

@@ -144,6 +144,25 @@ public class PolyDataTests
     }
 
     [Fact]
+    public void TreesWrittenAsMidiReadBackAsTheSameNotes()
+    {
+        var dir = MidiFixtures.TempFolder();
+        try
+        {
+            var a = Encode([new PolyNote(0, 48, 16), new PolyNote(0, 64, 4), new PolyNote(0, 67, 4), new PolyNote(30, 72, 6)]);
+            var b = Encode([new PolyNote(4, 50, 32), new PolyNote(4, 62, 2)]);
+            var path = Path.Combine(dir, "trees.mid");
+            PolyData.WriteMidi(path, [.. a, .. b]);
+            var tune = PolyData.FromMidi(MidiReader.Read(path));
+            Assert.Null(tune.SkipReason);
+            Assert.Equal([new GridNote(48, 0, 16), new GridNote(64, 0, 4), new GridNote(67, 0, 4), new GridNote(72, 30, 36),
+                          new GridNote(50, 36, 68), new GridNote(62, 36, 38)], tune.Notes);
+            Assert.Throws<ArgumentException>(() => PolyData.WriteMidi(path, a.AsSpan(1)));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
     public void AMissingFolderAndAnUnreachableJsbAreNamed()
     {
         Assert.Throws<DatasetException>(() => PolyData.Load("midi-poly:/nonexistent/folder"));
