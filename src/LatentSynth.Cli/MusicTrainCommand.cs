@@ -41,17 +41,20 @@ public static class MusicTrainCommand
     private static string ModelList() => "one of " + string.Join(", ", MelodyModels());
 
     /// <summary>The dataset trained on when none is given: <c>nottingham-16</c> for <c>musicvae-hier</c>, <c>nottingham-bars24</c>
-    /// (single 24-step bars) for <c>measurevae</c> and <c>sketchvae</c>, <c>nottingham-inpaint</c> for <c>inpaintnet</c> and <c>sketchnet</c>, else <c>nottingham</c>.</summary>
+    /// (single 24-step bars) for <c>measurevae</c> and <c>sketchvae</c>, <c>nottingham-inpaint</c> for <c>inpaintnet</c> and <c>sketchnet</c>,
+    /// <c>nottingham-poly</c> (PianoTree trees) for <c>pianotree</c>, else <c>nottingham</c>.</summary>
     public static string DefaultData(string model) => model.ToLowerInvariant() switch
     {
         "musicvae-hier" => "nottingham-16",
         "measurevae" or "sketchvae" => "nottingham-bars24",
         "inpaintnet" or "sketchnet" => "nottingham-inpaint",
+        "pianotree" => "nottingham-poly",
         _ => "nottingham",
     };
 
-    /// <summary>"nottingham, nottingham-16, …, midi:DIR or midi16:DIR".</summary>
-    public static string MelodyDatasets() => string.Join(", ", MusicData.NottinghamNames.Keys) + ", midi:DIR, midi16:DIR, midi-inpaint:DIR or midi-bars24:DIR";
+    /// <summary>"nottingham, nottingham-16, …, midi:DIR or midi16:DIR", then the PianoTree sets.</summary>
+    public static string MelodyDatasets() => string.Join(", ", MusicData.NottinghamNames.Keys) + ", midi:DIR, midi16:DIR, midi-inpaint:DIR, midi-bars24:DIR, " +
+                                             "or for pianotree nottingham-poly, jsb-poly or midi-poly:DIR";
 
     /// <summary>Builds the verb.</summary>
     public static Command Create()
@@ -67,7 +70,7 @@ public static class MusicTrainCommand
             complete: Complete, refused: refused, checkResume: CheckResume,
             help: new Dictionary<string, string>
             {
-                ["--data"] = $"Melody dataset: {MelodyDatasets()} [default: nottingham for musicvae, nottingham-16 for musicvae-hier, nottingham-bars24 for measurevae and sketchvae, nottingham-inpaint for inpaintnet and sketchnet]",
+                ["--data"] = $"Melody dataset: {MelodyDatasets()} [default: nottingham for musicvae, nottingham-16 for musicvae-hier, nottingham-bars24 for measurevae and sketchvae, nottingham-inpaint for inpaintnet and sketchnet, nottingham-poly for pianotree]",
                 ["--model"] = $"Melody model: {models} [default: {DefaultModel}]",
                 ["--latent-dim"] = "Latent dimensions [default: " + string.Join(", ", MelodyModels().Select(n => $"{n} {ModelRegistry.DefaultConfig(n).LatentDim}")) + "]",
                 ["--out"] = $"Run folder to create [default: {DefaultOut}]",
@@ -99,7 +102,7 @@ public static class MusicTrainCommand
             throw new ArgumentException($"{Where(modelOrigin, "--model", "model", model)} is not a melody model; music train takes {models} (other models: latentsynth train)");
 
         if (!builder.TryGetAssigned("training.data", out var dataNode, out var dataOrigin)) builder.Set("training.data", DefaultData(model), "music train default");
-        else if (dataNode is JsonValue dv && dv.TryGetValue<string>(out var data) && !MusicData.IsMusicDataset(data))
+        else if (dataNode is JsonValue dv && dv.TryGetValue<string>(out var data) && !MusicData.IsMusicDataset(data) && !PolyData.IsPolyDataset(data))
             throw new ArgumentException($"{Where(dataOrigin, "--data", "dataset", data)} is not a melody dataset; music train takes {MelodyDatasets()} (images: latentsynth train)");
 
         if (!builder.TryGetAssigned("training.out", out _, out _)) builder.Set("training.out", DefaultOut, "music train default");

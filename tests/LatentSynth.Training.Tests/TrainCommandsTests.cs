@@ -528,7 +528,7 @@ public class TrainCommandsTests : IDisposable
         var (code, output, _) = RunCli(TrainArgs(dir)); // "toy" is no catalog name: refused before anything is written
         Assert.Equal(1, code);
         // frames:DIR is registered by the audio verbs, the melody datasets by the music verbs.
-        Assert.Contains("error: unknown dataset 'toy'; known names: fashion-mnist, mnist, nottingham, nottingham-16, nottingham-16-aug, nottingham-16-hop4, nottingham-aug, nottingham-bars24, nottingham-inpaint, csv:FILE, frames:DIR, idx:DIR, midi-inpaint:DIR, midi16:DIR, midi:DIR, npy:FILE", output);
+        Assert.Contains("error: unknown dataset 'toy'; known names: fashion-mnist, jsb-poly, mnist, nottingham, nottingham-16, nottingham-16-aug, nottingham-16-hop4, nottingham-aug, nottingham-bars24, nottingham-inpaint, nottingham-poly, csv:FILE, frames:DIR, idx:DIR, midi-bars24:DIR, midi-inpaint:DIR, midi-poly:DIR, midi16:DIR, midi:DIR, npy:FILE", output);
         Assert.DoesNotContain("   at ", output);
         Assert.False(Directory.Exists(dir));
     }

@@ -252,27 +252,7 @@ public static class MelodyGrid
         if (lastStep > MaxSteps)
             return Skip("too long", $"the melody ends at step {lastStep}, beyond {MaxSteps} steps ({MaxSteps / unit} bars): not a tune", track);
 
-        // Time signatures: 4/4 and 2/4 only, changes on bar lines, 4/4 bars on unit boundaries.
-        var signatures = tune.TimeSignatures.Count == 0 ? [new TimeSignature(0, 4, 4)] : tune.TimeSignatures.ToList();
-        if (signatures[0].Tick > 0) signatures.Insert(0, new TimeSignature(0, 4, 4)); // MIDI's default before the first
-        int twoFourBars = 0;
-        for (int i = 0; i < signatures.Count; i++)
-        {
-            var sig = signatures[i];
-            int from = grid.Quantize(sig.Tick, tpq, out var off);
-            if (from >= lastStep) break; // a signature after the last note does not matter
-            bool whole = sig.IsFourFour || sig.IsCutTime;
-            if (!whole && !sig.IsTwoFour)
-                return Skip($"time signature {sig.Text}", $"time signature {sig.Text} at step {from} (only 4/4, 2/2 and 2/4 fit {unit}-step units)", track);
-            if (off > 1e-9) return Skip("time signature off the grid", $"time signature {sig.Text} at tick {sig.Tick} is not on a line of the {grid.Name}", track);
-            int to = i + 1 < signatures.Count ? Math.Min(lastStep, grid.Quantize(signatures[i + 1].Tick, tpq, out _)) : lastStep;
-            int barSteps = whole ? unit : unit / 2;
-            if (whole && from % unit != 0)
-                return Skip("4/4 bar mid-unit", $"a {sig.Text} section starts at step {from}, after an odd number of 2/4 bars, so its bars would straddle {unit}-step units", track);
-            if (i + 1 < signatures.Count && to < lastStep && (to - from) % barSteps != 0)
-                return Skip("time signature change mid-bar", $"{sig.Text} section from step {from} to {to} is not a whole number of bars", track);
-            if (sig.IsTwoFour) twoFourBars += (to - from + barSteps - 1) / barSteps;
-        }
+        if (SignatureProblem(tune, grid, lastStep, out int twoFourBars) is { } bad) return Skip(bad.Reason, bad.Detail, track);
 
         int length = (lastStep + unit - 1) / unit * unit;
         var tokens = encode(melody, length);
@@ -282,6 +262,38 @@ public static class MelodyGrid
         if (outOfRange > 0) details.Add($"{outOfRange} notes outside {minPitch}–{maxPitch} dropped");
         if (tune.UnpairedNotes > 0) details.Add($"{tune.UnpairedNotes} note-ons without note-off ignored");
         return new GridTune(tune.Name, tokens, null, string.Join("; ", details), track, chords, twoFourBars) { StepsPerUnit = unit };
+    }
+
+    /// <summary>
+    /// The time-signature rules of <see cref="ToTokens"/> for a tune whose notes end at step <paramref name="lastStep"/> of
+    /// <paramref name="grid"/>: null when they hold (with the 2/4 bars counted), else a short reason and a detail.
+    /// </summary>
+    internal static (string Reason, string Detail)? SignatureProblem(MidiTune tune, BeatGrid grid, int lastStep, out int twoFourBars)
+    {
+        int tpq = tune.TicksPerQuarter, unit = grid.StepsPerBar;
+        // Time signatures: 4/4 and 2/4 only, changes on bar lines, 4/4 bars on unit boundaries.
+        var signatures = tune.TimeSignatures.Count == 0 ? [new TimeSignature(0, 4, 4)] : tune.TimeSignatures.ToList();
+        if (signatures[0].Tick > 0) signatures.Insert(0, new TimeSignature(0, 4, 4)); // MIDI's default before the first
+        twoFourBars = 0;
+        for (int i = 0; i < signatures.Count; i++)
+        {
+            var sig = signatures[i];
+            int from = grid.Quantize(sig.Tick, tpq, out var off);
+            if (from >= lastStep) break; // a signature after the last note does not matter
+            bool whole = sig.IsFourFour || sig.IsCutTime;
+            if (!whole && !sig.IsTwoFour)
+                return ($"time signature {sig.Text}", $"time signature {sig.Text} at step {from} (only 4/4, 2/2 and 2/4 fit {unit}-step units)");
+            if (off > 1e-9) return ("time signature off the grid", $"time signature {sig.Text} at tick {sig.Tick} is not on a line of the {grid.Name}");
+            int to = i + 1 < signatures.Count ? Math.Min(lastStep, grid.Quantize(signatures[i + 1].Tick, tpq, out _)) : lastStep;
+            int barSteps = whole ? unit : unit / 2;
+            if (whole && from % unit != 0)
+                return ("4/4 bar mid-unit", $"a {sig.Text} section starts at step {from}, after an odd number of 2/4 bars, so its bars would straddle {unit}-step units");
+            if (i + 1 < signatures.Count && to < lastStep && (to - from) % barSteps != 0)
+                return ("time signature change mid-bar", $"{sig.Text} section from step {from} to {to} is not a whole number of bars");
+            if (sig.IsTwoFour) twoFourBars += (to - from + barSteps - 1) / barSteps;
+        }
+
+        return null;
     }
 
     /// <summary>

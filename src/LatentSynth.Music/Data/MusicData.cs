@@ -13,6 +13,7 @@ namespace LatentSynth.Music.Data;
 /// <item>score inpainting on the 24-step grid (<see cref="InpaintTokens"/>): <c>nottingham-inpaint</c> (16-bar windows,
 /// 6 past + 4 gap + 6 future, [384], hop 1 bar), <c>nottingham-bars24</c> (every bar [24] of the training tunes, for the
 /// bar VAEs; test bars from the test tunes), and for one's own files <c>midi-inpaint:DIR</c> and <c>midi-bars24:DIR</c>.</item>
+/// <item>PianoTree trees [32, 16, 6] (<see cref="PolyData"/>, registered from here): <c>nottingham-poly</c>, <c>jsb-poly</c>, <c>midi-poly:DIR</c>.</item>
 /// </list>
 /// The Nottingham tunes (the melody files, MIDI/melody/*.mid) are found in the cache, else in
 /// ../shared/datasets/nottingham beside the repository, else downloaded from the pinned commit.
@@ -56,6 +57,7 @@ public static class MusicData
     public static void Register()
     {
         if (Interlocked.Exchange(ref registered, 1) == 1) return;
+        PolyData.Register(); // nottingham-poly, jsb-poly, midi-poly:DIR (PianoTree trees)
         foreach (var (name, o) in NottinghamNames)
             DatasetCatalog.Register(name,
                 $"Nottingham folk tunes (1,034 melodies): " + (o.Representation == MelodyRepresentation.Inpaint24

@@ -66,17 +66,26 @@ internal static class ModelTheory
     /// <paramref name="source"/>'s "bars" through the trainer: completed in 3 steps with finite validation means; returns the
     /// saved model config (input shape [24] checked).
     /// </summary>
-    public static ModelConfig TrainsOneEpochThroughTheTrainer(string model, IDatasetSource source, params (string Key, int Value)[] extra)
+    public static ModelConfig TrainsOneEpochThroughTheTrainer(string model, IDatasetSource source, params (string Key, int Value)[] extra) =>
+        TrainsOneEpochThroughTheTrainer(model, source, [24L],
+            [("encoder_size", 16), ("encoder_layers", 1), ("decoder_size", 16), ("decoder_layers", 1), .. extra]);
+
+    /// <summary>
+    /// One epoch of <paramref name="model"/> (z 8, batch 16, the size keys <paramref name="sizes"/>) on <paramref name="source"/>'s
+    /// "bars" (48 examples) through the trainer: completed in 3 steps with finite validation means; returns the saved model
+    /// config, whose input shape must be <paramref name="inputShape"/> (taken from the data).
+    /// </summary>
+    public static ModelConfig TrainsOneEpochThroughTheTrainer(string model, IDatasetSource source, long[] inputShape, (string Key, int Value)[] sizes)
     {
         var dir = Path.Combine(Path.GetTempPath(), $"ls-{model}-run-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var result = TrainTinyBarVae(model, source, dir, extra);
+            var result = TrainTiny(model, source, dir, sizes);
             Assert.Equal(TrainingOutcome.Completed, result.Outcome);
             Assert.Equal(3, result.Step);
             Assert.All(result.LastValidation!.Means.Values, v => Assert.True(double.IsFinite(v)));
             var saved = RunConfig.Load(Path.Combine(dir, RunFolder.ConfigFile)).Model;
-            Assert.Equal([24L], saved.InputShape);
+            Assert.Equal(inputShape, saved.InputShape);
             return saved;
         }
         finally
@@ -90,22 +99,23 @@ internal static class ModelTheory
     /// <paramref name="extra"/> keys) on <paramref name="source"/>'s "bars" into <paramref name="dir"/>: the run the model tests
     /// and the frozen stage-1 runs of the gap models' tests use.
     /// </summary>
-    public static TrainingResult TrainTinyBarVae(string model, IDatasetSource source, string dir, params (string Key, int Value)[] extra)
+    public static TrainingResult TrainTinyBarVae(string model, IDatasetSource source, string dir, params (string Key, int Value)[] extra) =>
+        TrainTiny(model, source, dir, [("encoder_size", 16), ("encoder_layers", 1), ("decoder_size", 16), ("decoder_layers", 1), .. extra]);
+
+    /// <summary>One epoch of <paramref name="model"/> (z 8, batch 16, lr 1e-3, seed 1, the size keys <paramref name="sizes"/>) on
+    /// <paramref name="source"/>'s "bars" into <paramref name="dir"/>.</summary>
+    public static TrainingResult TrainTiny(string model, IDatasetSource source, string dir, (string Key, int Value)[] sizes)
     {
         var builder = new RunConfigBuilder()
             .Set("model", model, "test")
             .Set("latent_dim", 8, "test")
-            .Set("encoder_size", 16, "test")
-            .Set("encoder_layers", 1, "test")
-            .Set("decoder_size", 16, "test")
-            .Set("decoder_layers", 1, "test")
             .Set("data", "bars", "test")
             .Set("epochs", 1, "test")
             .Set("batch_size", 16, "test")
             .Set("lr", 1e-3, "test")
             .Set("seed", 1, "test")
             .Set("out", dir, "test");
-        foreach (var (key, value) in extra) builder.Set(key, System.Text.Json.Nodes.JsonValue.Create(value), "test");
+        foreach (var (key, value) in sizes) builder.Set(key, System.Text.Json.Nodes.JsonValue.Create(value), "test");
         return new Trainer(source).Train(builder.Build());
     }
 
