@@ -100,6 +100,7 @@
   // ---- inpaint ------------------------------------------------------------------------------------
   function inpaintPayload(model) {
     const p = { tune: $('inp-tune').value, gap: $('inp-gap').value, model, seed: Number($('inp-seed').value) };
+    if (model === 'inpaintnet') return p; // InpaintNet fills from the context alone: it takes no sketch
     if ($('inp-pitch').value.trim()) p.pitch_sketch = $('inp-pitch').value.trim();
     if ($('inp-rhythm').value.trim()) p.rhythm_sketch = $('inp-rhythm').value.trim();
     return p;
@@ -109,7 +110,7 @@
     const fig = document.createElement('figure'), cap = document.createElement('figcaption');
     fig.appendChild(image(res.png, `${res.tune}, bars ${res.gap} filled by ${res.filler}`));
     cap.className = 'scores';
-    cap.textContent = `${res.filler}: pitch accuracy ${f(res.pitch_accuracy)}, rhythm accuracy ${f(res.rhythm_accuracy)}, ${res.sketched_bars} sketched bar(s) `;
+    cap.textContent = `${res.filler}${res.model === 'inpaintnet' ? ' (no sketch: it fills from the context alone)' : ''}: pitch accuracy ${f(res.pitch_accuracy)}, rhythm accuracy ${f(res.rhythm_accuracy)}, ${res.sketched_bars} sketched bar(s) `;
     const b = document.createElement('button'); b.type = 'button'; b.className = 'play'; b.textContent = 'Play'; b.disabled = !res.wav;
     b.addEventListener('click', () => play(res.wav, 'inpaint').catch((e) => status('could not play: ' + e.message, true)));
     cap.appendChild(b); fig.appendChild(cap); out.appendChild(fig);
