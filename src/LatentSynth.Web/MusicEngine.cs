@@ -190,7 +190,7 @@ public sealed class MusicEngine : IDisposable
     }
 
     /// <summary>A piano-roll PNG of one or more rows.</summary>
-    public static byte[] Roll(IReadOnlyList<PianoRollRow> rows, string title, bool inpaint24 = false, int firstBar = 1) =>
+    public static byte[] Roll(IReadOnlyList<PianoRollRow> rows, string? title, bool inpaint24 = false, int firstBar = 1) =>
         PianoRoll.Render(rows, new PianoRollOptions { Title = title, Inpaint24 = inpaint24, FirstBarNumber = firstBar }).ToPng();
 
     /// <summary>Milliseconds since <paramref name="clock"/> started.</summary>

@@ -39,6 +39,8 @@ public static class MusicLimits
     public const int MaxSamples = 8;
     /// <summary>Highest sampling temperature (exclusive lower bound 0).</summary>
     public const double MaxTemperature = 2;
+    /// <summary>Longest uploaded MIDI file, in 4/4 bars.</summary>
+    public const int MaxUploadBars = 1000;
     /// <summary>Most tokens a MIDI export takes (64 bars of 24 steps).</summary>
     public const int MaxExportTokens = 64 * 24;
 }
@@ -183,7 +185,13 @@ internal static class MusicRequests
             try { midi = MidiReader.Read(new MemoryStream(bytes, 0, n), "upload"); }
             catch (Exception e) when (e is MidiDataException or OverflowException or ArgumentException or InvalidOperationException or IOException)
             { throw Bad($"{midiField} is not a readable MIDI file: {RequestFields.Trim(e.Message)}"); }
-            var grid = inpaint24 ? InpaintGrid.ToTokens(midi) : MelodyGrid.ToTokens(midi);
+            // A few bytes can name a note a billion ticks away: bound the length before the grid allocates its tokens.
+            if (midi.TicksPerQuarter <= 0 || midi.EndTick / midi.TicksPerQuarter > MusicLimits.MaxUploadBars * 4)
+                throw Bad($"{midiField} is longer than {MusicLimits.MaxUploadBars} bars");
+            GridTune grid;
+            try { grid = inpaint24 ? InpaintGrid.ToTokens(midi) : MelodyGrid.ToTokens(midi); }
+            catch (Exception e) when (e is OverflowException or ArgumentException or InvalidOperationException)
+            { throw Bad($"{midiField} cannot be put on the grid: {RequestFields.Trim(e.Message)}"); }
             if (grid.Tokens is null) throw Bad($"{midiField} does not fit the {(inpaint24 ? "24" : "16")}-step 4/4 grid: {grid.SkipReason}");
             return ("uploaded MIDI", grid.Tokens);
         }
@@ -235,7 +243,7 @@ internal static class MusicRequests
                 {
                     T = t, Tokens = p,
                     HammingA = MelodyInterpolation.Hamming(p, a), HammingB = MelodyInterpolation.Hamming(p, b),
-                    Png = Convert.ToBase64String(MusicEngine.Roll([new PianoRollRow(p, label)], label)),
+                    Png = Convert.ToBase64String(MusicEngine.Roll([new PianoRollRow(p, label)], null)),
                     Wav = Sound(engine, p, false),
                 };
             }).ToList();
@@ -328,7 +336,7 @@ internal static class MusicRequests
             var samples = melodies.Select((m, i) => new
             {
                 Tokens = m,
-                Png = Convert.ToBase64String(MusicEngine.Roll([new PianoRollRow(m, $"sample {i + 1}")], $"{model} sample {i + 1}, temperature {temperature:0.###}, seed {seed}")),
+                Png = Convert.ToBase64String(MusicEngine.Roll([new PianoRollRow(m, $"{model} sample {i + 1}, temperature {temperature:0.###}, seed {seed}")], null)),
                 Wav = Sound(engine, m, false),
             }).ToList();
             return (object)new { Model = model, Temperature = temperature, Seed = seed, Grid = 16, Samples = samples, ModelMilliseconds = modelMs, Milliseconds = MusicEngine.Ms(clock), engine.AudioProblem };

@@ -63,6 +63,11 @@ internal static class WebPlumbing
             {
                 await Error(ctx, e.StatusCode, e.StatusCode == 413 ? $"the request body is larger than {SynthLimits.MaxBodyBytes / 1024} KB" : e.Message);
             }
+            catch (Exception e) when (!ctx.Response.HasStarted && e is not OperationCanceledException)
+            {
+                // A failure of ours (FluidSynth failing, a model error): a JSON 500 naming it, and the server keeps serving.
+                await Error(ctx, 500, $"internal error: {e.GetType().Name}: {e.Message}");
+            }
         });
     }
 

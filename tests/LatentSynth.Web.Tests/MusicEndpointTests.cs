@@ -164,12 +164,46 @@ public class MusicEndpointTests(MusicServerFixture fx)
     }
 
     [Fact]
+    public async Task AHostileMidiUploadIsRefusedNotAllocated()
+    {
+        // A valid file whose one note lies 200 million ticks away (1 tick per quarter): 50 million bars.
+        var events = new NAudio.Midi.MidiEventCollection(1, 1);
+        var on = new NAudio.Midi.NoteOnEvent(200_000_000, 1, 60, 90, 1);
+        events.AddEvent(on, 1);
+        events.AddEvent(on.OffEvent!, 1);
+        events.AddEvent(new NAudio.Midi.MetaEvent(NAudio.Midi.MetaEventType.EndTrack, 0, 200_000_001), 0);
+        events.AddEvent(new NAudio.Midi.MetaEvent(NAudio.Midi.MetaEventType.EndTrack, 0, 200_000_001), 1);
+        events.PrepareForExport();
+        var file = Path.Combine(fx.Dir, "far.mid");
+        NAudio.Midi.MidiFile.Export(file, events);
+        var b64 = Convert.ToBase64String(File.ReadAllBytes(file));
+        var tunes = await TwoTunes();
+        using var r = await fx.Http.PostAsync("/api/interpolate", J($$"""{"from_midi": "{{b64}}", "to": "{{tunes[1]}}"}"""));
+        var text = await r.Content.ReadAsStringAsync();
+        Assert.True(r.StatusCode == HttpStatusCode.BadRequest, text);
+        Assert.Contains("from_midi is longer than 1000 bars", text);
+        using var r2 = await fx.Http.PostAsync("/api/inpaint", J($$"""{"tune_midi": "{{b64}}", "gap": "7-10", "model": "baseline"}"""));
+        Assert.Contains("tune_midi is longer than 1000 bars", await r2.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task ATooLargeBodyIs413()
     {
         var big = "{\"tune_midi\": \"" + new string('A', 300 * 1024) + "\"}";
         using var r = await fx.Http.PostAsync("/api/inpaint", J(big));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, r.StatusCode);
         Assert.Contains("larger than 256 KB", await r.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public void ServeRefusesRunsItCannotPlace()
+    {
+        var r = CliRunner.Run(400, "serve", fx.MusicVae, Path.Combine(fx.Dir, "sketchvae"), "--port", "0");
+        Assert.Equal(1, r.Code);
+        Assert.Contains("which the music page does not serve", r.Output + r.Error, StringComparison.Ordinal);
+        r = CliRunner.Run(400, "serve", fx.SketchNet, fx.SketchNet, "--port", "0");
+        Assert.Equal(1, r.Code);
+        Assert.Contains("are both inpaint runs", r.Output + r.Error, StringComparison.Ordinal);
     }
 
     [Fact]
