@@ -235,6 +235,7 @@ internal static class MusicRequests
             int[][] points;
             using (LatentSynth.Torch.Torch.NewScope()) points = MelodyInterpolation.Latent(w.Melody!, a, b, steps, spherical);
             double modelMs = MusicEngine.Ms(clock);
+            var wavs = engine.Wavs(points, false);
             var result = points.Select((p, k) =>
             {
                 double t = (double)k / (steps - 1);
@@ -244,7 +245,7 @@ internal static class MusicRequests
                     T = t, Tokens = p,
                     HammingA = MelodyInterpolation.Hamming(p, a), HammingB = MelodyInterpolation.Hamming(p, b),
                     Png = Convert.ToBase64String(MusicEngine.Roll([new PianoRollRow(p, label)], null)),
-                    Wav = Sound(engine, p, false),
+                    Wav = wavs[k] is { } bytes ? Convert.ToBase64String(bytes) : null,
                 };
             }).ToList();
             return (object)new { Steps = result, A = a, B = b, Grid = 16, ModelMilliseconds = modelMs, Milliseconds = MusicEngine.Ms(clock), engine.AudioProblem };
@@ -333,11 +334,12 @@ internal static class MusicRequests
                 melodies = model == "musicvae" ? TokenRows.Of(w.Melody!.Generate(count, temperature, generator)) : w.Sampler!.Sample(count, temperature, generator);
             }
             double modelMs = MusicEngine.Ms(clock);
+            var wavs = engine.Wavs(melodies, false);
             var samples = melodies.Select((m, i) => new
             {
                 Tokens = m,
                 Png = Convert.ToBase64String(MusicEngine.Roll([new PianoRollRow(m, $"{model} sample {i + 1}, temperature {temperature:0.###}, seed {seed}")], null)),
-                Wav = Sound(engine, m, false),
+                Wav = wavs[i] is { } bytes ? Convert.ToBase64String(bytes) : null,
             }).ToList();
             return (object)new { Model = model, Temperature = temperature, Seed = seed, Grid = 16, Samples = samples, ModelMilliseconds = modelMs, Milliseconds = MusicEngine.Ms(clock), engine.AudioProblem };
         }, cancel).ConfigureAwait(false);
