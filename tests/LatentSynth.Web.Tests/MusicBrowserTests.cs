@@ -81,12 +81,26 @@ public class MusicBrowserTests(MusicServerFixture fx)
         await page.Locator("#tap-cells button").Nth(12).ClickAsync();  // x
         await page.Locator("#tap-cells button").Nth(13).ClickAsync();  // x
         await page.Locator("#tap-cells button").Nth(13).ClickAsync();  // -
-        Assert.Equal("7:x...........x-..........", await page.InputValueAsync("#inp-rhythm"));
-        // Compare: SketchNet's fill, then InpaintNet's, both drawn.
+        Assert.Equal("7:x...........x-..........;8:x-----x-----x--x--x-----", await page.InputValueAsync("#inp-rhythm"));
+        // A pitch contour drawn rising over the 4 gap bars: each bar's onsets take its pitches (bar 7: the 2 tapped onsets,
+        // bar 8: the 5 typed, bars 9 and 10: their 4 quarters).
+        var pad = (await page.Locator("#contour").BoundingBoxAsync())!;
+        await page.Mouse.MoveAsync(pad.X + pad.Width * 0.01f, pad.Y + pad.Height * 0.85f);
+        await page.Mouse.DownAsync();
+        for (int i = 1; i <= 30; i++) await page.Mouse.MoveAsync(pad.X + pad.Width * (0.01f + 0.98f * i / 30), pad.Y + pad.Height * (0.85f - 0.7f * i / 30));
+        await page.Mouse.UpAsync();
+        var pitchSketch = await page.InputValueAsync("#inp-pitch");
+        var bars = pitchSketch.Split(';').Select(e => e.Split(':')).ToList();
+        Assert.Equal(["7", "8", "9", "10"], bars.Select(b => b[0]));
+        Assert.Equal([2, 5, 4, 4], bars.Select(b => b[1].Split(' ').Length));
+        var pitches = bars.SelectMany(b => b[1].Split(' ')).Select(LatentSynth.Music.Inpainting.SketchSyntax.ParsePitch).ToList();
+        Assert.True(pitches[^1] > pitches[0] + 12, "a rising contour gives rising pitches: " + pitchSketch);
+        // Compare: SketchNet's fill (both sketches), then InpaintNet's, both drawn.
         await page.ClickAsync("#inp-compare");
         await WaitFor(page, "document.body.dataset.lastTool === 'compare' && document.body.dataset.images === '6'");
         Assert.Equal("sketchnet,inpaintnet", await Data(page, "inpaintModels"));
         Assert.Equal(2, await page.Locator("#inp-out img").CountAsync());
+        Assert.Contains("4 sketched bar(s)", await page.Locator("#inp-out figcaption").First.TextContentAsync());
         Assert.Contains("rhythm accuracy", await page.Locator("#inp-out figcaption").Last.TextContentAsync());
         if (sound) await WaitFor(page, "document.body.dataset.lastPlayed === 'inpaint' && Number(document.body.dataset.lastRms) > 1e-4");
 

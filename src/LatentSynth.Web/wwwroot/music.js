@@ -130,12 +130,87 @@
     body.dataset.lastRhythmAccuracy = String(last.rhythm_accuracy);
     if (last.wav) await play(last.wav, 'inpaint');
   }
+  // Sketch fields as maps bar -> text ("7:x-----...;8:..."), so the tap pad and the contour pad change one bar and keep the rest.
+  function entries(text) {
+    const m = new Map();
+    for (const e of text.split(';')) { const i = e.indexOf(':'); if (i > 0) m.set(Number(e.slice(0, i).trim()), e.slice(i + 1).trim()); }
+    return m;
+  }
+  function joinEntries(m) { return [...m.keys()].sort((a, b) => a - b).map((b) => b + ':' + m.get(b)).join(';'); }
   // A rhythm for one gap bar, tapped on 24 cells (x onset, - hold, . rest), written into the rhythm sketch field.
   const tap = Array(24).fill('.');
   function writeTap() {
     const cells = $('tap-cells').children;
     for (let i = 0; i < 24; i++) cells[i].textContent = tap[i];
-    $('inp-rhythm').value = tap.every((c) => c === '.') ? '' : $('tap-bar').value + ':' + tap.join('');
+    const m = entries($('inp-rhythm').value), bar = Number($('tap-bar').value);
+    if (tap.every((c) => c === '.')) m.delete(bar); else m.set(bar, tap.join(''));
+    $('inp-rhythm').value = joinEntries(m);
+  }
+  function loadTap() {
+    const r = entries($('inp-rhythm').value).get(Number($('tap-bar').value)) || '';
+    const steps = r.replace(/[ |]/g, '');
+    for (let i = 0; i < 24; i++) tap[i] = steps.length === 24 && 'x-.'.includes(steps[i]) ? steps[i] : '.';
+    const cells = $('tap-cells').children;
+    for (let i = 0; i < cells.length; i++) cells[i].textContent = tap[i];
+  }
+  // A pitch contour drawn over the 4 gap bars: each bar's onsets (its rhythm sketch's, else its 4 quarters) take the contour's
+  // pitch at their step, written into the pitch sketch field as note names.
+  const LOW = 55, HIGH = 84, CW = 480, CH = 120;
+  const names = ['C', 'C#', 'D', 'D#', 'E', 'F', 'F#', 'G', 'G#', 'A', 'A#', 'B'];
+  function noteName(p) { return names[p % 12] + (Math.floor(p / 12) - 1); }
+  const contour = [];
+  function svg(name, attrs) { const e = document.createElementNS('http://www.w3.org/2000/svg', name); for (const k in attrs) e.setAttribute(k, attrs[k]); return e; }
+  function drawContourGrid() {
+    const c = $('contour'); c.textContent = '';
+    for (let b = 1; b < 4; b++) c.appendChild(svg('line', { x1: b * CW / 4, y1: 0, x2: b * CW / 4, y2: CH, stroke: '#bbb' }));
+    for (const p of [60, 72, 84]) {
+      const y = CH - (p - LOW) / (HIGH - LOW) * CH;
+      c.appendChild(svg('line', { x1: 0, y1: y, x2: CW, y2: y, stroke: '#eee' }));
+      const t = svg('text', { x: 2, y: y + 10, 'font-size': 9, fill: '#999' }); t.textContent = noteName(p); c.appendChild(t);
+    }
+    c.appendChild(svg('polyline', { id: 'contour-line', fill: 'none', stroke: '#1f56c4', 'stroke-width': 2, points: '' }));
+  }
+  function contourPoint(e) {
+    const r = $('contour').getBoundingClientRect();
+    const x = Math.min(CW, Math.max(0, (e.clientX - r.left) * CW / r.width)), y = Math.min(CH, Math.max(0, (e.clientY - r.top) * CH / r.height));
+    return [x, y];
+  }
+  function pitchAt(step) { // the contour's pitch at a step of the gap (0..95), or null outside what was drawn
+    const x = (step + 0.5) * CW / 96, pts = contour.slice().sort((a, b) => a[0] - b[0]);
+    if (!pts.length || x < pts[0][0] - 3 || x > pts[pts.length - 1][0] + 3) return null;
+    let y = pts[0][1];
+    for (let i = 0; i < pts.length; i++) {
+      if (pts[i][0] >= x) {
+        const a = pts[Math.max(0, i - 1)], b = pts[i], w = b[0] > a[0] ? (x - a[0]) / (b[0] - a[0]) : 0;
+        y = a[1] + Math.min(1, Math.max(0, w)) * (b[1] - a[1]); break;
+      }
+      y = pts[i][1];
+    }
+    return Math.round(LOW + (CH - y) / CH * (HIGH - LOW));
+  }
+  function writeContour() {
+    const first = Number(($('inp-gap').value || '0-0').split('-')[0]), rhythms = entries($('inp-rhythm').value), m = new Map();
+    for (let b = 0; b < 4; b++) {
+      const r = (rhythms.get(first + b) || '').replace(/[ |]/g, '');
+      const onsets = r.length === 24 ? [...r].map((c, i) => (c === 'x' || c === 'X' ? i : -1)).filter((i) => i >= 0) : [0, 6, 12, 18];
+      const ps = onsets.map((s) => pitchAt(b * 24 + s)).filter((p) => p !== null);
+      if (ps.length) m.set(first + b, ps.map(noteName).join(' '));
+    }
+    $('inp-pitch').value = joinEntries(m);
+    body.dataset.contourPoints = String(contour.length);
+  }
+  function buildContour() {
+    const c = $('contour');
+    let drawing = false;
+    drawContourGrid();
+    c.addEventListener('pointerdown', (e) => { drawing = true; contour.length = 0; contour.push(contourPoint(e)); c.setPointerCapture(e.pointerId); });
+    c.addEventListener('pointermove', (e) => {
+      if (!drawing) return;
+      contour.push(contourPoint(e));
+      $('contour-line').setAttribute('points', contour.map((p) => p[0].toFixed(1) + ',' + p[1].toFixed(1)).join(' '));
+    });
+    c.addEventListener('pointerup', () => { if (drawing) { drawing = false; writeContour(); } });
+    $('contour-clear').addEventListener('click', () => { contour.length = 0; drawContourGrid(); $('inp-pitch').value = ''; });
   }
   function buildTap() {
     const box = $('tap-cells');
@@ -145,8 +220,9 @@
       box.appendChild(b);
     }
     $('tap-clear').addEventListener('click', () => { tap.fill('.'); writeTap(); });
-    $('tap-bar').addEventListener('change', writeTap);
-    writeTap();
+    $('tap-bar').addEventListener('change', loadTap);
+    $('inp-rhythm').addEventListener('input', loadTap);
+    loadTap();
   }
   function fillGaps() {
     const t = state.info.tunes.find((x) => x.name === $('inp-tune').value), sel = $('inp-gap'), L = state.info.limits;
@@ -159,7 +235,7 @@
     const sel = $('tap-bar'), first = Number(($('inp-gap').value || '0-0').split('-')[0]);
     sel.textContent = '';
     for (let b = first; b < first + state.info.limits.gap_bars; b++) opt(sel, String(b), 'bar ' + b);
-    if ($('tap-cells').children.length) writeTap();
+    if ($('tap-cells').children.length) loadTap();
   }
 
   // ---- sample -------------------------------------------------------------------------------------
@@ -203,6 +279,7 @@
     $('inp-gap').addEventListener('change', fillTapBars);
     fillGaps();
     buildTap();
+    buildContour();
     $('interp-run').addEventListener('click', () => run('interpolate', $('interp-run'), interpolate));
     $('inp-run').addEventListener('click', () => run('inpaint', $('inp-run'), () => inpaint(false)));
     $('inp-compare').addEventListener('click', () => run('compare', $('inp-compare'), () => inpaint(true)));
