@@ -112,6 +112,11 @@ public class MusicBrowserTests(MusicServerFixture fx)
         Assert.Equal("2", await Data(page, "samples"));
         if (sound) await WaitFor(page, "document.body.dataset.lastPlayed === 'sample' && Number(document.body.dataset.lastRms) > 1e-4");
 
+        // A screenshot for a person to look at (LATENTSYNTH_MUSIC_SCREENSHOT=file.png keeps it; docs/music-page.png is one).
+        var shot = await page.ScreenshotAsync(new PageScreenshotOptions { FullPage = true });
+        var keep = Environment.GetEnvironmentVariable("LATENTSYNTH_MUSIC_SCREENSHOT");
+        if (!string.IsNullOrEmpty(keep)) File.WriteAllBytes(keep, shot);
+
         // A refused request shows the server's message (and is the only HTTP error of the session, removed below).
         await page.FillAsync("#smp-temp", "0");
         await page.ClickAsync("#smp-run");
@@ -119,9 +124,6 @@ public class MusicBrowserTests(MusicServerFixture fx)
         problems.RemoveAll(p => p.Contains("HTTP 400", StringComparison.Ordinal) && p.EndsWith("/api/sample", StringComparison.Ordinal));
         problems.RemoveAll(p => p.Contains("400 (Bad Request)", StringComparison.Ordinal));
 
-        var shot = await page.ScreenshotAsync(new PageScreenshotOptions { FullPage = true });
-        var keep = Environment.GetEnvironmentVariable("LATENTSYNTH_MUSIC_SCREENSHOT");
-        if (!string.IsNullOrEmpty(keep)) File.WriteAllBytes(keep, shot);
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 }
