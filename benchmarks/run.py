@@ -16,6 +16,13 @@
    teacher forcing on both sides; alternated; plus a torch.profiler breakdown. Writes
    benchmarks/results/musicvae-step.md.
 
+6. (--only-inpaint) One training step of the real inpainting models at their default sizes: the bar VAEs
+   `measurevae` and `sketchvae` (one bar, T 24, batch 64) and the gap fillers `inpaintnet` and `sketchnet`
+   (16-bar windows, T 384, batch 64, each on a frozen, freshly initialised stage-1 run): C# `model.TrainStep`
+   vs the PyTorch mirror started from the C# side's exported weights (and frozen stage 1), one thread each,
+   teacher forcing on and dropout 0 on both sides; alternated; plus a torch.profiler breakdown. Writes
+   benchmarks/results/inpaint-step.md.
+
 4. (--only-audio-latency) Decode-and-invert latency of a 1 s latent path (87 points) with a trained
    frame model, one thread: decode, inverse pipeline (NNLS Mel inversion), fast Griffin-Lim at 16,
    32 and 100 iterations; median and p95 over --latency-reps repetitions (at least 30). Writes
@@ -26,6 +33,7 @@ Usage (from the repo root, after `make bench` built everything):
     /usr/bin/python3 benchmarks/run.py --only-griffin-lim [--reps 5]
     /usr/bin/python3 benchmarks/run.py --only-audio-latency [--latency-reps 30] [--run RUN]
     /usr/bin/python3 benchmarks/run.py --only-musicvae [--reps 5]
+    /usr/bin/python3 benchmarks/run.py --only-inpaint [--reps 3]
 Writes benchmarks/results/latest.md and prints it.
 """
 import argparse
@@ -42,6 +50,7 @@ CPP = os.path.join(ROOT, "benchmarks/native_overhead/build/op_overhead")
 PY = os.path.join(ROOT, "benchmarks/pytorch/vae_epoch.py")
 GL_PY = os.path.join(ROOT, "benchmarks/pytorch/griffin_lim.py")
 MUSICVAE_PY = os.path.join(ROOT, "benchmarks/pytorch/musicvae_step.py")
+INPAINT_PY = os.path.join(ROOT, "benchmarks/pytorch/inpaint_step.py")
 FASHION_PY = os.path.join(ROOT, "benchmarks/pytorch/fashion_vae.py")
 FASHION_DATA = os.path.join(ROOT, "benchmarks/results/fashion-split.safetensors")
 
@@ -75,7 +84,15 @@ def main():
     p.add_argument("--latency-reps", type=int, default=30, help="timed repetitions per case of --only-audio-latency (at least 30)")
     p.add_argument("--run", default=None, help="audio run for --only-audio-latency (default: train a small one)")
     p.add_argument("--only-musicvae", action="store_true", help="only the MusicVAE training step (writes musicvae-step.md)")
+    p.add_argument("--only-inpaint", action="store_true", help="only the inpainting models' training step (writes inpaint-step.md)")
     a = p.parse_args()
+    if a.only_inpaint:
+        text = "\n".join(inpaint_section(a))
+        os.makedirs(os.path.join(ROOT, "benchmarks/results"), exist_ok=True)
+        with open(os.path.join(ROOT, "benchmarks/results/inpaint-step.md"), "w") as f:
+            f.write(text + "\n")
+        print(text)
+        return
     if a.only_musicvae:
         text = "\n".join(musicvae_section(a))
         os.makedirs(os.path.join(ROOT, "benchmarks/results"), exist_ok=True)
@@ -214,6 +231,80 @@ def musicvae_section(a):
     met = all(r <= 0.8 for r in ratios)
     lines += ["", f"Target (issue 12): ours / PyTorch <= 0.8 per step: **{'met' if met else 'not met'}** "
               f"(wall ratios {', '.join(f'{r:.2f}' for r in ratios)}).", "", "PyTorch profile (one step, torch.profiler, self CPU time):", ""]
+    for model, batch, pr in profiles:
+        top = "; ".join(f"{k} {ms:.0f} ms ({n}x)" for k, ms, n in pr["top"][:8])
+        lines.append(f"- {model} (batch {batch}): {pr['self_cpu_ms']:.0f} ms, matrix products (aten::mm, addmm, bmm) "
+                     f"{100 * pr['gemm_share']:.0f}%. Top: {top}.")
+    return lines + [""]
+
+
+def inpaint_section(a):
+    """Issue 13: one training step of the real inpainting models (`measurevae`, `sketchvae`, `inpaintnet`,
+    `sketchnet`, default sizes), C# (`model.TrainStep` with the model's own optimizers) vs the PyTorch mirror
+    (benchmarks/pytorch/inpaint_step.py) of the same layers, loss and optimizer.
+
+    As musicvae_section: one libtorch thread and one BLAS thread each; the first C# process of each model exports
+    its initial weights, the gap fillers' frozen stage 1 and the batch, which every PyTorch process loads, so both
+    sides must print the same losses; teacher forcing always and dropout 0 on both sides (the remaining random
+    draws, reparameterisation noise and SketchNet's reveals, come from generators seeded alike). Processes
+    alternate A B A B ... (a.reps each, at least 3); warm-up steps then timed steps (median); medians over
+    processes. Then one PyTorch step per model under torch.profiler.
+    """
+    import tempfile
+    env = dict(os.environ)
+    env["OMP_NUM_THREADS"] = "1"
+    env["OPENBLAS_NUM_THREADS"] = "1"
+    reps = max(a.reps, 3)
+    # (model, batch, warm-up steps, timed steps)
+    cases = [("measurevae", 64, 2, 6), ("sketchvae", 64, 2, 6), ("inpaintnet", 64, 1, 3), ("sketchnet", 64, 1, 3)]
+    rows, profiles, ratios = [], [], []
+    tmp = tempfile.mkdtemp(prefix="inpaint-step-")
+    for model, batch, warmup, steps in cases:
+        export = os.path.join(tmp, model)
+        common = ["--model", model, "--batch", str(batch), "--threads", "1", "--warmup", str(warmup), "--steps", str(steps)]
+        files = ["--weights", os.path.join(export, "weights.safetensors"), "--batch-file", os.path.join(export, "batch.safetensors")]
+        if model in ("inpaintnet", "sketchnet"):
+            files += ["--stage1", os.path.join(export, "stage1.safetensors")]
+        runs = {"latentsynth": [], "pytorch": []}
+        for i in range(reps):
+            runs["latentsynth"] += run_json([CS, "inpaint-step", *common, "--blas-threads", "1"] + (["--export", export] if i == 0 else []), env)
+            runs["pytorch"] += run_json(["/usr/bin/python3", INPAINT_PY, *common, *files], env)
+        o, t = runs["latentsynth"], runs["pytorch"]
+        ow = statistics.median(r["seconds"] for r in o)
+        tw = statistics.median(r["seconds"] for r in t)
+        oc = statistics.median(r["cpu_seconds"] for r in o)
+        tc = statistics.median(r["cpu_seconds"] for r in t)
+        ratios.append((model, ow / tw))
+        fo, ft = o[0]["first"], t[0]["first"]
+        lo, lt = o[0]["last"], t[0]["last"]
+        other = "kl" if "kl" in fo else "inpainter_recon" if "inpainter_recon" in fo else "accuracy"
+        rows.append(f"| {model} | {batch} | {o[0]['length']} | {ow:.3f} | {tw:.3f} | **{ow / tw:.2f}** | {oc:.3f} | {tc:.3f} | {oc / tc:.2f} | "
+                    f"{fo['loss']:.4f} / {ft['loss']:.4f} | {fo['recon']:.4f} / {ft['recon']:.4f} | {other} {fo[other]:.4f} / {ft[other]:.4f} | "
+                    f"{lo['loss']:.4f} / {lt['loss']:.4f} |")
+        print(rows[-1], file=sys.stderr, flush=True)
+        pr = run_json(["/usr/bin/python3", INPAINT_PY, *common[:4], "--threads", "1", "--warmup", "1", "--profile", *files], env)[0]
+        profiles.append((model, batch, pr))
+        print(json.dumps(pr), file=sys.stderr, flush=True)
+    load = os.getloadavg()
+    lines = ["# Inpainting models' training step: LatentSynth vs PyTorch (the real models)", "",
+             f"Machine: {os.cpu_count()} logical CPUs, shared with other jobs (load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
+             f"at the end: noisy; the CPU-time columns are the steadier measure); {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. "
+             f"One libtorch thread and one BLAS thread each. Alternated A B A B, {reps} processes per side and model; each process: "
+             "warm-up steps (2 bar VAEs, 1 gap fillers), then the median of the timed steps (6 bar VAEs, 3 gap fillers); medians over processes.",
+             "",
+             "C#: `model.TrainStep` of `measurevae` / `sketchvae` / `inpaintnet` / `sketchnet` at their default sizes with "
+             "`model.CreateOptimizers(1e-3)` in a scope, then `loss.Values()`, as the trainer steps; the gap fillers on a frozen, "
+             "freshly initialised stage-1 run folder. PyTorch: `benchmarks/pytorch/inpaint_step.py`, the same layers, losses, Adam "
+             "(sketchvae: decayed lr and global-norm clip 1) loaded with the C# side's initial weights, frozen stage 1 and batch. "
+             "Teacher forcing always and dropout 0 on both sides (set through the configs); reparameterisation noise and "
+             "SketchNet's reveals from generators seeded alike.", "",
+             "| model | batch | T | ours s/step | PyTorch s/step | ours / PyTorch (wall) | ours CPU s | PyTorch CPU s | ours / PyTorch (CPU) | "
+             "first loss ours / PyTorch | first recon | first other term | last loss ours / PyTorch |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"] + rows
+    met = [m for m, r in ratios if r <= 0.8]
+    lines += ["", f"Target (issue 13): ours / PyTorch <= 0.8 per step: **{'met' if len(met) == len(ratios) else 'not met'}** "
+              f"(wall ratios {', '.join(f'{m} {r:.2f}' for m, r in ratios)}; met for: {', '.join(met) or 'none'}).", "",
+              "PyTorch profile (one step, torch.profiler, self CPU time):", ""]
     for model, batch, pr in profiles:
         top = "; ".join(f"{k} {ms:.0f} ms ({n}x)" for k, ms, n in pr["top"][:8])
         lines.append(f"- {model} (batch {batch}): {pr['self_cpu_ms']:.0f} ms, matrix products (aten::mm, addmm, bmm) "

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using LatentSynth.Models;
 using LatentSynth.Music;
 using LatentSynth.Music.Models;
@@ -46,52 +44,14 @@ public static class MusicVaeStep
         var optimizers = model.CreateOptimizers(1e-3);
         using var gen = new Generator(seed + 1);
         using var tokens = Torch.Randint(0, MelodyTokens.Count, [batch, model.Length], generator: gen);
-        if (export is not null)
-        {
-            Directory.CreateDirectory(export);
-            model.Save(Path.Combine(export, "weights.safetensors"));
-            using var data = new StateDict { ["tokens"] = tokens.Alias() };
-            data.Save(Path.Combine(export, "batch.safetensors"));
-        }
+        if (export is not null) StepBench.Export(export, model, tokens);
 
-        long step = 0;
-        Dictionary<string, double> Step()
+        var timing = StepBench.Measure(step =>
         {
             using var scope = Torch.NewScope();
-            var loss = model.TrainStep(tokens, new TrainingProgress(0, step, 1000, 1), optimizers);
-            var values = loss.Values();
-            step++;
-            return values;
-        }
-
-        Dictionary<string, double> first = [];
-        for (int i = 0; i < warmup; i++)
-        {
-            var v = Step();
-            if (i == 0) first = v;
-        }
-        var proc = Process.GetCurrentProcess();
-        var times = new List<double>();
-        var cpu = new List<double>();
-        Dictionary<string, double> last = [];
-        for (int i = 0; i < steps; i++)
-        {
-            proc.Refresh();
-            var c = proc.TotalProcessorTime;
-            var sw = Stopwatch.StartNew();
-            last = Step();
-            sw.Stop();
-            proc.Refresh();
-            times.Add(sw.Elapsed.TotalSeconds);
-            cpu.Add((proc.TotalProcessorTime - c).TotalSeconds);
-        }
+            return model.TrainStep(tokens, new TrainingProgress(0, step, 1000, 1), optimizers).Values();
+        }, warmup, steps);
         foreach (var o in optimizers.Values) o.Dispose();
-        times.Sort();
-        cpu.Sort();
-        static string L(Dictionary<string, double> v) => string.Create(CultureInfo.InvariantCulture,
-            $"{{\"loss\": {v.GetValueOrDefault("loss"):F4}, \"recon\": {v.GetValueOrDefault("recon"):F4}, \"kl\": {v.GetValueOrDefault("kl"):F4}, \"kl_cost\": {v.GetValueOrDefault("kl_cost"):F4}, \"accuracy\": {v.GetValueOrDefault("accuracy"):F4}}}");
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{{\"impl\": \"latentsynth\", \"model\": \"{name}\", \"threads\": {Torch.NumThreads}, \"batch\": {batch}, \"length\": {model.Length}, \"steps\": {steps}, " +
-            $"\"seconds\": {times[times.Count / 2]:F5}, \"cpu_seconds\": {cpu[cpu.Count / 2]:F5}, \"first\": {L(first)}, \"last\": {L(last)}}}"));
+        Console.WriteLine(StepBench.Json(name, batch, model.Length, steps, timing, ["loss", "recon", "kl", "kl_cost", "accuracy"]));
     }
 }

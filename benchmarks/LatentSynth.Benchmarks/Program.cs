@@ -7,6 +7,7 @@ using LatentSynth.Torch;
 //        LatentSynth.Benchmarks griffin-lim [--reps R] [--threads T]
 //        LatentSynth.Benchmarks audio-latency [--run RUN] [--reps R] [--threads T]
 //        LatentSynth.Benchmarks musicvae-step [--model musicvae|musicvae-hier] [--threads T] [--batch B] [--warmup W] [--steps S] [--seed S] [--export DIR]
+//        LatentSynth.Benchmarks inpaint-step [--model measurevae|sketchvae|inpaintnet|sketchnet] [--threads T] [--blas-threads B] [--batch B] [--warmup W] [--steps S] [--seed S] [--export DIR]
 //        LatentSynth.Benchmarks vae-epoch [--threads T] [--blas-threads B] [--n N] [--batch B] [--warmup-steps W] [--seed S] [--raw-allocator]
 var verb = args.Length > 0 ? args[0] : "";
 int Opt(string name, int fallback)
@@ -40,6 +41,13 @@ switch (verb)
         {
             string? Str(string name) { int i = Array.IndexOf(args, name); return i >= 0 && i + 1 < args.Length ? args[i + 1] : null; }
             MusicVaeStep.Run(Str("--model") ?? "musicvae", Opt("--threads", 1), Opt("--batch", 64),
+                Opt("--warmup", 2), Opt("--steps", 5), (ulong)Opt("--seed", 0), Str("--export"));
+            return 0;
+        }
+    case "inpaint-step":
+        {
+            string? Str(string name) { int i = Array.IndexOf(args, name); return i >= 0 && i + 1 < args.Length ? args[i + 1] : null; }
+            InpaintStep.Run(Str("--model") ?? "measurevae", Opt("--threads", 1), Opt("--batch", 64),
                 Opt("--warmup", 2), Opt("--steps", 5), (ulong)Opt("--seed", 0), Str("--export"));
             return 0;
         }

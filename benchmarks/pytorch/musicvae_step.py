@@ -114,13 +114,90 @@ class MusicVae(nn.Module):
         b = tokens.shape[0]
         z = mu + sigma * torch.randn(b, c["latent"], generator=noise)
         logits = self.decoder_logits(z, tokens)
-        recon = F.cross_entropy(logits.reshape(-1, TOKENS), tokens.reshape(-1), reduction="sum") / max(1, b)
-        kl = ((mu.square() + sigma.square() - 1.0) * 0.5 - sigma.log()).sum(1)
-        kl_cost = (kl - c["free_bits"] * math.log(2.0)).clamp_min(0.0).mean()
         beta = (1.0 - c["beta_rate"] ** step) * c["max_beta"]
-        accuracy = (logits.argmax(-1) == tokens).float().mean()
-        total = recon + kl_cost * beta
-        return total, {"recon": recon, "kl_cost": kl_cost, "kl": kl.mean(), "accuracy": accuracy}
+        return categorical_loss(logits, tokens, mu, sigma, c["free_bits"], beta)
+
+
+def kl_divergence(mu, sigma):
+    """Analytic KL of a diagonal Gaussian from N(0, I) per row (MelodyVaeModel.KlDivergence)."""
+    return ((mu.square() + sigma.square() - 1.0) * 0.5 - sigma.log()).sum(1)
+
+
+def categorical_loss(logits, tokens, mu, sigma, free_bits, beta):
+    """CategoricalSequenceVae.Loss: summed cross-entropy / B + beta * mean(max(KL - free_bits ln 2, 0)); returns
+    (total, terms recon, kl_cost, kl, accuracy)."""
+    b, vocabulary = tokens.shape[0], logits.shape[-1]
+    recon = F.cross_entropy(logits.reshape(-1, vocabulary), tokens.reshape(-1), reduction="sum") / max(1, b)
+    kl = kl_divergence(mu, sigma)
+    kl_cost = (kl - free_bits * math.log(2.0)).clamp_min(0.0).mean()
+    accuracy = (logits.argmax(-1) == tokens).float().mean()
+    total = recon + kl_cost * beta
+    return total, {"recon": recon, "kl_cost": kl_cost, "kl": kl.mean(), "accuracy": accuracy}
+
+
+def load_batch(path, batch, length):
+    """The C# side's batch (safetensors, key 'tokens') as int64 [batch, length]."""
+    tokens = safetensors_io.load(path)[0]["tokens"].to(torch.int64)
+    assert tokens.shape == (batch, length), tokens.shape
+    return tokens
+
+
+def adam_step(opt, params, loss, lr, clip):
+    """One step as the C# models take it: set lr, zero grads, loss() -> (total, terms), backward, clip the global
+    norm to clip (0: no clipping), step; returns the values read with .item() (loss first)."""
+    for g in opt.param_groups:
+        g["lr"] = lr
+    opt.zero_grad()
+    total, terms = loss()
+    total.backward()
+    if clip > 0:
+        torch.nn.utils.clip_grad_norm_(params, clip)
+    opt.step()
+    values = {"loss": total.item()}
+    values.update({k: v.item() for k, v in terms.items()})
+    return values
+
+
+def profile(step, name):
+    """One step under torch.profiler; prints the self CPU time by op and the share in matrix products."""
+    from torch.profiler import profile as torch_profile, ProfilerActivity
+    with torch_profile(activities=[ProfilerActivity.CPU]) as prof:
+        step()
+    events = prof.key_averages()
+    total_self = sum(e.self_cpu_time_total for e in events)
+    gemm = sum(e.self_cpu_time_total for e in events if e.key in ("aten::mm", "aten::addmm", "aten::bmm", "aten::baddbmm", "aten::addmv", "aten::mv"))
+    top = sorted(events, key=lambda e: -e.self_cpu_time_total)[:15]
+    print(json.dumps({"profile": name, "gemm_share": round(gemm / total_self, 4), "self_cpu_ms": round(total_self / 1000, 1),
+                      "top": [[e.key, round(e.self_cpu_time_total / 1000, 1), e.count] for e in top]}))
+
+
+def measure(step, warmup, steps):
+    """warmup steps, then steps timed ones; returns (first values, last values, median wall s, median CPU s)."""
+    first = {}
+    for i in range(warmup):
+        v = step()
+        if i == 0:
+            first = v
+    times, cpu, last = [], [], {}
+    for _ in range(steps):
+        c = time.process_time()
+        t = time.perf_counter()
+        last = step()
+        times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+    times.sort()
+    cpu.sort()
+    return first, last, times[len(times) // 2], cpu[len(cpu) // 2]
+
+
+def report(model, batch, length, steps, first, last, seconds, cpu_seconds, keys=None):
+    """Prints the benchmark's one JSON line (the C# side's fields); keys: the loss values to print (default all)."""
+    def r(v):
+        return {k: round(v.get(k, 0.0), 4) for k in (keys or v)}
+
+    print(json.dumps({"impl": "pytorch", "model": model, "threads": torch.get_num_threads(), "batch": batch,
+                      "length": length, "steps": steps, "seconds": round(seconds, 5),
+                      "cpu_seconds": round(cpu_seconds, 5), "first": r(first), "last": r(last)}))
 
 
 def main():
@@ -143,8 +220,7 @@ def main():
         state, _ = safetensors_io.load(a.weights)
         model.load_state_dict(state, strict=True)
     if a.batch_file:
-        tokens = safetensors_io.load(a.batch_file)[0]["tokens"].to(torch.int64)
-        assert tokens.shape == (a.batch, model.length), tokens.shape
+        tokens = load_batch(a.batch_file, a.batch, model.length)
     else:
         tokens = torch.randint(0, TOKENS, (a.batch, model.length), generator=torch.Generator().manual_seed(a.seed + 1))
     noise = torch.Generator().manual_seed(a.seed + 2)
@@ -154,51 +230,16 @@ def main():
 
     def step():
         t = step_no[0]
-        for g in opt.param_groups:
-            g["lr"] = (LR - MIN_LR) * DECAY ** t + MIN_LR
-        opt.zero_grad()
-        total, terms = model.loss(tokens, t, noise)
-        total.backward()
-        torch.nn.utils.clip_grad_norm_(params, CLIP)
-        opt.step()
         step_no[0] += 1
-        values = {"loss": total.item()}
-        values.update({k: v.item() for k, v in terms.items()})
-        return values
+        return adam_step(opt, params, lambda: model.loss(tokens, t, noise), (LR - MIN_LR) * DECAY ** t + MIN_LR, CLIP)
 
-    first = {}
-    for i in range(a.warmup):
-        v = step()
-        if i == 0:
-            first = v
     if a.profile:
-        from torch.profiler import profile, ProfilerActivity
-        with profile(activities=[ProfilerActivity.CPU]) as prof:
+        for _ in range(a.warmup):
             step()
-        events = prof.key_averages()
-        total_self = sum(e.self_cpu_time_total for e in events)
-        gemm = sum(e.self_cpu_time_total for e in events if e.key in ("aten::mm", "aten::addmm", "aten::bmm", "aten::baddbmm", "aten::addmv", "aten::mv"))
-        top = sorted(events, key=lambda e: -e.self_cpu_time_total)[:15]
-        print(json.dumps({"profile": a.model, "gemm_share": round(gemm / total_self, 4), "self_cpu_ms": round(total_self / 1000, 1),
-                          "top": [[e.key, round(e.self_cpu_time_total / 1000, 1), e.count] for e in top]}))
+        profile(step, a.model)
         return
-    times, cpu, last = [], [], {}
-    for _ in range(a.steps):
-        c = time.process_time()
-        t = time.perf_counter()
-        last = step()
-        times.append(time.perf_counter() - t)
-        cpu.append(time.process_time() - c)
-    times.sort()
-    cpu.sort()
-
-    def r(v):
-        return {k: round(v[k], 4) for k in ("loss", "recon", "kl", "kl_cost", "accuracy")}
-
-    print(json.dumps({"impl": "pytorch", "model": a.model, "threads": torch.get_num_threads(), "batch": a.batch,
-                      "length": model.length, "steps": a.steps, "seconds": round(times[len(times) // 2], 5),
-                      "cpu_seconds": round(cpu[len(cpu) // 2], 5), "first": r(first), "last": r(last)}))
-
+    first, last, seconds, cpu_seconds = measure(step, a.warmup, a.steps)
+    report(a.model, a.batch, model.length, a.steps, first, last, seconds, cpu_seconds, ("loss", "recon", "kl", "kl_cost", "accuracy"))
 
 if __name__ == "__main__":
     main()

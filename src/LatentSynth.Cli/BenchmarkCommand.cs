@@ -40,9 +40,11 @@ public static class BenchmarkCommand
     /// The <c>--seeds</c> option every benchmark verb shares: separate tokens (<c>--seeds 0 1 2</c>) or a comma-separated
     /// list (<c>--seeds 0,1,2</c>), both spellings people type; a part that is not an integer is a parse error naming it.
     /// </summary>
-    public static Option<long[]?> SeedsOption(string defaults = "the matrix's") => new("--seeds")
+    /// <param name="defaults">The default shown in the help.</param>
+    /// <param name="name">The option's name (another seeds list of the same verb, e.g. <c>--bar-seeds</c>).</param>
+    public static Option<long[]?> SeedsOption(string defaults = "the matrix's", string name = "--seeds") => new(name)
     {
-        Description = $"Seeds (override the matrix's): --seeds 0 1 2 or --seeds 0,1,2 [default: {defaults}]",
+        Description = $"Seeds (override the matrix's): {name} 0 1 2 or {name} 0,1,2 [default: {defaults}]",
         AllowMultipleArgumentsPerToken = true,
         CustomParser = result =>
         {
@@ -51,7 +53,7 @@ public static class BenchmarkCommand
                 foreach (var part in token.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 {
                     if (long.TryParse(part, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var v)) list.Add(v);
-                    else { result.AddError($"--seeds: '{part}' is not an integer seed (write --seeds 0 1 2 or --seeds 0,1,2)"); return null; }
+                    else { result.AddError($"{name}: '{part}' is not an integer seed (write {name} 0 1 2 or {name} 0,1,2)"); return null; }
                 }
             return list.ToArray();
         },
@@ -82,6 +84,22 @@ public static class BenchmarkCommand
             return stop.ExitCode;
         }
         AnsiConsole.MarkupLine($"[green]Done[/]: trained {outcome.TrainedRuns}, resumed {outcome.ResumedRuns}, reused {outcome.SkippedRuns} run(s); {Markup.Escape(outcome.ReportPath!)}");
+        return 0;
+    }
+
+    /// <summary>
+    /// The closing lines every report-writing benchmark verb prints: on an interruption, by what and that a rerun continues
+    /// (exit code of the stop signal); else the report and summary paths with what was trained, resumed and skipped (exit 0).
+    /// </summary>
+    internal static int Finish(StopSignal stop, bool completed, string? reportPath, string? summaryPath, int trained, int resumed, int skipped, double seconds)
+    {
+        if (!completed)
+        {
+            AnsiConsole.MarkupLine($"[yellow]Interrupted[/] by {Markup.Escape(stop.Description ?? "a stop request")}; rerun the same command to continue.");
+            return stop.ExitCode;
+        }
+        AnsiConsole.MarkupLine($"[green]wrote[/] {Markup.Escape(reportPath!)} and {Markup.Escape(summaryPath!)} " +
+            $"({trained} trained, {resumed} resumed, {skipped} skipped; {seconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)} s)");
         return 0;
     }
 }

@@ -55,14 +55,7 @@ public static class MusicBenchmarkCommand
             var bench = new MusicBenchmark(m => AnsiConsole.MarkupLine(Markup.Escape(m)));
             using var stop = new StopSignal();
             var outcome = bench.Run(matrix, options, outDir, stop.Token);
-            if (!outcome.Completed)
-            {
-                AnsiConsole.MarkupLine($"[yellow]Interrupted[/] by {Markup.Escape(stop.Description ?? "a stop request")}; rerun the same command to continue.");
-                return stop.ExitCode;
-            }
-            AnsiConsole.MarkupLine($"[green]wrote[/] {Markup.Escape(outcome.ReportPath!)} and {Markup.Escape(outcome.SummaryPath!)} " +
-                $"({outcome.TrainedRuns} trained, {outcome.ResumedRuns} resumed, {outcome.SkippedRuns} skipped; {outcome.Seconds.ToString("0.0", CultureInfo.InvariantCulture)} s)");
-            return 0;
+            return BenchmarkCommand.Finish(stop, outcome.Completed, outcome.ReportPath, outcome.SummaryPath, outcome.TrainedRuns, outcome.ResumedRuns, outcome.SkippedRuns, outcome.Seconds);
         });
         return cmd;
     }

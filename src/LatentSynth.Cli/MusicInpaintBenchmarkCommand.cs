@@ -23,11 +23,14 @@ public static class MusicInpaintBenchmarkCommand
         var gaps = new Option<string?>("--gap-data") { Description = $"Stage 2 data, 16-bar windows for the gap models [default: {InpaintBenchmark.DefaultGapData}; midi-inpaint:DIR]" };
         var quick = new Option<bool>("--quick") { Description = "Tiny run: 1 seed, 1 epoch per stage, 256 training bars and 64 windows, 32 test windows" };
         var seeds = BenchmarkCommand.SeedsOption("0,1,2");
+        seeds.Description = "Seeds of the gap models (stage 2): --seeds 0 1 2 or --seeds 0,1,2 [default: 0,1,2]";
+        var barSeeds = BenchmarkCommand.SeedsOption("0", "--bar-seeds");
+        barSeeds.Description = "Seeds of the bar VAEs (stage 1); a gap model of a seed stage 1 lacks uses stage 1's first [default: 0, trained once]";
         var epochs = new Option<int?>("--epochs") { Description = "Epochs per run, both stages [default: 2]" };
         var windows = new Option<int?>("--windows") { Description = "Test windows every filler fills [default: 512; --quick: 32]" };
         var cmd = new Command("inpaint-benchmark", "SketchNet's comparison on our data: baseline, InpaintNet, SketchNet and SketchNet given the true rhythm — NLL, pitch and rhythm accuracy of the filled bars over seeds; HTML report with piano rolls (gap marked), audio and curves.")
         {
-            output, bars, gaps, quick, seeds, epochs, windows,
+            output, bars, gaps, quick, seeds, barSeeds, epochs, windows,
         };
         cmd.SetAction(parse =>
         {
@@ -40,7 +43,7 @@ public static class MusicInpaintBenchmarkCommand
                 plan = InpaintBenchmark.Quick(plan);
                 options = options with { MaxTestWindows = 32, ReportExamples = 2 };
             }
-            plan = new InpaintBenchmarkPlan(BenchmarkCommand.WithOverrides(plan.Bars, parse.GetValue(seeds), parse.GetValue(epochs)),
+            plan = new InpaintBenchmarkPlan(BenchmarkCommand.WithOverrides(plan.Bars, parse.GetValue(barSeeds), parse.GetValue(epochs)),
                 BenchmarkCommand.WithOverrides(plan.Gaps, parse.GetValue(seeds), parse.GetValue(epochs)));
             if (parse.GetValue(windows) is { } w)
             {
@@ -50,14 +53,7 @@ public static class MusicInpaintBenchmarkCommand
             var bench = new InpaintBenchmark(m => AnsiConsole.MarkupLine(Markup.Escape(m)));
             using var stop = new StopSignal();
             var outcome = bench.Run(plan, options, outDir, stop.Token);
-            if (!outcome.Completed)
-            {
-                AnsiConsole.MarkupLine($"[yellow]Interrupted[/] by {Markup.Escape(stop.Description ?? "a stop request")}; rerun the same command to continue.");
-                return stop.ExitCode;
-            }
-            AnsiConsole.MarkupLine($"[green]wrote[/] {Markup.Escape(outcome.ReportPath!)} and {Markup.Escape(outcome.SummaryPath!)} " +
-                $"({outcome.TrainedRuns} trained, {outcome.ResumedRuns} resumed, {outcome.SkippedRuns} skipped; {outcome.Seconds.ToString("0.0", CultureInfo.InvariantCulture)} s)");
-            return 0;
+            return BenchmarkCommand.Finish(stop, outcome.Completed, outcome.ReportPath, outcome.SummaryPath, outcome.TrainedRuns, outcome.ResumedRuns, outcome.SkippedRuns, outcome.Seconds);
         });
         return cmd;
     }

@@ -157,16 +157,8 @@ public sealed partial class InpaintBenchmark
         int length = (gap.BarCount + 2 * AudioContextBars) * InpaintTokens.StepsPerBar;
         foreach (var (label, name, tokens) in clips)
         {
-            string mid = Path.Combine(files, name + ".mid"), wav = Path.Combine(files, name + ".wav");
-            InpaintGrid.WriteMidi(mid, tokens);
-            if (!withAudio) continue;
-            NoteRenderer.RenderMidi(mid, wav);
-            string excerptMid = Path.Combine(files, name + ".excerpt.mid"), excerptWav = Path.Combine(files, name + ".excerpt.wav");
-            InpaintGrid.WriteMidi(excerptMid, tokens.AsSpan(from, length));
-            NoteRenderer.RenderMidi(excerptMid, excerptWav);
-            audio[$"{label}, bars {gap.FirstBar + 1 - AudioContextBars}–{gap.FirstBar + gap.BarCount + AudioContextBars}"] = File.ReadAllBytes(excerptWav);
-            File.Delete(excerptMid);
-            File.Delete(excerptWav);
+            var excerpt = ReportAudio.Write(files, name, tokens, (path, t) => InpaintGrid.WriteMidi(path, t), withAudio, (from, length));
+            if (excerpt is not null) audio[$"{label}, bars {gap.FirstBar + 1 - AudioContextBars}–{gap.FirstBar + gap.BarCount + AudioContextBars}"] = excerpt;
         }
         return (images, audio);
     }

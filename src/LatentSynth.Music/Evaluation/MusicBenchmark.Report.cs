@@ -145,19 +145,11 @@ public sealed partial class MusicBenchmark
         };
         foreach (var (label, name, melody) in melodies)
         {
-            string mid = Path.Combine(files, name + ".mid"), wav = Path.Combine(files, name + ".wav");
-            MelodyGrid.WriteMidi(mid, melody);
-            if (!withAudio) continue;
-            NoteRenderer.RenderMidi(mid, wav);
             // The page plays the first bars only: 16 bars are 32 s of audio each, and a report with every melody whole
             // weighed 54 MB. The whole melodies are the WAV files beside the run.
-            if (name == "latent-interpolation") continue;
-            string excerptMid = Path.Combine(files, name + ".excerpt.mid"), excerptWav = Path.Combine(files, name + ".excerpt.wav");
-            MelodyGrid.WriteMidi(excerptMid, melody.AsSpan(0, Math.Min(melody.Length, ReportBars * MelodyTokens.StepsPerBar)));
-            NoteRenderer.RenderMidi(excerptMid, excerptWav);
-            audio[$"{label} (first {ReportBars} bars)"] = File.ReadAllBytes(excerptWav);
-            File.Delete(excerptMid);
-            File.Delete(excerptWav);
+            var excerpt = ReportAudio.Write(files, name, melody, (path, t) => MelodyGrid.WriteMidi(path, t), withAudio,
+                name == "latent-interpolation" ? null : (0, Math.Min(melody.Length, ReportBars * MelodyTokens.StepsPerBar)));
+            if (excerpt is not null) audio[$"{label} (first {ReportBars} bars)"] = excerpt;
         }
         foreach (var (name, png) in images) File.WriteAllBytes(Path.Combine(files, name.Replace(' ', '-') + ".png"), png);
         return new VariantAssets(images, audio, figures);

@@ -59,11 +59,14 @@ public sealed partial class MusicBenchmark
 
     /// <summary>A benchmark printing progress to <paramref name="log"/>; a warning repeated word for word (the data's
     /// skipped tunes, reported at every load) is printed once.</summary>
-    public MusicBenchmark(Action<string>? log = null)
+    public MusicBenchmark(Action<string>? log = null) => this.log = PrintOnce(log);
+
+    /// <summary>A log that prints a message repeated word for word once (progress lines, which start with '[', always).</summary>
+    internal static Action<string> PrintOnce(Action<string>? log)
     {
         var print = log ?? (_ => { });
         var seen = new HashSet<string>();
-        this.log = m => { lock (seen) if (seen.Add(m) || m.StartsWith('[')) print(m); };
+        return m => { lock (seen) if (seen.Add(m) || m.StartsWith('[')) print(m); };
     }
 
     /// <summary>Called after each run is complete (evaluated or skipped).</summary>

@@ -32,4 +32,19 @@ public interface IGapFiller
     /// With <paramref name="controls"/>, the likelihood given those sketches as well (the model conditioned as in <see cref="Fill"/>).
     /// </summary>
     double? GapNegativeLogLikelihood(int[] window, InpaintGap gap, InpaintControls? controls = null);
+
+    /// <summary>
+    /// <see cref="Fill"/> of many windows (each with its controls, or none); the model fillers run them as batches of tensors.
+    /// The default fills one window after the other.
+    /// </summary>
+    /// <param name="windows">The windows.</param>
+    /// <param name="gap">The bars to fill, the same in every window.</param>
+    /// <param name="controls">One entry per window (null entries: no sketch), or null for none.</param>
+    /// <param name="generator">Random source for sampling fillers.</param>
+    IReadOnlyList<int[]> FillAll(IReadOnlyList<int[]> windows, InpaintGap gap, IReadOnlyList<InpaintControls?>? controls, Generator? generator) =>
+        windows.Select((w, i) => Fill(w, gap, controls?[i], generator)).ToList();
+
+    /// <summary><see cref="GapNegativeLogLikelihood"/> of many windows (batched by the model fillers; the default loops).</summary>
+    IReadOnlyList<double?> GapNegativeLogLikelihoods(IReadOnlyList<int[]> windows, InpaintGap gap, IReadOnlyList<InpaintControls?>? controls) =>
+        windows.Select((w, i) => GapNegativeLogLikelihood(w, gap, controls?[i])).ToList();
 }

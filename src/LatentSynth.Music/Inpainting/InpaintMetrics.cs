@@ -79,13 +79,23 @@ public static class InpaintEvaluation
         var g = gap ?? InpaintGap.Window;
         double pitch = 0, rhythm = 0, nll = 0;
         int pitchN = 0, rhythmN = 0, nllN = 0;
-        foreach (var window in windows)
+        foreach (var window in windows) g.CheckInWindow(window);
+        var ctl = controls is null ? null : windows.Select(controls).ToList();
+        var hidden = windows.Select(w =>
         {
-            g.CheckInWindow(window);
-            var ctl = controls?.Invoke(window);
-            var hidden = (int[])window.Clone();
-            Array.Fill(hidden, InpaintTokens.Rest, g.StartStep, g.EndStep - g.StartStep);
-            var filled = filler.Fill(hidden, g, ctl, generator);
+            var h = (int[])w.Clone();
+            Array.Fill(h, InpaintTokens.Rest, g.StartStep, g.EndStep - g.StartStep);
+            return h;
+        }).ToList();
+        // All windows at once: the model fillers run them in tensor batches (IGapFiller.FillAll).
+        var fills = filler.FillAll(hidden, g, ctl, generator);
+        if (fills is null || fills.Count != windows.Count)
+            throw new ArgumentException($"filler '{filler.Name}' returned {fills?.Count ?? 0} fills for {windows.Count} windows");
+        var likelihoods = filler.GapNegativeLogLikelihoods(windows, g, ctl);
+        for (int w = 0; w < windows.Count; w++)
+        {
+            var window = windows[w];
+            var filled = fills[w];
             if (filled is null || filled.Length != window.Length)
                 throw new ArgumentException($"filler '{filler.Name}' returned {filled?.Length ?? 0} tokens for a window of {window.Length}");
             for (int i = 0; i < window.Length; i++)
@@ -95,7 +105,7 @@ public static class InpaintEvaluation
             var fill = filled.AsSpan(g.StartStep, g.EndStep - g.StartStep);
             if (InpaintMetrics.PitchAccuracy(truth, fill) is double p) { pitch += p; pitchN++; }
             if (InpaintMetrics.RhythmAccuracy(truth, fill) is double r) { rhythm += r; rhythmN++; }
-            if (filler.GapNegativeLogLikelihood(window, g, ctl) is double l) { nll += l; nllN++; }
+            if (likelihoods[w] is double l) { nll += l; nllN++; }
         }
         return new InpaintScores(filler.Name, windows.Count,
             pitchN == 0 ? double.NaN : pitch / pitchN, rhythmN == 0 ? double.NaN : rhythm / rhythmN,

@@ -34,22 +34,48 @@ public sealed class LatentRnnGapFiller : IGapFiller, IDisposable
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The gap is not bars 7–10 of a 16-bar window, or controls are given.</exception>
-    public int[] Fill(int[] window, InpaintGap gap, InpaintControls? controls, Generator? generator)
-    {
-        Check(window, gap, controls);
-        using var scope = Torch.NewScope();
-        var filled = model.FillGap(ModelFillers.Row(window), generator, temperature: null);
-        return ModelFillers.Tokens(filled);
-    }
+    public int[] Fill(int[] window, InpaintGap gap, InpaintControls? controls, Generator? generator) =>
+        FillAll([window], gap, controls is null ? null : [controls], generator)[0];
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The gap is not bars 7–10 of a 16-bar window, or controls are given.</exception>
-    public double? GapNegativeLogLikelihood(int[] window, InpaintGap gap, InpaintControls? controls = null)
+    public double? GapNegativeLogLikelihood(int[] window, InpaintGap gap, InpaintControls? controls = null) =>
+        GapNegativeLogLikelihoods([window], gap, controls is null ? null : [controls])[0];
+
+    /// <inheritdoc />
+    /// <remarks>Batches of <c>64</c> windows through <see cref="LatentRnnModel.FillGap"/>.</remarks>
+    /// <exception cref="ArgumentException">The gap is not bars 7–10 of a 16-bar window, or controls are given.</exception>
+    public IReadOnlyList<int[]> FillAll(IReadOnlyList<int[]> windows, InpaintGap gap, IReadOnlyList<InpaintControls?>? controls, Generator? generator)
     {
-        Check(window, gap, controls);
-        using var scope = Torch.NewScope();
-        double total = model.GapNll(ModelFillers.Row(window)).Item();
-        return total / LatentRnnModel.GapTicks;
+        CheckAll(windows, gap, controls);
+        return ModelFillers.Batched(windows.Count, (start, n) =>
+        {
+            using var scope = Torch.NewScope();
+            return ModelFillers.Tokens(model.FillGap(ModelFillers.Rows(windows.Skip(start).Take(n).ToList()), generator, temperature: null));
+        });
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Batches of <c>64</c> windows through <see cref="LatentRnnModel.GapNll"/>, divided by the gap's 96 steps.</remarks>
+    /// <exception cref="ArgumentException">The gap is not bars 7–10 of a 16-bar window, or controls are given.</exception>
+    public IReadOnlyList<double?> GapNegativeLogLikelihoods(IReadOnlyList<int[]> windows, InpaintGap gap, IReadOnlyList<InpaintControls?>? controls)
+    {
+        CheckAll(windows, gap, controls);
+        return ModelFillers.Batched(windows.Count, (start, n) =>
+        {
+            using var scope = Torch.NewScope();
+            var totals = model.GapNll(ModelFillers.Rows(windows.Skip(start).Take(n).ToList())).To(DType.Float64).ToArray<double>();
+            return totals.Select(t => (double?)(t / LatentRnnModel.GapTicks));
+        });
+    }
+
+    private static void CheckAll(IReadOnlyList<int[]> windows, InpaintGap gap, IReadOnlyList<InpaintControls?>? controls)
+    {
+        ArgumentNullException.ThrowIfNull(windows);
+        if (windows.Count == 0) throw new ArgumentException("no windows to fill", nameof(windows));
+        if (controls is not null && controls.Count != windows.Count)
+            throw new ArgumentException($"{controls.Count} controls for {windows.Count} windows", nameof(controls));
+        for (int i = 0; i < windows.Count; i++) Check(windows[i], gap, controls?[i]);
     }
 
     private static void Check(int[] window, InpaintGap gap, InpaintControls? controls)

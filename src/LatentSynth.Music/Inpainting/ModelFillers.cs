@@ -29,9 +29,21 @@ internal static class ModelFillers
             throw new ArgumentException($"{model} takes windows of {InpaintGrid.WindowSteps} steps, got {window.Length}", nameof(window));
     }
 
-    /// <summary>The window as int64 [1, T] (in the caller's scope).</summary>
-    internal static Tensor Row(int[] window) => Tensor.From(window.Select(t => (long)t).ToArray(), 1, window.Length);
+    /// <summary>The windows as int64 [B, T] (in the caller's scope).</summary>
+    internal static Tensor Rows(IReadOnlyList<int[]> windows) =>
+        Tensor.From(windows.SelectMany(w => w).Select(t => (long)t).ToArray(), windows.Count, windows[0].Length);
 
-    /// <summary>The first row of a token tensor as ints.</summary>
-    internal static int[] Tokens(Tensor row) => row.To(DType.Int64).ToArray<long>().Select(v => (int)v).ToArray();
+    /// <summary>The rows of a token tensor [B, T] as ints.</summary>
+    internal static List<int[]> Tokens(Tensor rows) => TokenRows.Of(rows).ToList();
+
+    /// <summary>Windows per tensor batch of the model fillers: 64 windows of 16 bars decode in well under a second.</summary>
+    internal const int Batch = 64;
+
+    /// <summary>Runs <paramref name="run"/> on the windows in batches of <see cref="Batch"/> (indices into the list), concatenating the results.</summary>
+    internal static List<T> Batched<T>(int count, Func<int, int, IEnumerable<T>> run)
+    {
+        var all = new List<T>(count);
+        for (int start = 0; start < count; start += Batch) all.AddRange(run(start, Math.Min(Batch, count - start)));
+        return all;
+    }
 }

@@ -43,26 +43,51 @@ public sealed class SketchNetGapFiller : IGapFiller, IDisposable
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The gap is not bars 7–10 of a 16-bar window, or a sketch is malformed.</exception>
-    public int[] Fill(int[] window, InpaintGap gap, InpaintControls? controls, Generator? generator)
+    public int[] Fill(int[] window, InpaintGap gap, InpaintControls? controls, Generator? generator) =>
+        FillAll([window], gap, controls is null ? null : [controls], generator)[0];
+
+    /// <inheritdoc />
+    /// <remarks>Batches of <c>64</c> windows through <see cref="SketchNetModel.FillGap"/>; the sketches of each window are
+    /// encoded as for one window, then stacked.</remarks>
+    /// <exception cref="ArgumentException">The gap is not bars 7–10 of a 16-bar window, or a sketch is malformed.</exception>
+    public IReadOnlyList<int[]> FillAll(IReadOnlyList<int[]> windows, InpaintGap gap, IReadOnlyList<InpaintControls?>? controls, Generator? generator)
     {
-        Check(window, gap);
-        controls?.Check(gap);
-        using var scope = Torch.NewScope();
-        var (codes, mask) = SketchTensors(controls);
-        var filled = ModelFillers.Tokens(model.FillGap(ModelFillers.Row(window), generator, temperature: null, codes, mask));
-        if (controls is not null)
-            foreach (var (i, sketch) in controls.Bars)
+        CheckAll(windows, gap, controls);
+        var filled = ModelFillers.Batched(windows.Count, (start, n) =>
+        {
+            using var scope = Torch.NewScope();
+            var (codes, mask) = SketchTensors(controls?.Skip(start).Take(n).ToList(), n);
+            return ModelFillers.Tokens(model.FillGap(ModelFillers.Rows(windows.Skip(start).Take(n).ToList()), generator, temperature: null, codes, mask));
+        });
+        for (int w = 0; w < filled.Count; w++)
+        {
+            if (controls?[w] is not { } c) continue;
+            foreach (var (i, sketch) in c.Bars)
             {
                 SketchedBars++;
                 int bar = gap.FirstBar + i;
-                var tokens = InpaintControls.Bar(filled, bar);
+                var tokens = InpaintControls.Bar(filled[w], bar);
                 if (Honours(tokens, sketch)) continue;
                 RepairedBars++;
                 if (!RepairSketches) continue;
                 var repaired = InpaintControls.Apply(tokens, sketch);
-                Array.Copy(repaired, 0, filled, bar * InpaintTokens.StepsPerBar, repaired.Length);
+                Array.Copy(repaired, 0, filled[w], bar * InpaintTokens.StepsPerBar, repaired.Length);
             }
+        }
         return filled;
+    }
+
+    private static void CheckAll(IReadOnlyList<int[]> windows, InpaintGap gap, IReadOnlyList<InpaintControls?>? controls)
+    {
+        ArgumentNullException.ThrowIfNull(windows);
+        if (windows.Count == 0) throw new ArgumentException("no windows to fill", nameof(windows));
+        if (controls is not null && controls.Count != windows.Count)
+            throw new ArgumentException($"{controls.Count} controls for {windows.Count} windows", nameof(controls));
+        for (int i = 0; i < windows.Count; i++)
+        {
+            Check(windows[i], gap);
+            controls?[i]?.Check(gap);
+        }
     }
 
     /// <summary>
@@ -72,28 +97,40 @@ public sealed class SketchNetGapFiller : IGapFiller, IDisposable
     /// </summary>
     public bool RepairSketches { get; set; } = true;
 
-    /// <summary>The sketch codes [1, 4, z] and mask of <paramref name="controls"/> (<see cref="SketchNetModel.SketchCodes"/> per gap bar), or nulls without sketches.</summary>
-    private (Tensor? Codes, Tensor? Mask) SketchTensors(InpaintControls? controls)
+    /// <summary>
+    /// The sketch codes [n, 4, z] and mask of a batch's controls (<see cref="SketchNetModel.SketchCodes"/> per window and gap bar,
+    /// zero codes and mask where a window has no sketch for a bar), or nulls when no window of the batch has a sketch.
+    /// </summary>
+    private (Tensor? Codes, Tensor? Mask) SketchTensors(IReadOnlyList<InpaintControls?>? controls, int n)
     {
-        if (controls is not { Bars.Count: > 0 }) return (null, null);
-        var rows = new List<Tensor>();
+        if (controls is null || !controls.Any(c => c is { Bars.Count: > 0 })) return (null, null);
+        var codes = new List<Tensor>();
         var masks = new List<Tensor>();
-        for (int i = 0; i < InpaintGrid.GapBars; i++)
+        foreach (var c in controls)
         {
-            controls.Bars.TryGetValue(i, out var sketch);
-            Tensor? pitches = null, rhythm = null;
-            if (sketch?.Pitches is { } p)
+            var rows = new List<Tensor>();
+            var rowMasks = new List<Tensor>();
+            for (int i = 0; i < InpaintGrid.GapBars; i++)
             {
-                var padded = Enumerable.Repeat((long)InpaintGrid.PitchPad, InpaintTokens.StepsPerBar).ToArray();
-                for (int k = 0; k < p.Count; k++) padded[k] = p[k];
-                pitches = Tensor.From(padded, 1, padded.Length);
+                BarSketch? sketch = null;
+                c?.Bars.TryGetValue(i, out sketch);
+                Tensor? pitches = null, rhythm = null;
+                if (sketch?.Pitches is { } p)
+                {
+                    var padded = Enumerable.Repeat((long)InpaintGrid.PitchPad, InpaintTokens.StepsPerBar).ToArray();
+                    for (int k = 0; k < p.Count; k++) padded[k] = p[k];
+                    pitches = Tensor.From(padded, 1, padded.Length);
+                }
+                if (sketch?.Rhythm is { } r) rhythm = Tensor.From(r.Select(v => (long)v).ToArray(), 1, r.Count);
+                var (code, mask) = model.SketchCodes(1, pitches, rhythm);
+                rows.Add(code);
+                rowMasks.Add(mask);
             }
-            if (sketch?.Rhythm is { } r) rhythm = Tensor.From(r.Select(c => (long)c).ToArray(), 1, r.Count);
-            var (c, m) = model.SketchCodes(1, pitches, rhythm);
-            rows.Add(c);
-            masks.Add(m);
+            codes.Add(Torch.Stack(rows, 1));
+            masks.Add(Torch.Stack(rowMasks, 1));
         }
-        return (Torch.Stack(rows, 1), Torch.Stack(masks, 1));
+        if (codes.Count != n) throw new ArgumentException($"{codes.Count} controls for a batch of {n} windows");
+        return (Torch.Cat(codes, 0), Torch.Cat(masks, 0));
     }
 
     /// <summary>Whether <paramref name="bar"/> honours <paramref name="sketch"/> as <see cref="IGapFiller"/> requires.</summary>
@@ -111,14 +148,22 @@ public sealed class SketchNetGapFiller : IGapFiller, IDisposable
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The gap is not bars 7–10 of a 16-bar window, or a sketch is malformed.</exception>
-    public double? GapNegativeLogLikelihood(int[] window, InpaintGap gap, InpaintControls? controls = null)
+    public double? GapNegativeLogLikelihood(int[] window, InpaintGap gap, InpaintControls? controls = null) =>
+        GapNegativeLogLikelihoods([window], gap, controls is null ? null : [controls])[0];
+
+    /// <inheritdoc />
+    /// <remarks>Batches of <c>64</c> windows through <see cref="SketchNetModel.GapNll"/> (conditioned on the sketches), divided by the gap's 96 steps.</remarks>
+    /// <exception cref="ArgumentException">The gap is not bars 7–10 of a 16-bar window, or a sketch is malformed.</exception>
+    public IReadOnlyList<double?> GapNegativeLogLikelihoods(IReadOnlyList<int[]> windows, InpaintGap gap, IReadOnlyList<InpaintControls?>? controls)
     {
-        Check(window, gap);
-        controls?.Check(gap);
-        using var scope = Torch.NewScope();
-        var (codes, mask) = SketchTensors(controls);
-        double total = model.GapNll(ModelFillers.Row(window), codes, mask).Item();
-        return total / SketchNetModel.GapTicks;
+        CheckAll(windows, gap, controls);
+        return ModelFillers.Batched(windows.Count, (start, n) =>
+        {
+            using var scope = Torch.NewScope();
+            var (codes, mask) = SketchTensors(controls?.Skip(start).Take(n).ToList(), n);
+            var totals = model.GapNll(ModelFillers.Rows(windows.Skip(start).Take(n).ToList()), codes, mask).To(DType.Float64).ToArray<double>();
+            return totals.Select(t => (double?)(t / SketchNetModel.GapTicks));
+        });
     }
 
     private static void Check(int[] window, InpaintGap gap) => ModelFillers.Check("sketchnet", window, gap);

@@ -2,7 +2,8 @@ using LatentSynth.Models;
 
 namespace LatentSynth.Music.Models;
 
-/// <summary>Registers the music models ("musicvae", "musicvae-hier", "measurevae", "inpaintnet", "sketchvae", "sketchnet") with <see cref="ModelRegistry"/>.</summary>
+/// <summary>Registers the music models ("musicvae", "musicvae-hier", "measurevae", "inpaintnet", "sketchvae", "sketchnet", and the
+/// PianoTree baselines "pianoroll-vae" and "midi-event-vae") with <see cref="ModelRegistry"/>.</summary>
 public static class MusicModels
 {
     /// <summary>Adds this assembly's models to <see cref="ModelRegistry"/> and the inpainting models to

@@ -54,6 +54,15 @@ public sealed class InpaintNetFillerTests(MeasureVaeRunFixture bars) : IClassFix
         Assert.Equal(filled, filler.Fill(window, InpaintGap.Window, null, null));
         double nll = filler.GapNegativeLogLikelihood(window, InpaintGap.Window)!.Value;
         Assert.True(nll > 0 && double.IsFinite(nll), $"nll {nll}");
+        // A batch fills and scores each window as alone.
+        var windows = Enumerable.Range(0, 4).Select(k => tune[(k * InpaintTokens.StepsPerBar)..(k * InpaintTokens.StepsPerBar + InpaintGrid.WindowSteps)]).ToList();
+        var batch = ((IGapFiller)filler).FillAll(windows, InpaintGap.Window, null, null);
+        var nlls = ((IGapFiller)filler).GapNegativeLogLikelihoods(windows, InpaintGap.Window, null);
+        for (int i = 0; i < windows.Count; i++)
+        {
+            Assert.Equal(filler.Fill(windows[i], InpaintGap.Window, null, null), batch[i]);
+            Assert.Equal(filler.GapNegativeLogLikelihood(windows[i], InpaintGap.Window)!.Value, nlls[i]!.Value, 4);
+        }
         // No sketches, another gap: refused by name.
         var sketch = new InpaintControls(new Dictionary<int, BarSketch> { [0] = new(Rhythm: Enumerable.Repeat(BarRhythm.Rest, 24).ToArray()) });
         Assert.Contains("takes no pitch or rhythm sketch", Assert.Throws<ArgumentException>(() => filler.Fill(window, InpaintGap.Window, sketch, null)).Message);

@@ -17,21 +17,7 @@ public sealed class MeasureVaeRunFixture : IDisposable
     public MeasureVaeRunFixture()
     {
         Dir = Path.Combine(Path.GetTempPath(), "ls-latentrnn-bars-" + Guid.NewGuid().ToString("N"));
-        var config = new RunConfigBuilder()
-            .Set("model", "measurevae", "test")
-            .Set("latent_dim", 8, "test")
-            .Set("encoder_size", 16, "test")
-            .Set("encoder_layers", 1, "test")
-            .Set("decoder_size", 16, "test")
-            .Set("decoder_layers", 1, "test")
-            .Set("data", "bars", "test")
-            .Set("epochs", 1, "test")
-            .Set("batch_size", 16, "test")
-            .Set("lr", 1e-3, "test")
-            .Set("seed", 1, "test")
-            .Set("out", Dir, "test")
-            .Build();
-        var result = new Trainer(new LatentRnnTests.Source()).Train(config);
+        var result = ModelTheory.TrainTinyBarVae("measurevae", new LatentRnnTests.Source(), Dir);
         if (result.Outcome != TrainingOutcome.Completed) throw new InvalidOperationException($"the MeasureVAE run did not complete: {result.Outcome}");
     }
 

@@ -71,21 +71,7 @@ internal static class ModelTheory
         var dir = Path.Combine(Path.GetTempPath(), $"ls-{model}-run-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var builder = new RunConfigBuilder()
-                .Set("model", model, "test")
-                .Set("latent_dim", 8, "test")
-                .Set("encoder_size", 16, "test")
-                .Set("encoder_layers", 1, "test")
-                .Set("decoder_size", 16, "test")
-                .Set("decoder_layers", 1, "test")
-                .Set("data", "bars", "test")
-                .Set("epochs", 1, "test")
-                .Set("batch_size", 16, "test")
-                .Set("lr", 1e-3, "test")
-                .Set("seed", 1, "test")
-                .Set("out", dir, "test");
-            foreach (var (key, value) in extra) builder.Set(key, System.Text.Json.Nodes.JsonValue.Create(value), "test");
-            var result = new Trainer(source).Train(builder.Build());
+            var result = TrainTinyBarVae(model, source, dir, extra);
             Assert.Equal(TrainingOutcome.Completed, result.Outcome);
             Assert.Equal(3, result.Step);
             Assert.All(result.LastValidation!.Means.Values, v => Assert.True(double.IsFinite(v)));
@@ -97,6 +83,30 @@ internal static class ModelTheory
         {
             if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Trains one epoch of a tiny bar VAE <paramref name="model"/> (z 8, 1×16 GRUs, batch 16, lr 1e-3, seed 1, plus
+    /// <paramref name="extra"/> keys) on <paramref name="source"/>'s "bars" into <paramref name="dir"/>: the run the model tests
+    /// and the frozen stage-1 runs of the gap models' tests use.
+    /// </summary>
+    public static TrainingResult TrainTinyBarVae(string model, IDatasetSource source, string dir, params (string Key, int Value)[] extra)
+    {
+        var builder = new RunConfigBuilder()
+            .Set("model", model, "test")
+            .Set("latent_dim", 8, "test")
+            .Set("encoder_size", 16, "test")
+            .Set("encoder_layers", 1, "test")
+            .Set("decoder_size", 16, "test")
+            .Set("decoder_layers", 1, "test")
+            .Set("data", "bars", "test")
+            .Set("epochs", 1, "test")
+            .Set("batch_size", 16, "test")
+            .Set("lr", 1e-3, "test")
+            .Set("seed", 1, "test")
+            .Set("out", dir, "test");
+        foreach (var (key, value) in extra) builder.Set(key, System.Text.Json.Nodes.JsonValue.Create(value), "test");
+        return new Trainer(source).Train(builder.Build());
     }
 
     /// <summary>

@@ -17,22 +17,7 @@ public sealed class SketchVaeRunFixture : IDisposable
     public SketchVaeRunFixture()
     {
         Dir = Path.Combine(Path.GetTempPath(), "ls-sketchnet-bars-" + Guid.NewGuid().ToString("N"));
-        var config = new RunConfigBuilder()
-            .Set("model", "sketchvae", "test")
-            .Set("latent_dim", 8, "test")
-            .Set("pitch_latent_dim", 4, "test")
-            .Set("encoder_size", 16, "test")
-            .Set("encoder_layers", 1, "test")
-            .Set("decoder_size", 16, "test")
-            .Set("decoder_layers", 1, "test")
-            .Set("data", "bars", "test")
-            .Set("epochs", 1, "test")
-            .Set("batch_size", 16, "test")
-            .Set("lr", 1e-3, "test")
-            .Set("seed", 1, "test")
-            .Set("out", Dir, "test")
-            .Build();
-        var result = new Trainer(new SketchNetTests.Source()).Train(config);
+        var result = ModelTheory.TrainTinyBarVae("sketchvae", new SketchNetTests.Source(), Dir, ("pitch_latent_dim", 4));
         if (result.Outcome != TrainingOutcome.Completed) throw new InvalidOperationException($"the SketchVAE run did not complete: {result.Outcome}");
     }
 
