@@ -88,7 +88,7 @@ public sealed record MusicRuns
         var info = ModelRegistry.All.FirstOrDefault(m => string.Equals(m.Name, model, StringComparison.OrdinalIgnoreCase));
         if (info is null || info.ModelType.Assembly != typeof(MusicModels).Assembly) return null;
         if (typeof(MelodyVaeModel).IsAssignableFrom(info.ModelType)) return MusicRole.Melody;
-        throw new ArgumentException($"RUN: '{dir}' holds model '{model}', which the music page does not serve; give runs of musicvae or musicvae-hier (interpolate, sample), sketchnet (inpaint) or inpaintnet (compare)");
+        throw new ArgumentException($"RUN: '{dir}' holds model '{model}', which the music page does not serve; give runs of musicvae or musicvae-hier (interpolate, sample), sketchnet (inpaint) or inpaintnet (compare); a PianoTree model is served once it registers a sampler (MusicSamplers.Register)");
     }
 
     /// <summary>Sorts runs into their roles (<see cref="RoleOf"/>); two runs in one role, or a run that is not symbolic, are refused.</summary>
