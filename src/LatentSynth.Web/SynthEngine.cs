@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using LatentSynth.Audio.IO;
 using LatentSynth.Audio.Notes;
@@ -47,10 +46,8 @@ public sealed class RequestException(int status, string message) : Exception(mes
 /// </summary>
 public sealed class SynthEngine : IDisposable
 {
-    private readonly ConcurrentBag<AudioModel> pool = [];
     private readonly List<AudioModel> all = [];
-    private readonly SemaphoreSlim slots;
-    private readonly TimeSpan queueTimeout;
+    private readonly WorkerQueue<AudioModel> queue;
 
     /// <summary>Opens <paramref name="workers"/> copies of the run's model and encodes the note map.</summary>
     /// <param name="runDir">Audio run folder.</param>
@@ -62,17 +59,16 @@ public sealed class SynthEngine : IDisposable
     {
         if (workers is < 1 or > 64) throw new ArgumentException($"workers must be in 1..64; got {workers}");
         if (maxNotes is < 2 or > 5000) throw new ArgumentException($"maxNotes must be in 2..5000; got {maxNotes}");
-        this.queueTimeout = queueTimeout;
         try
         {
-            for (int i = 0; i < workers; i++) { var m = AudioModel.Open(runDir); all.Add(m); pool.Add(m); }
+            for (int i = 0; i < workers; i++) all.Add(AudioModel.Open(runDir));
         }
         catch
         {
             foreach (var m in all) m.Dispose();
             throw;
         }
-        slots = new SemaphoreSlim(workers, workers);
+        queue = new WorkerQueue<AudioModel>(all, queueTimeout);
         Workers = workers;
         var model = all[0];
         var map = model.NoteMap(maxNotes);       // the same cached map `audio path` draws over
@@ -92,7 +88,7 @@ public sealed class SynthEngine : IDisposable
     /// <summary>Concurrent decodes allowed.</summary>
     public int Workers { get; }
     /// <summary>Decoders free right now (Workers minus the decodes running).</summary>
-    public int FreeDecoders => slots.CurrentCount;
+    public int FreeDecoders => queue.Free;
     /// <summary>The latent dimension.</summary>
     public int LatentDim { get; }
     /// <summary>Sample rate of the sounds.</summary>
@@ -126,15 +122,7 @@ public sealed class SynthEngine : IDisposable
     public async Task<DecodedSound> DecodeAsync(Func<AudioModel, Tensor> buildPath, int iterations, bool spectrogram, CancellationToken cancel)
     {
         ArgumentNullException.ThrowIfNull(buildPath);
-        if (!await slots.WaitAsync(queueTimeout, cancel).ConfigureAwait(false))
-            throw new RequestException(503, $"the server is busy: every decoder ({Workers}) stayed taken for {queueTimeout.TotalSeconds:0.#} s; try again");
-        try
-        {
-            if (!pool.TryTake(out var model)) throw new InvalidOperationException("decoder pool is empty although a slot was free");
-            try { return Decode(model, buildPath, iterations, spectrogram); }
-            finally { pool.Add(model); }
-        }
-        finally { slots.Release(); }
+        return await queue.RunAsync(model => Decode(model, buildPath, iterations, spectrogram), cancel).ConfigureAwait(false);
     }
 
     private DecodedSound Decode(AudioModel model, Func<AudioModel, Tensor> buildPath, int iterations, bool spectrogram)
@@ -189,6 +177,6 @@ public sealed class SynthEngine : IDisposable
     public void Dispose()
     {
         foreach (var m in all) m.Dispose();
-        slots.Dispose();
+        queue.Dispose();
     }
 }

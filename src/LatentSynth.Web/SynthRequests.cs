@@ -30,41 +30,13 @@ internal sealed record DecodeRequest(Func<AudioModel, Tensor> Build, int Iterati
 /// <summary>Parses the JSON bodies of /api/point and /api/path, with errors that name the field.</summary>
 internal static class SynthRequests
 {
-    private static RequestException Bad(string message) => new(400, message);
-
-    public static JsonElement ParseBody(byte[] body)
-    {
-        if (body.Length == 0) throw Bad("the request body is empty: send a JSON object");
-        try
-        {
-            using var doc = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 8 });
-            if (doc.RootElement.ValueKind != JsonValueKind.Object) throw Bad("the request body must be a JSON object");
-            return doc.RootElement.Clone();
-        }
-        catch (JsonException e) { throw Bad($"malformed JSON: {e.Message}"); }
-    }
-
-    private static JsonElement? Get(JsonElement o, string name) =>
-        o.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null ? v : null;
-
-    public static double Number(JsonElement o, string name, double fallback, double min, double max, bool minExclusive = false)
-    {
-        if (Get(o, name) is not { } v) return fallback;
-        if (v.ValueKind != JsonValueKind.Number || !v.TryGetDouble(out var x)) throw Bad($"{name} must be a number");
-        if (!double.IsFinite(x) || (minExclusive ? x <= min : x < min) || x > max)
-            throw Bad($"{name} must be in {(minExclusive ? "(" : "[")}{F(min)}, {F(max)}]; got {F(x)}");
-        return x;
-    }
-
-    public static int Integer(JsonElement o, string name, int fallback, int min, int max)
-    {
-        if (Get(o, name) is not { } v) return fallback;
-        if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out var x)) throw Bad($"{name} must be an integer");
-        if (x < min || x > max) throw Bad($"{name} must be in {min}..{max}; got {x}");
-        return (int)x;
-    }
-
-    private static string F(double x) => x.ToString("0.###", CultureInfo.InvariantCulture);
+    private static RequestException Bad(string message) => RequestFields.Bad(message);
+    public static JsonElement ParseBody(byte[] body) => RequestFields.ParseBody(body);
+    private static JsonElement? Get(JsonElement o, string name) => RequestFields.Get(o, name);
+    public static double Number(JsonElement o, string name, double fallback, double min, double max, bool minExclusive = false) =>
+        RequestFields.Number(o, name, fallback, min, max, minExclusive);
+    public static int Integer(JsonElement o, string name, int fallback, int min, int max) => RequestFields.Integer(o, name, fallback, min, max);
+    private static string F(double x) => RequestFields.F(x);
 
     private static float[] Vector(JsonElement v, string name, int d)
     {

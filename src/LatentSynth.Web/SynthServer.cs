@@ -1,15 +1,9 @@
-using LatentSynth.Audio.Synthesis;
 using System.Net;
-using System.Reflection;
+using LatentSynth.Audio.Synthesis;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace LatentSynth.Web;
 
@@ -42,7 +36,6 @@ public sealed record SynthServerOptions
 /// </summary>
 public sealed class SynthServer : IAsyncDisposable
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
     private readonly WebApplication app;
 
     private SynthServer(WebApplication app, SynthEngine engine, Uri url)
@@ -66,10 +59,7 @@ public sealed class SynthServer : IAsyncDisposable
     public static async Task<SynthServer> StartAsync(SynthServerOptions options, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Port is < 0 or > 65535) throw new ArgumentException($"--port must be in 0..65535; got {options.Port}");
-        IPAddress address = string.Equals(options.Host, "localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback
-            : IPAddress.TryParse(options.Host, out var ip) ? ip
-            : throw new ArgumentException($"--host: '{options.Host}' is not an IP address (use 127.0.0.1, ::1, 0.0.0.0 or an address of this machine)");
+        var address = WebPlumbing.Address(options.Host, options.Port);
         if (options.SingleThreadedDecodes)
         {
             LatentSynth.Torch.Torch.NumThreads = 1;
@@ -78,20 +68,7 @@ public sealed class SynthServer : IAsyncDisposable
         var engine = new SynthEngine(options.RunDirectory, options.Workers ?? Environment.ProcessorCount, options.QueueTimeout, options.MaxNotes);
         try
         {
-            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "LatentSynth.Web", ContentRootPath = AppContext.BaseDirectory });
-            builder.Logging.ClearProviders();
-            builder.WebHost.ConfigureKestrel(k =>
-            {
-                k.Listen(address, options.Port);
-                k.Limits.MaxRequestBodySize = SynthLimits.MaxBodyBytes;
-                k.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
-                k.AddServerHeader = false;
-            });
-            var app = builder.Build();
-            Map(app, engine);
-            await app.StartAsync(cancel).ConfigureAwait(false);
-            var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            var url = new Uri(bound.Replace("[::]", "[::1]", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/");
+            var (app, url) = await WebPlumbing.StartAsync(address, options.Port, a => Map(a, engine), cancel).ConfigureAwait(false);
             return new SynthServer(app, engine, url);
         }
         catch
@@ -114,66 +91,14 @@ public sealed class SynthServer : IAsyncDisposable
 
     // ---- routes ----------------------------------------------------------------------------------
 
-    private static readonly Dictionary<string, (byte[] Bytes, string Type)> Assets = LoadAssets();
-
-    private static Dictionary<string, (byte[], string)> LoadAssets()
-    {
-        var asm = typeof(SynthServer).Assembly;
-        var result = new Dictionary<string, (byte[], string)>(StringComparer.Ordinal);
-        foreach (var name in asm.GetManifestResourceNames().Where(n => n.StartsWith("wwwroot/", StringComparison.Ordinal)))
-        {
-            using var s = asm.GetManifestResourceStream(name)!;
-            using var ms = new MemoryStream();
-            s.CopyTo(ms);
-            var file = name["wwwroot/".Length..];
-            var type = Path.GetExtension(file) switch
-            {
-                ".html" => "text/html; charset=utf-8", ".js" => "text/javascript; charset=utf-8", ".css" => "text/css; charset=utf-8",
-                ".svg" => "image/svg+xml", ".png" => "image/png", _ => "application/octet-stream",
-            };
-            result[file] = (ms.ToArray(), type);
-        }
-        return result;
-    }
-
     private static void Map(WebApplication app, SynthEngine engine)
     {
-        app.Use(async (ctx, next) =>
-        {
-            var h = ctx.Response.Headers;
-            h["X-Content-Type-Options"] = "nosniff";
-            h["Referrer-Policy"] = "no-referrer";
-            // The page makes no external request: everything comes from this server (or data:/blob: URLs it makes).
-            h["Content-Security-Policy"] = "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: data:; connect-src 'self'; style-src 'self'; script-src 'self'; frame-ancestors 'none'";
-            try { await next(ctx); }
-            catch (RequestException e) when (!ctx.Response.HasStarted) { await Error(ctx, e.Status, e.Message); }
-            catch (BadHttpRequestException e) when (!ctx.Response.HasStarted)
-            {
-                await Error(ctx, e.StatusCode, e.StatusCode == 413 ? $"the request body is larger than {SynthLimits.MaxBodyBytes / 1024} KB" : e.Message);
-            }
-        });
-
-        // Static files: only the embedded assets, looked up by exact name; nothing is read from disk.
-        app.MapGet("/", () => Asset("index.html"));
-        app.MapGet("/{file}", (string file) => Assets.ContainsKey(file) ? Asset(file) : Results.Json(new { error = "not found" }, statusCode: 404));
-
-        app.MapGet("/api/info", () => Results.Bytes(JsonSerializer.SerializeToUtf8Bytes(Info(engine), Json), "application/json"));
+        WebPlumbing.UseHeadersAndErrors(app);
+        app.MapGet("/api/info", () => WebPlumbing.JsonBytes(Info(engine)));
         app.MapPost("/api/point", (Func<HttpContext, Task<IResult>>)(ctx => Decode(ctx, engine, SynthRequests.Point)));
         app.MapPost("/api/path", (Func<HttpContext, Task<IResult>>)(ctx => Decode(ctx, engine, SynthRequests.Path)));
-        app.MapFallback((HttpContext ctx) => Error(ctx, 404, "not found"));
-    }
-
-    private static IResult Asset(string file)
-    {
-        var (bytes, type) = Assets[file];
-        return Results.Bytes(bytes, type);
-    }
-
-    private static Task Error(HttpContext ctx, int status, string message)
-    {
-        ctx.Response.StatusCode = status;
-        ctx.Response.ContentType = "application/json";
-        return ctx.Response.WriteAsync(JsonSerializer.Serialize(new { error = message }));
+        // Static files: only the synthesizer's embedded assets (not the music page's), looked up by exact name.
+        WebPlumbing.MapAssets(app, "index.html", f => !f.StartsWith("music.", StringComparison.Ordinal));
     }
 
     private static object Info(SynthEngine e) => new
@@ -203,7 +128,7 @@ public sealed class SynthServer : IAsyncDisposable
     {
         var format = ctx.Request.Query["format"].ToString() is { Length: > 0 } f ? f : "wav";
         if (format is not ("wav" or "png" or "json")) throw new RequestException(400, $"format must be wav, png or json; got '{SynthEngine.Trim(format)}'");
-        var body = await ReadBody(ctx);
+        var body = await WebPlumbing.ReadBody(ctx);
         var request = parse(SynthRequests.ParseBody(body), engine);
         var sound = await engine.DecodeAsync(request.Build, request.Iterations, format != "wav", ctx.RequestAborted);
         ctx.Response.Headers["X-Decode-Ms"] = sound.Milliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture);
@@ -218,22 +143,7 @@ public sealed class SynthServer : IAsyncDisposable
                 Path = sound.Plane.Select(p => new[] { p.X, p.Y }),
                 Points = sound.Latent,
                 sound.Seconds, sound.SpectralConvergence, sound.Milliseconds,
-            }, Json), "application/json"),
+            }, WebPlumbing.Json), "application/json"),
         };
-    }
-
-    private static async Task<byte[]> ReadBody(HttpContext ctx)
-    {
-        if (ctx.Request.ContentLength > SynthLimits.MaxBodyBytes)
-            throw new RequestException(413, $"the request body is larger than {SynthLimits.MaxBodyBytes / 1024} KB");
-        using var ms = new MemoryStream();
-        var buffer = new byte[16 * 1024];
-        int n;
-        while ((n = await ctx.Request.Body.ReadAsync(buffer, ctx.RequestAborted)) > 0)
-        {
-            if (ms.Length + n > SynthLimits.MaxBodyBytes) throw new RequestException(413, $"the request body is larger than {SynthLimits.MaxBodyBytes / 1024} KB");
-            ms.Write(buffer, 0, n);
-        }
-        return ms.ToArray();
     }
 }
