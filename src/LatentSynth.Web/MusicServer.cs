@@ -50,55 +50,20 @@ public static class MusicLimits
 /// MIDI export), with the synthesizer's conventions (<see cref="WebPlumbing"/>: loopback, checked fields, body limit,
 /// bounded queue). Start with <see cref="StartAsync"/>; dispose to stop.
 /// </summary>
-public sealed class MusicServer : IAsyncDisposable
+public sealed class MusicServer : WebServer<MusicEngine>
 {
-    private readonly WebApplication app;
-
-    private MusicServer(WebApplication app, MusicEngine engine, Uri url)
+    private MusicServer(WebApplication app, MusicEngine engine, Uri url) : base(app, engine, url)
     {
-        this.app = app;
-        Engine = engine;
-        Url = url;
     }
-
-    /// <summary>The address the server listens on.</summary>
-    public Uri Url { get; }
-    /// <summary>The models, tunes and worker pool.</summary>
-    public MusicEngine Engine { get; }
 
     /// <summary>Opens the runs, reads the test tunes and starts listening.</summary>
     /// <exception cref="ArgumentException">A run cannot be opened, or the host or port is invalid.</exception>
     public static async Task<MusicServer> StartAsync(MusicServerOptions options, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var address = WebPlumbing.Address(options.Host, options.Port);
-        if (options.SingleThreadedDecodes)
-        {
-            LatentSynth.Torch.Torch.NumThreads = 1;
-            LatentSynth.Torch.Torch.BlasThreads = 1;
-        }
-        var engine = new MusicEngine(options.Runs, options.Workers ?? Environment.ProcessorCount, options.QueueTimeout, options.TunesData);
-        try
-        {
-            var (app, url) = await WebPlumbing.StartAsync(address, options.Port, a => Map(a, engine), cancel).ConfigureAwait(false);
-            return new MusicServer(app, engine, url);
-        }
-        catch
-        {
-            engine.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>Waits until the server is stopped (Ctrl+C in the CLI).</summary>
-    public Task WaitForShutdownAsync(CancellationToken cancel = default) => app.WaitForShutdownAsync(cancel);
-
-    /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        await app.StopAsync().ConfigureAwait(false);
-        await app.DisposeAsync().ConfigureAwait(false);
-        Engine.Dispose();
+        var (app, engine, url) = await StartCoreAsync(options.Host, options.Port, options.SingleThreadedDecodes,
+            () => new MusicEngine(options.Runs, options.Workers ?? Environment.ProcessorCount, options.QueueTimeout, options.TunesData), Map, cancel).ConfigureAwait(false);
+        return new MusicServer(app, engine, url);
     }
 
     private static void Map(WebApplication app, MusicEngine engine)

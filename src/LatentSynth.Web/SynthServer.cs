@@ -34,21 +34,11 @@ public sealed record SynthServerOptions
 /// The latent synthesizer's web server: Kestrel serving the embedded page and a JSON/WAV API over an
 /// audio run. Start with <see cref="StartAsync"/>; dispose to stop.
 /// </summary>
-public sealed class SynthServer : IAsyncDisposable
+public sealed class SynthServer : WebServer<SynthEngine>
 {
-    private readonly WebApplication app;
-
-    private SynthServer(WebApplication app, SynthEngine engine, Uri url)
+    private SynthServer(WebApplication app, SynthEngine engine, Uri url) : base(app, engine, url)
     {
-        this.app = app;
-        Engine = engine;
-        Url = url;
     }
-
-    /// <summary>The address the server listens on, e.g. http://127.0.0.1:41234/.</summary>
-    public Uri Url { get; }
-    /// <summary>The decoder pool and note map.</summary>
-    public SynthEngine Engine { get; }
 
     /// <summary>Whether <paramref name="host"/> is a loopback address (only this machine can connect).</summary>
     public static bool IsLoopback(string host) =>
@@ -59,34 +49,9 @@ public sealed class SynthServer : IAsyncDisposable
     public static async Task<SynthServer> StartAsync(SynthServerOptions options, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var address = WebPlumbing.Address(options.Host, options.Port);
-        if (options.SingleThreadedDecodes)
-        {
-            LatentSynth.Torch.Torch.NumThreads = 1;
-            LatentSynth.Torch.Torch.BlasThreads = 1;
-        }
-        var engine = new SynthEngine(options.RunDirectory, options.Workers ?? Environment.ProcessorCount, options.QueueTimeout, options.MaxNotes);
-        try
-        {
-            var (app, url) = await WebPlumbing.StartAsync(address, options.Port, a => Map(a, engine), cancel).ConfigureAwait(false);
-            return new SynthServer(app, engine, url);
-        }
-        catch
-        {
-            engine.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>Waits until the server is stopped (Ctrl+C in the CLI).</summary>
-    public Task WaitForShutdownAsync(CancellationToken cancel = default) => app.WaitForShutdownAsync(cancel);
-
-    /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        await app.StopAsync().ConfigureAwait(false);
-        await app.DisposeAsync().ConfigureAwait(false);
-        Engine.Dispose();
+        var (app, engine, url) = await StartCoreAsync(options.Host, options.Port, options.SingleThreadedDecodes,
+            () => new SynthEngine(options.RunDirectory, options.Workers ?? Environment.ProcessorCount, options.QueueTimeout, options.MaxNotes), Map, cancel).ConfigureAwait(false);
+        return new SynthServer(app, engine, url);
     }
 
     // ---- routes ----------------------------------------------------------------------------------

@@ -23,39 +23,15 @@ public class BrowserTests(ServerFixture fx)
 {
     private static double Number(string s) => double.Parse(s, CultureInfo.InvariantCulture);
 
-    /// <summary>Polls <paramref name="expression"/> with page.evaluate (which the page's Content-Security-Policy
-    /// allows, unlike waitForFunction's in-page eval) until it is true.</summary>
-    private static async Task WaitFor(IPage page, string expression, string what, int seconds = 60)
-    {
-        var until = DateTime.UtcNow.AddSeconds(seconds);
-        while (DateTime.UtcNow < until)
-        {
-            if (await page.EvaluateAsync<bool>($"(() => {{ try {{ return !!({expression}); }} catch (e) {{ return false; }} }})()")) return;
-            await Task.Delay(100);
-        }
-        var state = await page.EvaluateAsync<string>("JSON.stringify({status: document.getElementById('status')?.textContent, data: Object.assign({}, document.body?.dataset)})");
-        throw new TimeoutException($"timed out after {seconds} s waiting for {what}; page: {state}");
-    }
+    private static Task WaitFor(IPage page, string expression, string what, int seconds = 60) => BrowserPage.WaitFor(page, expression, what, seconds);
 
     [ChromiumFact]
     public async Task ThePagePlaysClicksAndDrawnPathsAndExportsWav()
     {
         var dir = Directory.CreateTempSubdirectory("lsweb-browser-").FullName;
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumFactAttribute.Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                    "--no-first-run", "--autoplay-policy=no-user-gesture-required"],
-        });
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { AcceptDownloads = true, ViewportSize = new ViewportSize { Width = 1280, Height = 1000 } });
-        var page = await context.NewPageAsync();
-        var problems = new List<string>();
-        page.Console += (_, m) => { if (m.Type is "error" or "warning") problems.Add($"console {m.Type}: {m.Text}"); };
-        page.PageError += (_, e) => problems.Add("page error: " + e);
-        page.Response += (_, r) => { if (r.Status >= 400) problems.Add($"HTTP {r.Status}: {r.Url}"); };
-        page.SetDefaultTimeout(60_000);
+        await using var browserPage = await BrowserPage.OpenAsync(1280, 1000, 60_000);
+        var page = browserPage.Page;
+        var problems = browserPage.Problems;
         await page.GotoAsync(fx.Server.Url.ToString());
         await WaitFor(page, "document.body.dataset.ready === '1'", "document.body.dataset.ready === '1'");
         int notes = await page.Locator("#map circle.note").CountAsync();

@@ -13,17 +13,7 @@ public class MusicBrowserTests(MusicServerFixture fx)
 {
     private static double Number(string s) => double.Parse(s, CultureInfo.InvariantCulture);
 
-    private static async Task WaitFor(IPage page, string expression, int seconds = 120)
-    {
-        var until = DateTime.UtcNow.AddSeconds(seconds);
-        while (DateTime.UtcNow < until)
-        {
-            if (await page.EvaluateAsync<bool>($"(() => {{ try {{ return !!({expression}); }} catch (e) {{ return false; }} }})()")) return;
-            await Task.Delay(100);
-        }
-        var state = await page.EvaluateAsync<string>("JSON.stringify({status: document.getElementById('status')?.textContent, data: Object.assign({}, document.body?.dataset)})");
-        throw new TimeoutException($"timed out after {seconds} s waiting for {expression}; page: {state}");
-    }
+    private static Task WaitFor(IPage page, string expression, int seconds = 120) => BrowserPage.WaitFor(page, expression, expression, seconds);
 
     private static Task<string> Data(IPage page, string key) => page.EvaluateAsync<string>($"String(document.body.dataset.{key} ?? '')");
 
@@ -31,21 +21,9 @@ public class MusicBrowserTests(MusicServerFixture fx)
     public async Task AClickPathThroughInterpolateInpaintAndSampleDrawsAndSounds()
     {
         bool sound = LatentSynth.Audio.Notes.NoteRenderer.MissingRenderer() is null;
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumFactAttribute.Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                    "--no-first-run", "--autoplay-policy=no-user-gesture-required"],
-        });
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { AcceptDownloads = true, ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
-        var page = await context.NewPageAsync();
-        var problems = new List<string>();
-        page.Console += (_, m) => { if (m.Type is "error" or "warning") problems.Add($"console {m.Type}: {m.Text}"); };
-        page.PageError += (_, e) => problems.Add("page error: " + e);
-        page.Response += (_, r) => { if (r.Status >= 400) problems.Add($"HTTP {r.Status}: {r.Url}"); };
-        page.SetDefaultTimeout(120_000);
+        await using var browserPage = await BrowserPage.OpenAsync(1400, 1000, 120_000);
+        var page = browserPage.Page;
+        var problems = browserPage.Problems;
         await page.GotoAsync(fx.Server.Url.ToString());
         await WaitFor(page, "document.body.dataset.ready === '1'");
         Assert.True(await page.Locator("#interp-from option").CountAsync() >= 2);
