@@ -2,6 +2,7 @@ using LatentSynth.Data;
 using LatentSynth.Models;
 using LatentSynth.Music.Models;
 using LatentSynth.Torch;
+using LatentSynth.Torch.Optim;
 using LatentSynth.Training;
 
 namespace LatentSynth.Music.Tests.Models;
@@ -184,5 +185,39 @@ internal static class ModelTheory
         {
             dir.Delete(recursive: true);
         }
+    }
+
+    /// <summary>
+    /// <paramref name="steps"/> training steps of <paramref name="model"/> on the batch <paramref name="x"/> at learning rate
+    /// <paramref name="lr"/> (each step's loss finite; <paramref name="afterStep"/> may check more), its posterior noise drawn from
+    /// <paramref name="noise"/>: the evaluation loss before and after, the noise reseeded alike for both.
+    /// </summary>
+    public static (double Before, double After) TrainSteps(AutoencoderModel model, Tensor x, Generator noise, int steps, double lr,
+        Action<int, IReadOnlyDictionary<string, Optimizer>>? afterStep = null)
+    {
+        model.NoiseGenerator = noise;
+        double Evaluate()
+        {
+            using var s = Torch.NewScope();
+            noise.ManualSeed(99);
+            using (Torch.NoGrad()) return model.EvaluationLoss(x).Total.Item();
+        }
+        double before = Evaluate();
+        var optimizers = model.CreateOptimizers(lr);
+        try
+        {
+            for (int step = 0; step < steps; step++)
+            {
+                using var s = Torch.NewScope();
+                var loss = model.TrainStep(x, new TrainingProgress(0, step, steps, 1), optimizers);
+                Assert.True(double.IsFinite(loss.Total.Item()), $"step {step}: loss {loss.Total.Item()}");
+                afterStep?.Invoke(step, optimizers);
+            }
+        }
+        finally
+        {
+            foreach (var o in optimizers.Values) o.Dispose();
+        }
+        return (before, Evaluate());
     }
 }

@@ -233,30 +233,7 @@ public class PianoTreeSeededTests
             TimeTeacherForcingStart = 1, TimeTeacherForcingEnd = 1, NoteTeacherForcingStart = 1, NoteTeacherForcingEnd = 1,
         });
         using var noise = new Generator(11);
-        model.NoiseGenerator = noise;
-        var x = PianoTreeTests.ChordTrees(8, 6);
-        double Evaluate()
-        {
-            using var s = Torch.NewScope();
-            noise.ManualSeed(99);
-            using (Torch.NoGrad()) return model.EvaluationLoss(x).Total.Item();
-        }
-        double before = Evaluate();
-        var optimizers = model.CreateOptimizers(1e-2);
-        try
-        {
-            for (int step = 0; step < 20; step++)
-            {
-                using var s = Torch.NewScope();
-                var loss = model.TrainStep(x, new TrainingProgress(0, step, 20, 1), optimizers);
-                Assert.True(double.IsFinite(loss.Total.Item()));
-            }
-        }
-        finally
-        {
-            foreach (var o in optimizers.Values) o.Dispose();
-        }
-        double after = Evaluate();
+        var (before, after) = ModelTheory.TrainSteps(model, PianoTreeTests.ChordTrees(8, 6), noise, 20, 1e-2);
         Assert.True(after < before - 1.0, $"seed {seed}: loss {before} -> {after}");
     }
 }

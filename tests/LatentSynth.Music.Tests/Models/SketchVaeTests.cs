@@ -369,30 +369,8 @@ public class SketchVaeSeededTests
         Torch.ManualSeed(seed);
         using var model = (SketchVaeModel)ModelRegistry.Create(SketchVaeTests.Tiny() with { DecoderSize = 32, EncoderSize = 32 });
         using var noise = new Generator(11);
-        model.NoiseGenerator = noise;
         var x = SketchVaeTests.PatternBars(32, 6);
-        double Evaluate()
-        {
-            using var s = Torch.NewScope();
-            noise.ManualSeed(99);
-            using (Torch.NoGrad()) return model.EvaluationLoss(x).Total.Item();
-        }
-        double before = Evaluate();
-        var optimizers = model.CreateOptimizers(1e-2);
-        try
-        {
-            for (int step = 0; step < 200; step++)
-            {
-                using var s = Torch.NewScope();
-                var loss = model.TrainStep(x, new TrainingProgress(0, step, 200, 1), optimizers);
-                Assert.True(double.IsFinite(loss.Total.Item()));
-            }
-        }
-        finally
-        {
-            foreach (var o in optimizers.Values) o.Dispose();
-        }
-        double after = Evaluate();
+        var (before, after) = ModelTheory.TrainSteps(model, x, noise, 200, 1e-2);
         Assert.True(after < before - 20.0, $"seed {seed}: loss {before} -> {after}");
         // Swapping z_rhythm between bars of different rhythms: the decoded bar takes the rhythm of its z_rhythm.
         model.Eval();
