@@ -24,7 +24,10 @@ The same layers with the C# model's state-dict names (so the C# side's initial w
 - Adam, lr max(1e-3 * 0.9999^step, 1e-5), global-norm clip 1.
 
 --weights/--batch-file: the C# side's exported initial weights and trees (pianotree-step --export DIR); without
-them PyTorch initialises the model and the trees are drawn here (timings alike, losses differ). Prints one JSON line
+them PyTorch initialises the model and the trees are drawn here (timings alike, losses differ). --as-model: also the
+C# model's bookkeeping that the loss does not need (PianoTreeVaeModel.DecodeStep's per-slot select and stack of the
+note outputs, pitch logits and duration logits, the argmax pitches and bits and the well-formed step, Split's input
+checks): the same losses, to tell the model's algorithm from the binding. Prints one JSON line
 (median wall-clock and process CPU seconds per timed step; first and last losses), or with --profile the self CPU
 time by op of one step.
 Run with Debian's interpreter: /usr/bin/python3 benchmarks/pytorch/pianotree_step.py --threads 1 --batch 32
@@ -65,6 +68,7 @@ def lengths_of(pitch):
 
 
 class PianoTree(nn.Module):
+    as_model = False  # --as-model: also the C# model's bookkeeping (see decode_step_as_model)
     def __init__(self, e=64, enc_note=128, enc_time=256, z=128, dec_time=256, summary=64, z_in=64, dec_note=128, dur=32):
         super().__init__()
         self.e, self.z, self.summary = e, z, summary
@@ -104,14 +108,18 @@ class PianoTree(nn.Module):
         n = note.shape[0]
         h = self.dur_hid(torch.cat([note, pitch_logits], 1)).unsqueeze(0)
         inp = self.dur_sos_token.reshape(1, 1, 2).expand(n, 1, 2)
-        logits = []
+        logits, bits = [], []
         for k in range(D):
             o, h = self.dec_dur(inp, h)
             lk = self.dur_out(o.squeeze(1))
             logits.append(lk)
+            bit = lk.detach().argmax(-1)
+            if self.as_model:
+                bits.append(bit.float())
             if k + 1 < D:
-                bit = lk.detach().argmax(-1)
                 inp = torch.zeros(n, 2).scatter(1, bit.unsqueeze(1), 1.0).unsqueeze(1)
+        if self.as_model:
+            return torch.stack(logits, 1), torch.stack(bits, 1)
         return torch.stack(logits, 1)
 
     def decode(self, z, pitch, bits):
@@ -127,18 +135,62 @@ class PianoTree(nn.Module):
         for t in range(T):
             out, hidden = self.dec_time(torch.cat([summary, z_in], 1).unsqueeze(1), hidden)
             time_out = out.squeeze(1)
-            h = self.dec_time_to_notes_hid(time_out).unsqueeze(0)
-            inputs = torch.cat([start, true_emb[:, t, :S - 1]], 1)                             # [B, S, E]
-            o, _ = self.dec_notes(torch.cat([time_out.unsqueeze(1).expand(b, S, time_out.shape[1]), inputs], 2), h)
-            logits = self.pitch_out(o)                                                         # [B, S, 129]
-            dl = self.durations(o.reshape(b * S, -1), logits.reshape(b * S, -1)).reshape(b, S, D, 2)
+            if self.as_model:
+                logits, dl = self.decode_step_as_model(time_out, true_emb[:, t], start)
+            else:
+                h = self.dec_time_to_notes_hid(time_out).unsqueeze(0)
+                inputs = torch.cat([start, true_emb[:, t, :S - 1]], 1)                         # [B, S, E]
+                o, _ = self.dec_notes(torch.cat([time_out.unsqueeze(1).expand(b, S, time_out.shape[1]), inputs], 2), h)
+                logits = self.pitch_out(o)                                                     # [B, S, 129]
+                dl = self.durations(o.reshape(b * S, -1), logits.reshape(b * S, -1)).reshape(b, S, D, 2)
             pitch_logits.append(logits)
             dur_logits.append(dl)
             if t + 1 < T:
                 summary = true_summary[:, t]
+        if self.as_model:
+            torch.stack(self.pitches, 1), torch.stack(self.bits_out, 1)
+            self.pitches, self.bits_out = [], []
+        return torch.stack(pitch_logits, 1), torch.stack(dur_logits, 1)
+
+    pitches, bits_out = [], []
+
+    def decode_step_as_model(self, time_out, true_emb_t, start):
+        """One step as PianoTreeVaeModel.DecodeStep computes it when fully teacher-forced: the same values, plus its
+        bookkeeping (per-slot select then stack of note outputs, pitch logits and duration logits; the argmax pitch and
+        bits; the well-formed pitch/bits of the step)."""
+        b, ht = time_out.shape
+        h = self.dec_time_to_notes_hid(time_out).unsqueeze(0)
+        inputs = torch.cat([start, true_emb_t.narrow(1, 0, S - 1)], 1)
+        o, _ = self.dec_notes(torch.cat([time_out.unsqueeze(1).expand(b, S, ht), inputs], 2), h)
+        logits = self.pitch_out(o)
+        picked = logits.detach().argmax(-1)
+        outputs = [o.select(1, j) for j in range(S)]
+        pitch_logits = [logits.select(1, j) for j in range(S)]
+        pitch = [picked.select(1, j) for j in range(S)]
+        notes = torch.stack(outputs, 1).reshape(b * S, -1)
+        lg = torch.stack(pitch_logits, 1).reshape(b * S, -1)
+        dl, db = self.durations(notes, lg)
+        dl = dl.reshape(b, S, D, 2)
+        db = db.reshape(b, S, D)
+        dur_logits = [dl.select(1, i) for i in range(S)]
+        bits = [db.select(1, i) for i in range(S)]
+        all_pitch = torch.stack(pitch, 1)
+        all_bits = torch.stack(bits, 1)
+        eos = (all_pitch == EOS).long()
+        after = (eos.cumsum(1) - eos) > 0
+        all_pitch = torch.where(after, PAD, all_pitch)
+        all_bits = all_bits * (all_pitch < EOS).float().unsqueeze(2)
+        self.pitches.append(all_pitch)
+        self.bits_out.append(all_bits)
         return torch.stack(pitch_logits, 1), torch.stack(dur_logits, 1)
 
     def loss(self, trees, step, noise):
+        if self.as_model:  # PianoTreeVaeModel.Split's checks
+            f = trees.float()
+            p = f[..., 0]
+            bool((p < 0).any().item()) or bool((p > PAD).any().item()) or bool((p != p.floor()).any().item())
+            q = f.narrow(3, 1, D)
+            bool(((q != 0) & (q != 1)).any().item())
         pitch = trees[..., 0].long()
         bits = trees[..., 1:].contiguous()
         b = pitch.shape[0]
@@ -171,7 +223,10 @@ def main():
     p.add_argument("--weights", help="the C# model's initial state dict (safetensors)")
     p.add_argument("--batch-file", help="the C# side's trees (safetensors, key 'tokens', float32 [B, 32, 16, 6])")
     p.add_argument("--profile", action="store_true")
+    p.add_argument("--as-model", action="store_true",
+                   help="also do the C# model's bookkeeping (per-slot select/stack, argmax pitch and bits, well-formed step, input checks): same losses")
     a = p.parse_args()
+    PianoTree.as_model = a.as_model
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     model = PianoTree()
