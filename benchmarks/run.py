@@ -23,6 +23,12 @@
    teacher forcing on and dropout 0 on both sides; alternated; plus a torch.profiler breakdown. Writes
    benchmarks/results/inpaint-step.md.
 
+7. (--only-pianotree) One training step of the real `pianotree` (PianoTree VAE, trees [32, 16, 6]) at its default
+   sizes, batch 32 (the training batch) and 128: C# `model.TrainStep` vs the PyTorch mirror started from the C#
+   side's exported weights and trees, one thread each, teacher forcing always on both sides; alternated with
+   PyTorch given our allocator settings and PyTorch also doing the C# model's bookkeeping (--as-model); plus
+   torch.profiler breakdowns. Writes benchmarks/results/pianotree-step.md.
+
 4. (--only-audio-latency) Decode-and-invert latency of a 1 s latent path (87 points) with a trained
    frame model, one thread: decode, inverse pipeline (NNLS Mel inversion), fast Griffin-Lim at 16,
    32 and 100 iterations; median and p95 over --latency-reps repetitions (at least 30). Writes
@@ -34,6 +40,7 @@ Usage (from the repo root, after `make bench` built everything):
     /usr/bin/python3 benchmarks/run.py --only-audio-latency [--latency-reps 30] [--run RUN]
     /usr/bin/python3 benchmarks/run.py --only-musicvae [--reps 5]
     /usr/bin/python3 benchmarks/run.py --only-inpaint [--reps 3]
+    /usr/bin/python3 benchmarks/run.py --only-pianotree [--reps 3] [--pianotree-batches 32,128]
 Writes benchmarks/results/latest.md and prints it.
 """
 import argparse
@@ -51,6 +58,7 @@ PY = os.path.join(ROOT, "benchmarks/pytorch/vae_epoch.py")
 GL_PY = os.path.join(ROOT, "benchmarks/pytorch/griffin_lim.py")
 MUSICVAE_PY = os.path.join(ROOT, "benchmarks/pytorch/musicvae_step.py")
 INPAINT_PY = os.path.join(ROOT, "benchmarks/pytorch/inpaint_step.py")
+PIANOTREE_PY = os.path.join(ROOT, "benchmarks/pytorch/pianotree_step.py")
 FASHION_PY = os.path.join(ROOT, "benchmarks/pytorch/fashion_vae.py")
 FASHION_DATA = os.path.join(ROOT, "benchmarks/results/fashion-split.safetensors")
 
@@ -85,7 +93,15 @@ def main():
     p.add_argument("--run", default=None, help="audio run for --only-audio-latency (default: train a small one)")
     p.add_argument("--only-musicvae", action="store_true", help="only the MusicVAE training step (writes musicvae-step.md)")
     p.add_argument("--only-inpaint", action="store_true", help="only the inpainting models' training step (writes inpaint-step.md)")
+    p.add_argument("--only-pianotree", action="store_true", help="only the PianoTree VAE's training step (writes pianotree-step.md)")
+    p.add_argument("--pianotree-batches", default="32,128", help="batch sizes of --only-pianotree (comma-separated)")
     a = p.parse_args()
+    if a.only_pianotree:
+        text = "\n".join(pianotree_section(a))
+        print(text)
+        with open(os.path.join(ROOT, "benchmarks/results/pianotree-step.md"), "w") as f:
+            f.write(text)
+        return
     if a.only_inpaint:
         text = "\n".join(inpaint_section(a))
         os.makedirs(os.path.join(ROOT, "benchmarks/results"), exist_ok=True)
@@ -308,6 +324,98 @@ def inpaint_section(a):
     for model, batch, pr in profiles:
         top = "; ".join(f"{k} {ms:.0f} ms ({n}x)" for k, ms, n in pr["top"][:8])
         lines.append(f"- {model} (batch {batch}): {pr['self_cpu_ms']:.0f} ms, matrix products (aten::mm, addmm, bmm) "
+                     f"{100 * pr['gemm_share']:.0f}%. Top: {top}.")
+    return lines + [""]
+
+
+def pianotree_section(a):
+    """Issue 14: one training step of the real `pianotree` (default sizes), C# (`model.TrainStep` with the model's own
+    optimizer) vs the PyTorch mirror (benchmarks/pytorch/pianotree_step.py) of the same layers, loss and optimizer.
+
+    As inpaint_section: one libtorch thread and one BLAS thread each; the first C# process of each batch size exports
+    its initial weights and trees, which every PyTorch process loads, so both sides must print the same losses;
+    teacher forcing always on both sides (the C# side sets the schedules' ends to 1; the coins and the
+    reparameterisation noise come from generators seeded alike). Four processes alternate per repetition (a.reps,
+    at least 3): ours; PyTorch as installed; PyTorch with our allocator settings (MALLOC_* variables, as
+    RuntimeDefaults sets them with mallopt); and the latter with --as-model (the C# model's bookkeeping too). One
+    warm-up step then timed steps (median); medians over processes. Then one PyTorch step per batch size under
+    torch.profiler, as installed and with our allocator settings.
+    """
+    import tempfile
+    env = dict(os.environ)
+    env["OMP_NUM_THREADS"] = "1"
+    env["OPENBLAS_NUM_THREADS"] = "1"
+    tuned = dict(env, **TUNED_MALLOC)
+    reps = max(a.reps, 3)
+    # (batch, warm-up steps, timed steps)
+    cases = [(int(b), 1, 3 if int(b) <= 32 else 2) for b in a.pianotree_batches.split(",")]
+    sides = ["latentsynth", "pytorch", "pytorch_malloc", "pytorch_model"]
+    rows, loss_rows, profiles, ratios = [], [], [], []
+    tmp = tempfile.mkdtemp(prefix="pianotree-step-")
+    for batch, warmup, steps in cases:
+        export = os.path.join(tmp, f"b{batch}")
+        common = ["--batch", str(batch), "--threads", "1", "--warmup", str(warmup), "--steps", str(steps)]
+        files = ["--weights", os.path.join(export, "weights.safetensors"), "--batch-file", os.path.join(export, "batch.safetensors")]
+        py = ["/usr/bin/python3", PIANOTREE_PY, *common, *files]
+        runs = {s: [] for s in sides}
+        for i in range(reps):
+            runs["latentsynth"] += run_json([CS, "pianotree-step", *common, "--blas-threads", "1"] + (["--export", export] if i == 0 else []), env)
+            runs["pytorch"] += run_json(py, env)
+            runs["pytorch_malloc"] += run_json(py, tuned)
+            runs["pytorch_model"] += run_json(py + ["--as-model"], tuned)
+            print(f"pianotree batch {batch} rep {i}: " + ", ".join(f"{s} {runs[s][-1]['seconds']:.3f} s (CPU {runs[s][-1]['cpu_seconds']:.3f})" for s in sides),
+                  file=sys.stderr, flush=True)
+        w = {s: statistics.median(r["seconds"] for r in runs[s]) for s in sides}
+        c = {s: statistics.median(r["cpu_seconds"] for r in runs[s]) for s in sides}
+        ratios.append((batch, w["latentsynth"] / w["pytorch"], w["latentsynth"] / w["pytorch_malloc"]))
+        o = w["latentsynth"], c["latentsynth"]
+        rows.append(f"| {batch} | {o[0]:.3f} ({o[1]:.3f}) | {w['pytorch']:.3f} ({c['pytorch']:.3f}) | **{o[0] / w['pytorch']:.2f}** ({o[1] / c['pytorch']:.2f}) | "
+                    f"{w['pytorch_malloc']:.3f} ({c['pytorch_malloc']:.3f}) | **{o[0] / w['pytorch_malloc']:.2f}** ({o[1] / c['pytorch_malloc']:.2f}) | "
+                    f"{w['pytorch_model']:.3f} ({c['pytorch_model']:.3f}) | {o[0] / w['pytorch_model']:.2f} ({o[1] / c['pytorch_model']:.2f}) |")
+        fo, ft = runs["latentsynth"][0]["first"], runs["pytorch"][0]["first"]
+        lo, lt = runs["latentsynth"][0]["last"], runs["pytorch"][0]["last"]
+        same = all(r["first"] == runs["pytorch"][0]["first"] and r["last"] == runs["pytorch"][0]["last"] for s in sides[1:] for r in runs[s])
+        loss_rows.append(f"| {batch} | {fo['loss']:.4f} / {ft['loss']:.4f} | {fo['pitch']:.4f} / {ft['pitch']:.4f} | {fo['duration']:.4f} / {ft['duration']:.4f} | "
+                         f"{fo['kl']:.4f} / {ft['kl']:.4f} | {fo['pitch_accuracy']:.4f} / {ft['pitch_accuracy']:.4f} | {lo['loss']:.4f} / {lt['loss']:.4f} | "
+                         f"{lo['pitch']:.4f} / {lt['pitch']:.4f} | {lo['duration']:.4f} / {lt['duration']:.4f} | {'yes' if same else 'NO'} |")
+        print(rows[-1] + "\n" + loss_rows[-1], file=sys.stderr, flush=True)
+        for label, e in (("as installed", env), ("our allocator settings", tuned)):
+            pr = run_json(["/usr/bin/python3", PIANOTREE_PY, "--batch", str(batch), "--threads", "1", "--warmup", "1", "--profile", *files], e)[0]
+            profiles.append((batch, label, pr))
+            print(json.dumps(pr), file=sys.stderr, flush=True)
+    load = os.getloadavg()
+    lines = ["# PianoTree VAE training step: LatentSynth vs PyTorch (the real model)", "",
+             f"Machine: {os.cpu_count()} logical CPUs, shared with other jobs (load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
+             f"at the end: noisy; the CPU-time figures are the steadier measure); {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. "
+             f"One libtorch thread and one BLAS thread each. Alternated ours, PyTorch, PyTorch + allocator, PyTorch + allocator + bookkeeping; "
+             f"{reps} processes each per batch size; each process: 1 warm-up step, then the median of the timed steps (3 at batch 32, 2 above); "
+             "medians over processes.",
+             "",
+             "C#: `model.TrainStep` of `pianotree` at its default sizes (z 128, note embedding 64, encoder note/time GRUs 128/256, "
+             "decoder time/summary/note/duration GRUs 256/64/128/32) with `model.CreateOptimizers(1e-3)` in a scope, then "
+             "`loss.Values()`, as the trainer steps (our process applies its allocator settings, RuntimeDefaults). PyTorch: "
+             "`benchmarks/pytorch/pianotree_step.py`, the same layers, losses, Adam (lr 1e-3·0.9999^step floored at 1e-5, global-norm "
+             "clip 1) loaded with the C# side's initial weights and trees; \"+ allocator\": run with `MALLOC_MMAP_THRESHOLD_` / "
+             "`MALLOC_TRIM_THRESHOLD_` equal to our mallopt settings; \"+ bookkeeping\": also `--as-model`, the C# model's extra work "
+             "(per-slot select/stack of note outputs and logits, argmax pitches and bits, the well-formed step, the input checks). "
+             "Teacher forcing always at both levels on both sides (the C# side sets the four schedule ends to 1); the "
+             "reparameterisation noise and the (all-true) coins from generators seeded alike. Trees: `PolyTree.Encode` of random "
+             "notes, each step an onset step with probability 0.6 holding 1-4 pitches of 1-8 sixteenths.", "",
+             "Seconds per step, wall (CPU):", "",
+             "| batch | ours | PyTorch | ours / PyTorch | PyTorch + allocator | ours / it | PyTorch + allocator + bookkeeping | ours / it |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|"] + rows + [
+             "", "Losses, ours / PyTorch (first: the first warm-up step, β = 0; last: the last timed step):", "",
+             "| batch | first loss | first pitch | first duration | first kl | first pitch_accuracy | last loss | last pitch | last duration | all PyTorch variants equal |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"] + loss_rows
+    met = [b for b, r, _ in ratios if r <= 0.8]
+    lines += ["", f"Target (issue 14): ours / PyTorch <= 0.8 per step: **{'met' if len(met) == len(ratios) else 'not met'}** "
+              f"(wall ratios against PyTorch as installed: {', '.join(f'batch {b} {r:.2f}' for b, r, _ in ratios)}; "
+              f"against PyTorch with our allocator settings: {', '.join(f'batch {b} {m:.2f}' for b, _, m in ratios)}; "
+              f"met for: {', '.join(f'batch {b}' for b in met) or 'none'}).", "",
+              "PyTorch profile (one step, torch.profiler, self CPU time):", ""]
+    for batch, label, pr in profiles:
+        top = "; ".join(f"{k} {ms:.0f} ms ({n}x)" for k, ms, n in pr["top"][:8])
+        lines.append(f"- batch {batch}, {label}: {pr['self_cpu_ms']:.0f} ms, matrix products (aten::mm, addmm, bmm) "
                      f"{100 * pr['gemm_share']:.0f}%. Top: {top}.")
     return lines + [""]
 

@@ -8,6 +8,7 @@ using LatentSynth.Torch;
 //        LatentSynth.Benchmarks audio-latency [--run RUN] [--reps R] [--threads T]
 //        LatentSynth.Benchmarks musicvae-step [--model musicvae|musicvae-hier] [--threads T] [--batch B] [--warmup W] [--steps S] [--seed S] [--export DIR]
 //        LatentSynth.Benchmarks inpaint-step [--model measurevae|sketchvae|inpaintnet|sketchnet] [--threads T] [--blas-threads B] [--batch B] [--warmup W] [--steps S] [--seed S] [--export DIR]
+//        LatentSynth.Benchmarks pianotree-step [--threads T] [--blas-threads B] [--batch B] [--warmup W] [--steps S] [--seed S] [--export DIR]
 //        LatentSynth.Benchmarks vae-epoch [--threads T] [--blas-threads B] [--n N] [--batch B] [--warmup-steps W] [--seed S] [--raw-allocator]
 var verb = args.Length > 0 ? args[0] : "";
 int Opt(string name, int fallback)
@@ -49,6 +50,12 @@ switch (verb)
             string? Str(string name) { int i = Array.IndexOf(args, name); return i >= 0 && i + 1 < args.Length ? args[i + 1] : null; }
             InpaintStep.Run(Str("--model") ?? "measurevae", Opt("--threads", 1), Opt("--batch", 64),
                 Opt("--warmup", 2), Opt("--steps", 5), (ulong)Opt("--seed", 0), Str("--export"));
+            return 0;
+        }
+    case "pianotree-step":
+        {
+            string? Str(string name) { int i = Array.IndexOf(args, name); return i >= 0 && i + 1 < args.Length ? args[i + 1] : null; }
+            PianoTreeStep.Run(Opt("--threads", 1), Opt("--batch", 32), Opt("--warmup", 1), Opt("--steps", 3), (ulong)Opt("--seed", 0), Str("--export"));
             return 0;
         }
     case "export-data":

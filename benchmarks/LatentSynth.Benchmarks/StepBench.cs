@@ -8,7 +8,7 @@ namespace LatentSynth.Benchmarks;
 using Torch = LatentSynth.Torch.Torch;
 
 /// <summary>
-/// What the training-step benchmarks (<see cref="MusicVaeStep"/>, <see cref="InpaintStep"/>) share: exporting the
+/// What the training-step benchmarks (<see cref="MusicVaeStep"/>, <see cref="InpaintStep"/>, <see cref="PianoTreeStep"/>) share: exporting the
 /// initial weights and the batch for the PyTorch mirror, timing warm-up and timed steps, and the one JSON line.
 /// </summary>
 public static class StepBench
