@@ -136,6 +136,20 @@ public sealed class PolyBenchmarkTests : IDisposable
     }
 
     [Fact]
+    public void MusicTrainTrainsTheBaselinesOnPolyData()
+    {
+        var midi = ChordTunes(root, 12);
+        var run = Path.Combine(root, "roll");
+        var (code, output) = CliRunner.Run(300, "music", "train", "--model", "pianoroll-vae", "--data", "midi-poly:" + midi, "--out", run,
+            "--epochs", "1", "--batch-size", "16", "--latent-dim", "8", "--set", "hidden=[16]");
+        Assert.True(code == 0, output);
+        var folder = RunFolder.Open(run);
+        Assert.Equal("pianoroll-vae", folder.Config.Model.Model);
+        Assert.Equal("midi-poly:" + midi, folder.Config.Training.Data);
+        Assert.True(File.Exists(folder.WeightsPath), folder.WeightsPath);
+    }
+
+    [Fact]
     [BadInput("music", "`music poly-benchmark` with melody data (`--data nottingham`) or `--segments 1`; a melody model as a variant; `music train --model pianoroll-vae --data nottingham`", "one line naming the data, option or variant and what it takes; exit 1; nothing trained")]
     public void MelodyDataAndMelodyModelsAreRefusedByName()
     {
