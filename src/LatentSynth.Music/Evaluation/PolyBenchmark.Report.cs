@@ -58,7 +58,7 @@ public sealed partial class PolyBenchmark
             [
                 ("Training curves", "Each loss term per epoch, as logged during training; the comparison plots put the variants side by side."),
                 ("reconstructions", "Piano rolls of test segments (time across, 2 bars; pitch up), each followed by its greedy reconstruction from z = μ with its onset F1."),
-                ("interpolation", "One pair of test segments: the greedy decodes of z on the slerp between their codes, α from 0 to 1."),
+                ("interpolation", "One pair of test segments, A on top and B at the bottom, between them the greedy decodes of z on the slerp between their codes, α from 0 to 1."),
                 ("prior samples", "Segments decoded greedily from z ~ N(0, I)."),
                 ("F1 curves", "Onset F1 of the interpolants against each end along α, over the pairs: a smooth walk trades one for the other gradually."),
             ],
@@ -87,9 +87,14 @@ public sealed partial class PolyBenchmark
         images["reconstructions"] = PianoRoll.Render(rows, new PianoRollOptions { Title = "Test segments and their reconstructions" }).ToPng();
 
         var study = Interpolate(model, segments, options.InterpolationPairs, options.InterpolationSteps, (int)seed);
-        images["interpolation"] = PianoRoll.Render(study.Example.Select((notes, k) => PianoRollRow.Poly(notes,
-                $"α = {F(study.Alphas[k], "0.##")} (onset F1 to A {F(NoteF1.Segment(NoteF1.TreeNotes(segments.Narrow(0, study.Pairs[0].A, 1))[0], notes).Onset.F1)}, to B {F(NoteF1.Segment(NoteF1.TreeNotes(segments.Narrow(0, study.Pairs[0].B, 1))[0], notes).Onset.F1)})")).ToList(),
-            new PianoRollOptions { Title = $"Interpolation between test segments {study.Pairs[0].A} (A) and {study.Pairs[0].B} (B)" }).ToPng();
+        var (a, b) = study.Pairs[0];
+        var ends = NoteF1.TreeNotes(Torch.Cat([segments.Narrow(0, a, 1), segments.Narrow(0, b, 1)], 0));
+        var walk = new List<PianoRollRow> { PianoRollRow.Poly(ends[0], $"A: test segment {a}") };
+        walk.AddRange(study.Example.Select((notes, k) => PianoRollRow.Poly(notes,
+            $"α = {F(study.Alphas[k], "0.##")} (onset F1 to A {F(NoteF1.Segment(ends[0], notes).Onset.F1)}, to B {F(NoteF1.Segment(ends[1], notes).Onset.F1)})")));
+        walk.Add(PianoRollRow.Poly(ends[1], $"B: test segment {b}"));
+        images["interpolation"] = PianoRoll.Render(walk,
+            new PianoRollOptions { Title = $"Interpolation between test segments {a} (A, top) and {b} (B, bottom): greedy decodes along the slerp" }).ToPng();
         var figures = new List<ReportFigure>
         {
             new("Onset F1 of the interpolants against A and against B along α (pooled over the pairs)", Charts.Line(

@@ -150,7 +150,7 @@ public sealed class PolyBenchmarkTests : IDisposable
     }
 
     [Fact]
-    [BadInput("music", "`music poly-benchmark` with melody data (`--data nottingham`) or `--segments 1`; a melody model as a variant; `music train --model pianoroll-vae --data nottingham`", "one line naming the data, option or variant and what it takes; exit 1; nothing trained")]
+    [BadInput("music", "`music poly-benchmark` with melody data (`--data nottingham`) or `--segments 1`; a melody model as a variant; `music train --model pianoroll-vae --data nottingham` (and `--model musicvae --data jsb-poly`)", "one line naming the data, option or variant and what it takes; exit 1; nothing trained")]
     public void MelodyDataAndMelodyModelsAreRefusedByName()
     {
         var (code, output) = CliRunner.Run(300, "music", "poly-benchmark", "--data", "nottingham", "--out", Path.Combine(root, "b1"), "--quick");
@@ -163,6 +163,10 @@ public sealed class PolyBenchmarkTests : IDisposable
         Assert.Equal(1, code);
         Assert.Contains("--data nottingham is melody data; model 'pianoroll-vae' reads polyphonic tree tensors: nottingham-poly, jsb-poly or midi-poly:DIR", output);
         Assert.False(Directory.Exists(Path.Combine(root, "b3")));
+        (code, output) = CliRunner.Run(300, "music", "train", "--model", "musicvae", "--data", "jsb-poly", "--out", Path.Combine(root, "b5"), "--epochs", "1");
+        Assert.Equal(1, code);
+        Assert.Contains("--data jsb-poly is polyphonic tree data (pianotree, pianoroll-vae, midi-event-vae); model 'musicvae' reads melody data", output);
+        Assert.False(Directory.Exists(Path.Combine(root, "b5")));
 
         var matrix = Matrix(ChordTunes(root, 2));
         var melody = matrix with { Variants = [new("flat", new JsonObject { ["model"] = "musicvae" })] };
