@@ -84,7 +84,7 @@ public sealed partial class PolyBenchmark
             rows.Add(PianoRollRow.Poly(truth[i], $"test segment {i}: original ({truth[i].Count} notes)"));
             rows.Add(PianoRollRow.Poly(recon[i], $"greedy reconstruction from z = μ (onset F1 {F(NoteF1.Segment(truth[i], recon[i]).Onset.F1)})"));
         }
-        images["reconstructions"] = PianoRoll.Render(rows, new PianoRollOptions { Title = "Test segments and their reconstructions" }).ToPng();
+        images["reconstructions"] = PianoRoll.Render(rows, new PianoRollOptions { PitchHeight = RollPitchHeight, Title = "Test segments and their reconstructions" }).ToPng();
 
         var study = Interpolate(model, segments, options.InterpolationPairs, options.InterpolationSteps, (int)seed);
         var (a, b) = study.Pairs[0];
@@ -94,7 +94,7 @@ public sealed partial class PolyBenchmark
             $"α = {F(study.Alphas[k], "0.##")} (onset F1 to A {F(NoteF1.Segment(ends[0], notes).Onset.F1)}, to B {F(NoteF1.Segment(ends[1], notes).Onset.F1)})")));
         walk.Add(PianoRollRow.Poly(ends[1], $"B: test segment {b}"));
         images["interpolation"] = PianoRoll.Render(walk,
-            new PianoRollOptions { Title = $"Interpolation between test segments {a} (A, top) and {b} (B, bottom): greedy decodes along the slerp" }).ToPng();
+            new PianoRollOptions { PitchHeight = RollPitchHeight, Title = $"Interpolation between test segments {a} (A, top) and {b} (B, bottom): greedy decodes along the slerp" }).ToPng();
         var figures = new List<ReportFigure>
         {
             new("Onset F1 of the interpolants against A and against B along α (pooled over the pairs)", Charts.Line(
@@ -109,7 +109,7 @@ public sealed partial class PolyBenchmark
         using (Torch.NoGrad())
             prior = DecodeNotes(model, model.SamplePrior(options.PriorSamples, generator));
         images["prior samples"] = PianoRoll.Render(prior.Select((p, i) => PianoRollRow.Poly(p, $"sample {i}, z ~ N(0, I), greedy ({p.Count} notes)")).ToList(),
-            new PianoRollOptions { Title = "Samples from the prior" }).ToPng();
+            new PianoRollOptions { PitchHeight = RollPitchHeight, Title = "Samples from the prior" }).ToPng();
 
         // The segments as MIDI (and WAV) beside the run; the page plays each segment whole.
         var files = Path.Combine(dir, "music");
@@ -129,6 +129,9 @@ public sealed partial class PolyBenchmark
         foreach (var (name, png) in images) File.WriteAllBytes(Path.Combine(files, name.Replace(' ', '-') + ".png"), png);
         return (images, audio, figures);
     }
+
+    /// <summary>Pixels per semitone of the report's rolls: a decoder early in training spreads notes over all 128 pitches.</summary>
+    private const int RollPitchHeight = 4;
 
     private static string F(double v, string format = "0.###") => v.ToString(format, CultureInfo.InvariantCulture);
 }
