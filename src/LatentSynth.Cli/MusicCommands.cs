@@ -12,7 +12,8 @@ namespace LatentSynth.Cli;
 /// <c>train</c> (<see cref="MusicTrainCommand"/>) trains a melody model; <c>eval</c> measures a run's reconstruction accuracy;
 /// <c>sample</c>, <c>reconstruct</c> and <c>interpolate</c> (<see cref="MusicGenerateCommands"/>) write melodies of a trained run;
 /// <c>inpaint</c> (<see cref="MusicInpaintCommand"/>) fills a gap of bars; <c>benchmark</c> (<see cref="MusicBenchmarkCommand"/>) compares MusicVAE's decoders;
-/// <c>inpaint-benchmark</c> (<see cref="MusicInpaintBenchmarkCommand"/>) compares the gap fillers.</summary>
+/// <c>inpaint-benchmark</c> (<see cref="MusicInpaintBenchmarkCommand"/>) compares the gap fillers; <c>poly-benchmark</c>
+/// (<see cref="MusicPolyBenchmarkCommand"/>) compares PianoTree VAE with its baselines.</summary>
 public static class MusicCommands
 {
     /// <summary>How many skipped files <c>music data info</c> lists by name before summing up the rest.</summary>
@@ -32,6 +33,7 @@ public static class MusicCommands
         music.Subcommands.Add(MusicInpaintCommand.Create());
         music.Subcommands.Add(MusicBenchmarkCommand.Create());
         music.Subcommands.Add(MusicInpaintBenchmarkCommand.Create());
+        music.Subcommands.Add(MusicPolyBenchmarkCommand.Create());
         return music;
     }
 

@@ -31,30 +31,31 @@ public static class MusicTrainCommand
     public static IReadOnlyList<string> MelodyModels() =>
         ModelRegistry.All.Where(m => IsMusicModel(m.Name)).Select(m => m.Name).Order(StringComparer.Ordinal).ToList();
 
-    /// <summary>Whether <paramref name="model"/> names a model of the LatentSynth.Music assembly that trains on melody data. The
-    /// PianoTree baselines (<see cref="PolyBaselineConfig"/>) are left out: they take polyphonic tree tensors, which no
-    /// dataset of <c>music train</c> provides yet.</summary>
+    /// <summary>Whether <paramref name="model"/> names a model of the LatentSynth.Music assembly (melody models, and the
+    /// polyphonic ones of <see cref="IsPolyModel"/>).</summary>
     public static bool IsMusicModel(string model) =>
-        ModelRegistry.All.Any(m => string.Equals(m.Name, model, StringComparison.OrdinalIgnoreCase) && m.ModelType.Assembly == typeof(MusicModels).Assembly
-                                   && !typeof(PolyBaselineConfig).IsAssignableFrom(m.ConfigType));
+        ModelRegistry.All.Any(m => string.Equals(m.Name, model, StringComparison.OrdinalIgnoreCase) && m.ModelType.Assembly == typeof(MusicModels).Assembly);
+
+    /// <summary>Whether <paramref name="model"/> names a model of polyphonic tree tensors (<see cref="MusicModels.IsPolyModel"/>):
+    /// they train only on the poly datasets (<see cref="PolyData.IsPolyDataset"/>), and the melody models only on the others.</summary>
+    public static bool IsPolyModel(string model) => MusicModels.IsPolyModel(model);
 
     private static string ModelList() => "one of " + string.Join(", ", MelodyModels());
 
     /// <summary>The dataset trained on when none is given: <c>nottingham-16</c> for <c>musicvae-hier</c>, <c>nottingham-bars24</c>
     /// (single 24-step bars) for <c>measurevae</c> and <c>sketchvae</c>, <c>nottingham-inpaint</c> for <c>inpaintnet</c> and <c>sketchnet</c>,
-    /// <c>nottingham-poly</c> (PianoTree trees) for <c>pianotree</c>, else <c>nottingham</c>.</summary>
-    public static string DefaultData(string model) => model.ToLowerInvariant() switch
+    /// <c>nottingham-poly</c> (PianoTree trees) for <c>pianotree</c>, <c>pianoroll-vae</c> and <c>midi-event-vae</c>, else <c>nottingham</c>.</summary>
+    public static string DefaultData(string model) => IsPolyModel(model) ? "nottingham-poly" : model.ToLowerInvariant() switch
     {
         "musicvae-hier" => "nottingham-16",
         "measurevae" or "sketchvae" => "nottingham-bars24",
         "inpaintnet" or "sketchnet" => "nottingham-inpaint",
-        "pianotree" => "nottingham-poly",
         _ => "nottingham",
     };
 
     /// <summary>"nottingham, nottingham-16, …, midi:DIR or midi16:DIR", then the PianoTree sets.</summary>
     public static string MelodyDatasets() => string.Join(", ", MusicData.NottinghamNames.Keys) + ", midi:DIR, midi16:DIR, midi-inpaint:DIR, midi-bars24:DIR, " +
-                                             "or for pianotree nottingham-poly, jsb-poly or midi-poly:DIR";
+                                             "or for pianotree, pianoroll-vae and midi-event-vae nottingham-poly, jsb-poly or midi-poly:DIR";
 
     /// <summary>Builds the verb.</summary>
     public static Command Create()
@@ -70,7 +71,7 @@ public static class MusicTrainCommand
             complete: Complete, refused: refused, checkResume: CheckResume,
             help: new Dictionary<string, string>
             {
-                ["--data"] = $"Melody dataset: {MelodyDatasets()} [default: nottingham for musicvae, nottingham-16 for musicvae-hier, nottingham-bars24 for measurevae and sketchvae, nottingham-inpaint for inpaintnet and sketchnet, nottingham-poly for pianotree]",
+                ["--data"] = $"Melody dataset: {MelodyDatasets()} [default: nottingham for musicvae, nottingham-16 for musicvae-hier, nottingham-bars24 for measurevae and sketchvae, nottingham-inpaint for inpaintnet and sketchnet, nottingham-poly for pianotree, pianoroll-vae and midi-event-vae]",
                 ["--model"] = $"Melody model: {models} [default: {DefaultModel}]",
                 ["--latent-dim"] = "Latent dimensions [default: " + string.Join(", ", MelodyModels().Select(n => $"{n} {ModelRegistry.DefaultConfig(n).LatentDim}")) + "]",
                 ["--out"] = $"Run folder to create [default: {DefaultOut}]",
@@ -104,6 +105,10 @@ public static class MusicTrainCommand
         if (!builder.TryGetAssigned("training.data", out var dataNode, out var dataOrigin)) builder.Set("training.data", DefaultData(model), "music train default");
         else if (dataNode is JsonValue dv && dv.TryGetValue<string>(out var data) && !MusicData.IsMusicDataset(data) && !PolyData.IsPolyDataset(data))
             throw new ArgumentException($"{Where(dataOrigin, "--data", "dataset", data)} is not a melody dataset; music train takes {MelodyDatasets()} (images: latentsynth train)");
+        else if (dataNode is JsonValue pv && pv.TryGetValue<string>(out var named) && IsPolyModel(model) != PolyData.IsPolyDataset(named))
+            throw new ArgumentException(IsPolyModel(model)
+                ? $"{Where(dataOrigin, "--data", "dataset", named)} is melody data; model '{model}' reads polyphonic tree tensors: nottingham-poly, jsb-poly or midi-poly:DIR"
+                : $"{Where(dataOrigin, "--data", "dataset", named)} is polyphonic tree data (pianotree, pianoroll-vae, midi-event-vae); model '{model}' reads melody data: {string.Join(", ", MusicData.NottinghamNames.Keys)}, midi:DIR, …");
 
         if (!builder.TryGetAssigned("training.out", out _, out _)) builder.Set("training.out", DefaultOut, "music train default");
     }

@@ -7,7 +7,25 @@ namespace LatentSynth.Music;
 /// <param name="Tokens">Melody tokens (<see cref="MelodyTokens"/>), one per 16th step.</param>
 /// <param name="Label">Text above the melody's panel (may be empty).</param>
 /// <param name="Marked">Step ranges [Start, End) drawn with a tinted background (for example the steps an inpainting fills); null for none.</param>
-public sealed record PianoRollRow(int[] Tokens, string Label = "", IReadOnlyList<(int Start, int End)>? Marked = null);
+public sealed record PianoRollRow(int[] Tokens, string Label = "", IReadOnlyList<(int Start, int End)>? Marked = null)
+{
+    /// <summary>
+    /// Notes drawn instead of the tokens' (a polyphonic panel, several notes per step; <see cref="Tokens"/> then only gives the
+    /// number of steps). Notes reaching past the last step are drawn up to it. Null: the notes of <see cref="Tokens"/>.
+    /// </summary>
+    public IReadOnlyList<GridNote>? Notes { get; init; }
+
+    /// <summary>
+    /// A polyphonic panel of the notes of a PianoTree segment (<see cref="PolyTree.PolyNote"/>: onset, pitch, duration) over
+    /// <paramref name="steps"/> 16th steps (a segment's 32 by default).
+    /// </summary>
+    public static PianoRollRow Poly(IEnumerable<PolyTree.PolyNote> notes, string label = "", int steps = PolyTree.Steps)
+    {
+        ArgumentNullException.ThrowIfNull(notes);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
+        return new PianoRollRow(new int[steps], label) { Notes = notes.Select(n => new GridNote(n.Pitch, n.Onset, n.Onset + n.Duration)).ToList() };
+    }
+}
 
 /// <summary>Sizes of a piano roll.</summary>
 public sealed record PianoRollOptions
@@ -45,6 +63,9 @@ public sealed record PianoRollOptions
     internal int? PitchOf(int token) => Inpaint24 ? (InpaintTokens.IsOnset(token) ? token : null) : MelodyTokens.PitchOf(token);
 
     internal List<GridNote> Decode(int[] tokens) => Inpaint24 ? InpaintGrid.Decode(tokens) : MelodyGrid.Decode(tokens);
+
+    /// <summary>The notes a row draws: its own <see cref="PianoRollRow.Notes"/>, else its tokens'.</summary>
+    internal IReadOnlyList<GridNote> NotesOf(PianoRollRow row) => row.Notes ?? Decode(row.Tokens);
 }
 
 /// <summary>
@@ -112,15 +133,19 @@ public static class PianoRoll
         {
             ArgumentNullException.ThrowIfNull(row.Tokens, nameof(rows));
             steps = Math.Max(steps, row.Tokens.Length);
-            foreach (var t in row.Tokens)
-                if (options.PitchOf(t) is int p) { low = Math.Min(low, p); high = Math.Max(high, p); }
+            if (row.Notes is { } notes)
+                foreach (var n in notes) { low = Math.Min(low, n.Pitch); high = Math.Max(high, n.Pitch); }
+            else
+                foreach (var t in row.Tokens)
+                    if (options.PitchOf(t) is int p) { low = Math.Min(low, p); high = Math.Max(high, p); }
         }
+        bool poly = rows.Any(r => r.Notes is not null);
         if (low > high) (low, high) = (60, 60);
         low -= options.MarginPitches;
         high += options.MarginPitches;
         while (high - low + 1 < options.MinPitchSpan) { if ((high - low) % 2 == 0) high++; else low--; }
-        low = Math.Max(options.Inpaint24 ? 0 : MelodyTokens.MinPitch, low);
-        high = Math.Min(options.Inpaint24 ? 127 : MelodyTokens.MaxPitch, high);
+        low = Math.Max(options.Inpaint24 || poly ? 0 : MelodyTokens.MinPitch, low);
+        high = Math.Min(options.Inpaint24 || poly ? 127 : MelodyTokens.MaxPitch, high);
 
         int line = LabelText.LineHeight(options.FontSize);
         int left = LabelText.MeasureWidth("C#8", options.FontSize) + 6;
@@ -174,11 +199,11 @@ public static class PianoRoll
             // Frame top and bottom.
             Fill(image, l.Left, top, right - l.Left, 1, BarColor);
             Fill(image, l.Left, top + l.PanelHeight - 1, right - l.Left, 1, BarColor);
-            foreach (var n in options.Decode(row.Tokens))
+            foreach (var n in options.NotesOf(row))
             {
-                if (n.Pitch < l.LowPitch || n.Pitch > l.HighPitch) continue;
+                if (n.Pitch < l.LowPitch || n.Pitch > l.HighPitch || n.Start < 0 || n.Start >= l.Steps) continue;
                 var (x, y) = l.Cell(r, n.Start, n.Pitch);
-                Fill(image, x + 1, y, Math.Max(1, (n.End - n.Start) * l.StepWidth - 1), Math.Max(1, l.PitchHeight - 1), NoteColor);
+                Fill(image, x + 1, y, Math.Max(1, (Math.Min(n.End, l.Steps) - n.Start) * l.StepWidth - 1), Math.Max(1, l.PitchHeight - 1), NoteColor);
             }
         }
         // Bar numbers under the last panel.

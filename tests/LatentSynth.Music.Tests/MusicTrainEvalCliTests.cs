@@ -87,8 +87,10 @@ public sealed class MusicTrainEvalCliTests(TinyMusicTrainRuns runs) : IClassFixt
         Assert.Equal("nottingham-16", LatentSynth.Cli.MusicTrainCommand.DefaultData("musicvae-hier"));
         Assert.Equal("nottingham-bars24", LatentSynth.Cli.MusicTrainCommand.DefaultData("measurevae"));
         Assert.Equal("nottingham-bars24", LatentSynth.Cli.MusicTrainCommand.DefaultData("sketchvae"));
-        Assert.Equal(["inpaintnet", "measurevae", "musicvae", "musicvae-hier", "pianotree", "sketchnet", "sketchvae"], LatentSynth.Cli.MusicTrainCommand.MelodyModels());
+        Assert.Equal(["inpaintnet", "measurevae", "midi-event-vae", "musicvae", "musicvae-hier", "pianoroll-vae", "pianotree", "sketchnet", "sketchvae"], LatentSynth.Cli.MusicTrainCommand.MelodyModels());
         Assert.Equal("nottingham-poly", LatentSynth.Cli.MusicTrainCommand.DefaultData("pianotree"));
+        Assert.Equal("nottingham-poly", LatentSynth.Cli.MusicTrainCommand.DefaultData("pianoroll-vae"));
+        Assert.Equal("nottingham-poly", LatentSynth.Cli.MusicTrainCommand.DefaultData("midi-event-vae"));
         Assert.Equal("nottingham-inpaint", LatentSynth.Cli.MusicTrainCommand.DefaultData("inpaintnet"));
         Assert.Equal("nottingham-inpaint", LatentSynth.Cli.MusicTrainCommand.DefaultData("sketchnet"));
     }
@@ -187,7 +189,7 @@ public sealed class MusicTrainEvalCliTests(TinyMusicTrainRuns runs) : IClassFixt
     }
 
     [Theory]
-    [InlineData("--model", "vae", "--model vae is not a melody model; music train takes one of inpaintnet, measurevae, musicvae, musicvae-hier, pianotree, sketchnet, sketchvae")]
+    [InlineData("--model", "vae", "--model vae is not a melody model; music train takes one of inpaintnet, measurevae, midi-event-vae, musicvae, musicvae-hier, pianoroll-vae, pianotree, sketchnet, sketchvae")]
     [InlineData("--set", "model=wae-mmd", "--set model=wae-mmd is not a melody model")]
     [InlineData("--data", "mnist", "--data mnist is not a melody dataset; music train takes nottingham")]
     [InlineData("--arch", "conv", "--arch is a setting of the image models (latentsynth train)")]

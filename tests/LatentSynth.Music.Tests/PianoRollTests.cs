@@ -8,6 +8,32 @@ public sealed class PianoRollTests
         (image[x, y, 0], image[x, y, 1], image[x, y, 2]);
 
     [Fact]
+    public void PolyphonicRowsDrawSeveralNotesPerStepOverTheWholeMidiRange()
+    {
+        // A C major triad for 8 steps, a low bass note (pitch 20, below the melody range) for 4, a note held past the segment end.
+        PolyTree.PolyNote[] notes = [new(0, 60, 8), new(0, 64, 8), new(0, 67, 8), new(4, 20, 4), new(28, 72, 12)];
+        var rows = new[] { PianoRollRow.Poly(notes, "chord"), PianoRollRow.Poly([], "empty") };
+        var l = PianoRoll.Layout(rows);
+        Assert.Equal(32, l.Steps);
+        Assert.Equal(18, l.LowPitch);
+        Assert.Equal(74, l.HighPitch);
+        var image = PianoRoll.Render(rows);
+        bool IsNote(int row, int step, int pitch)
+        {
+            var (x, y) = l.Cell(row, step, pitch);
+            return Rgb(image, x + l.StepWidth / 2, y + l.PitchHeight / 2) == PianoRoll.NoteColor;
+        }
+        for (int s = 0; s < 32; s++)
+        {
+            foreach (var p in new[] { 60, 64, 67 }) Assert.Equal(s < 8, IsNote(0, s, p));
+            Assert.Equal(s is >= 4 and < 8, IsNote(0, s, 20));
+            Assert.Equal(s >= 28, IsNote(0, s, 72));          // drawn up to the last step, not beyond the panel
+            Assert.False(IsNote(0, s, 62));
+            Assert.False(IsNote(1, s, 60));
+        }
+    }
+
+    [Fact]
     public void NotesAreDrawnInTheirCellsAndOnlyThere()
     {
         // One bar: C4 for 4 steps, rest 4, E4 for 8 steps; second melody: G4 repeated twice (2 steps each).

@@ -49,7 +49,12 @@ public static class PolyTree
     /// <param name="Onset">Step where it starts, 0..31 within the segment.</param>
     /// <param name="Pitch">MIDI pitch 0..127.</param>
     /// <param name="Duration">Length in 16ths, 1..32 (it may sound past the segment's end).</param>
-    public sealed record PolyNote(int Onset, int Pitch, int Duration);
+    public sealed record PolyNote(int Onset, int Pitch, int Duration)
+    {
+        /// <summary>The note with its duration clipped at the end of a segment of <paramref name="steps"/> steps (what a
+        /// 32-frame piano roll or an event sequence of one segment can hold).</summary>
+        public PolyNote ClippedTo(int steps) => this with { Duration = Math.Min(Duration, steps - Onset) };
+    }
 
     /// <summary>
     /// The tree of <paramref name="notes"/>: 3,072 float values (see the type's remarks), the notes of each step sorted by

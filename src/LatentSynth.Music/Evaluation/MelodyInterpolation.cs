@@ -227,7 +227,7 @@ public static class MelodyInterpolation
     }
 
     /// <summary><paramref name="count"/> distinct unordered pairs (i &lt; j) of 0..n − 1, in the order drawn.</summary>
-    private static List<(int I, int J)> ChoosePairs(int n, int count, Random random)
+    internal static List<(int I, int J)> ChoosePairs(int n, int count, Random random)
     {
         long possible = (long)n * (n - 1) / 2;
         if (2L * count > possible)

@@ -32,10 +32,7 @@ public sealed partial class MusicBenchmark
             var runs = results.Where(r => r.Variant == v.Name).OrderBy(r => r.Seed).ToList();
             var first = runs[0];
             var dir = MatrixRunner.RunDir(outDir, v.Name, first.Seed);
-            var curves = new Dictionary<string, IReadOnlyList<(double, double)>>();
-            var rows = new MetricsLog(dir).ReadCsv();
-            foreach (var col in rows.SelectMany(r => r.Keys).Distinct().Where(c => c is "train_loss" or "val_loss" or "val_accuracy" or "val_kl"))
-                curves[col] = rows.Where(r => r.ContainsKey(col)).Select(r => (r["epoch"], r[col])).ToList();
+            var curves = TrainingCurves(dir, c => c is "train_loss" or "val_loss" or "val_accuracy" or "val_kl");
             log($"report: piano rolls, sounds and interpolation of {v.Name} (seed {first.Seed})");
             var assets = Assets(dir, options, first.Seed, judge, source, audioNote is null);
             variants.Add(new VariantReport
@@ -153,6 +150,16 @@ public sealed partial class MusicBenchmark
         }
         foreach (var (name, png) in images) File.WriteAllBytes(Path.Combine(files, name.Replace(' ', '-') + ".png"), png);
         return new VariantAssets(images, audio, figures);
+    }
+
+    /// <summary>The columns <paramref name="keep"/> of a run's metrics log, each as (epoch, value) points: a report's training curves.</summary>
+    internal static Dictionary<string, IReadOnlyList<(double, double)>> TrainingCurves(string dir, Func<string, bool> keep)
+    {
+        var curves = new Dictionary<string, IReadOnlyList<(double, double)>>();
+        var rows = new MetricsLog(dir).ReadCsv();
+        foreach (var col in rows.SelectMany(r => r.Keys).Distinct().Where(keep))
+            curves[col] = rows.Where(r => r.ContainsKey(col)).Select(r => (r["epoch"], r[col])).ToList();
+        return curves;
     }
 
     private static string F(double v, string format = "0.###") => v.ToString(format, CultureInfo.InvariantCulture);

@@ -1,23 +1,11 @@
+using LatentSynth.Music.Data;
 using LatentSynth.Music.Models;
 using LatentSynth.Torch;
 
 namespace LatentSynth.Music.Evaluation;
 
+using PolyNote = LatentSynth.Music.Data.PolyTree.PolyNote;
 using Torch = LatentSynth.Torch.Torch;
-
-/// <summary>
-/// One note of a 2-bar polyphonic segment on the 16th grid (the notes of a PianoTree tree tensor): its onset step
-/// (0..31), MIDI pitch (0..127) and duration in 16ths (1..32).
-/// </summary>
-/// <param name="Onset">Onset step within the segment, 0-based.</param>
-/// <param name="Pitch">MIDI pitch.</param>
-/// <param name="Duration">Duration in 16th-note steps.</param>
-public readonly record struct SegmentNote(int Onset, int Pitch, int Duration)
-{
-    /// <summary>The note as the evaluator of the piano-roll world sees it: its duration clipped at the end of a segment of
-    /// <paramref name="steps"/> steps (a 32-frame roll cannot hold a note past its last frame).</summary>
-    public SegmentNote ClippedTo(int steps) => this with { Duration = Math.Min(Duration, steps - Onset) };
-}
 
 /// <summary>Precision, recall and F1 of one matching, with the counts they come from.</summary>
 /// <param name="Matched">True positives: predicted notes matched to a true note (each true note matched at most once).</param>
@@ -76,14 +64,14 @@ public readonly record struct NoteF1Result(NoteScores Onset, NoteScores OnsetDur
 /// ((onset, pitch), or (onset, pitch, duration)), so the matches of a key are min(#true, #predicted). On a roll every key occurs
 /// at most once, and this is the evaluator's cell-wise count. The lists are taken as given: for a model whose representation
 /// cannot hold a note past the segment end (the baselines' rolls and event sequences), compare against
-/// <see cref="SegmentNote.ClippedTo"/> true notes, as the roll-based evaluator does implicitly.</para>
+/// <see cref="PolyNote.ClippedTo"/> true notes, as the roll-based evaluator does implicitly.</para>
 /// <para><b>Empty cases</b> (the evaluator divides by zero there): see <see cref="NoteScores.Precision"/> and
 /// <see cref="NoteScores.Recall"/>; with no true and no predicted notes, P = R = F1 = 1.</para>
 /// </remarks>
 public static class NoteF1
 {
     /// <summary>The counts of both matchings for one segment.</summary>
-    public static NoteF1Result Segment(IReadOnlyCollection<SegmentNote> truth, IReadOnlyCollection<SegmentNote> predicted)
+    public static NoteF1Result Segment(IReadOnlyCollection<PolyNote> truth, IReadOnlyCollection<PolyNote> predicted)
     {
         ArgumentNullException.ThrowIfNull(truth);
         ArgumentNullException.ThrowIfNull(predicted);
@@ -97,7 +85,7 @@ public static class NoteF1
     /// evaluator's pooled counts). <paramref name="truth"/> and <paramref name="predicted"/> hold one note list per segment.
     /// </summary>
     /// <exception cref="ArgumentException">The two hold different numbers of segments.</exception>
-    public static NoteF1Result Corpus(IReadOnlyList<IReadOnlyCollection<SegmentNote>> truth, IReadOnlyList<IReadOnlyCollection<SegmentNote>> predicted)
+    public static NoteF1Result Corpus(IReadOnlyList<IReadOnlyCollection<PolyNote>> truth, IReadOnlyList<IReadOnlyCollection<PolyNote>> predicted)
     {
         ArgumentNullException.ThrowIfNull(truth);
         ArgumentNullException.ThrowIfNull(predicted);
@@ -117,7 +105,7 @@ public static class NoteF1
     /// with durations clipped at the segment end when <paramref name="clipped"/> (what the baselines can reconstruct).
     /// </summary>
     /// <exception cref="ArgumentException">The tensor is not a batch of valid tree tensors (the message names segment, step and slot).</exception>
-    public static List<SegmentNote>[] TreeNotes(Tensor trees, bool clipped = true)
+    public static List<PolyNote>[] TreeNotes(Tensor trees, bool clipped = true)
     {
         var notes = BaselineTreeCodec.Notes(trees, "note-f1", nameof(trees));
         return clipped ? notes.Select(BaselineTreeCodec.Clipped).ToArray() : notes;
@@ -129,12 +117,12 @@ public static class NoteF1
     /// against the trees' notes clipped at the segment end (<see cref="TreeNotes"/>).
     /// </summary>
     /// <exception cref="ArgumentException">The trees are invalid, or <paramref name="reconstruct"/> returns another number of segments.</exception>
-    public static NoteF1Result Reconstructions(Tensor trees, Func<Tensor, IReadOnlyList<IReadOnlyCollection<SegmentNote>>> reconstruct, int batchSize = 256)
+    public static NoteF1Result Reconstructions(Tensor trees, Func<Tensor, IReadOnlyList<IReadOnlyCollection<PolyNote>>> reconstruct, int batchSize = 256)
     {
         ArgumentNullException.ThrowIfNull(reconstruct);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         var truth = TreeNotes(trees);
-        var predicted = new List<IReadOnlyCollection<SegmentNote>>();
+        var predicted = new List<IReadOnlyCollection<PolyNote>>();
         long n = trees.Size(0);
         for (long s = 0; s < n; s += batchSize)
         {
@@ -144,8 +132,8 @@ public static class NoteF1
         return Corpus(truth, predicted);
     }
 
-    private static NoteScores Match(IReadOnlyCollection<SegmentNote> truth, IReadOnlyCollection<SegmentNote> predicted,
-        Func<SegmentNote, (int, int, int)> key)
+    private static NoteScores Match(IReadOnlyCollection<PolyNote> truth, IReadOnlyCollection<PolyNote> predicted,
+        Func<PolyNote, (int, int, int)> key)
     {
         var remaining = new Dictionary<(int, int, int), int>();
         foreach (var n in truth) remaining[key(n)] = remaining.GetValueOrDefault(key(n)) + 1;

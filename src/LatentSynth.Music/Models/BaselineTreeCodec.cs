@@ -1,52 +1,48 @@
-using LatentSynth.Music.Evaluation;
+using LatentSynth.Music.Data;
 using LatentSynth.Torch;
 
 namespace LatentSynth.Music.Models;
 
 using Torch = LatentSynth.Torch.Torch;
+using PolyNote = LatentSynth.Music.Data.PolyTree.PolyNote;
 
 /// <summary>
-/// The PianoTree baselines' own conversions (kept apart from the PianoTree data code so that they depend only on the data
-/// contract): tree tensor ↔ notes, notes ↔ piano roll of {silence, sustain, onset} cells, notes ↔ MIDI-event tokens.
+/// The PianoTree baselines' conversions: tree tensor batches ↔ notes (through <see cref="PolyTree"/>, the one reader and writer
+/// of the tree format), notes ↔ piano roll of {silence, sustain, onset} cells, notes ↔ MIDI-event tokens.
 /// </summary>
-/// <remarks>
-/// The tree tensor (the contract of issue 14): float32 [N, 32, 16, 6] per 2-bar segment on the 16th grid; dim 1 the 32
-/// steps, dim 2 up to 16 note slots per step, dim 3 [pitch token, 5 duration bits]. Pitch token 0..127 a MIDI pitch,
-/// 128 EOS (right after the step's last note; slot 0 of an empty step; absent when all 16 slots hold notes), 129 pad
-/// (after EOS). Bits: binary of (duration − 1), most significant first, 0 in EOS and pad slots.
-/// </remarks>
 internal static class BaselineTreeCodec
 {
     /// <summary>Steps of a segment (2 bars of 16ths).</summary>
-    public const int Steps = 32;
+    public const int Steps = PolyTree.Steps;
 
     /// <summary>Note slots per step.</summary>
-    public const int Slots = 16;
+    public const int Slots = PolyTree.MaxNotes;
 
     /// <summary>Values per slot: the pitch token and 5 duration bits.</summary>
-    public const int Fields = 6;
+    public const int Fields = PolyTree.Width;
 
     /// <summary>End of a step's notes.</summary>
-    public const int EosToken = 128;
+    public const int EosToken = PolyTree.Eos;
 
     /// <summary>Padding after EOS.</summary>
-    public const int PadToken = 129;
+    public const int PadToken = PolyTree.Pad;
 
     /// <summary>MIDI pitches.</summary>
     public const int Pitches = 128;
 
     /// <summary>The longest duration the 5 bits hold.</summary>
-    public const int MaxDuration = 32;
+    public const int MaxDuration = PolyTree.MaxDuration;
 
     /// <summary>The shape of one example.</summary>
     public static readonly long[] ExampleShape = [Steps, Slots, Fields];
 
     /// <summary>
-    /// The notes of each segment of <paramref name="tree"/> (float32 [N, 32, 16, 6]), in the tree's order (by step, then slot).
+    /// The notes of each segment of <paramref name="tree"/> (float32 [N, 32, 16, 6]), in the tree's order (by step, then slot),
+    /// read by <see cref="PolyTree.Decode"/> (the one reader of the format).
     /// </summary>
     /// <exception cref="ArgumentException">Wrong shape, or a slot that breaks the contract (a token outside 0..129 or not whole,
     /// a pad before EOS, a bit not 0 or 1); the message names the segment, step and slot.</exception>
-    public static List<SegmentNote>[] Notes(Tensor tree, string model, string name = "x")
+    public static List<PolyNote>[] Notes(Tensor tree, string model, string name = "x")
     {
         ArgumentNullException.ThrowIfNull(tree, name);
         var s = tree.Shape;
@@ -54,78 +50,40 @@ internal static class BaselineTreeCodec
             throw new ArgumentException($"{name} has shape [{string.Join(", ", s)}]; model '{model}' expects tree tensors [batch, {Steps}, {Slots}, {Fields}] (2-bar segments of [pitch token, 5 duration bits] slots)", name);
         float[] v;
         using (var scope = Torch.NewScope()) v = tree.Detach().To(DType.Float32).Contiguous().ToArray<float>();
-        var result = new List<SegmentNote>[s[0]];
+        var result = new List<PolyNote>[s[0]];
         for (int b = 0; b < s[0]; b++)
         {
-            var notes = new List<SegmentNote>();
-            for (int t = 0; t < Steps; t++)
-            {
-                bool ended = false;
-                for (int k = 0; k < Slots; k++)
-                {
-                    int o = ((b * Steps + t) * Slots + k) * Fields;
-                    float p = v[o];
-                    string where() => $"{name}: segment {b}, step {t}, slot {k}";
-                    if (p != MathF.Round(p) || p < 0 || p > PadToken)
-                        throw new ArgumentException($"{where()} holds pitch token {p}; tokens are 0..127 (pitch), 128 (EOS) or 129 (pad)", name);
-                    int duration = 0;
-                    for (int j = 1; j < Fields; j++)
-                    {
-                        float bit = v[o + j];
-                        if (bit != 0 && bit != 1) throw new ArgumentException($"{where()} holds duration bit {bit}; bits are 0 or 1", name);
-                        duration = duration * 2 + (int)bit;
-                    }
-                    if (ended)
-                    {
-                        if (p != PadToken) throw new ArgumentException($"{where()} holds token {p} after the step's EOS; only pad (129) may follow it", name);
-                        continue;
-                    }
-                    if (p == EosToken) { ended = true; continue; }
-                    if (p == PadToken) throw new ArgumentException($"{where()} holds pad (129) before the step's EOS (128)", name);
-                    notes.Add(new SegmentNote(t, (int)p, duration + 1));
-                }
-            }
-            result[b] = notes;
+            try { result[b] = PolyTree.Decode(v.AsSpan(b * PolyTree.Size, PolyTree.Size)); }
+            catch (ArgumentException e) { throw new ArgumentException($"{name}: segment {b}, {e.Message}", name, e); }
         }
         return result;
     }
 
     /// <summary>
-    /// The tree tensor (float32 [N, 32, 16, 6]) of <paramref name="segments"/>: each step's notes sorted by pitch (then
-    /// duration), as PianoTree's reference orders a step's notes; notes past the 16th of a step, and notes outside the grid
-    /// (onset not 0..31, pitch not 0..127, duration not 1..32), are left out.
+    /// The tree tensor (float32 [N, 32, 16, 6]) of <paramref name="segments"/>, written by <see cref="PolyTree.Encode"/> (each
+    /// step's notes sorted by pitch). What a model's decoded notes may hold and a tree may not is left out first: notes outside
+    /// the grid (onset not 0..31, pitch not 0..127, duration not 1..32), the shorter of two notes with the same onset and
+    /// pitch, and the notes past the 16 lowest of a step.
     /// </summary>
-    public static Tensor Tree(IReadOnlyList<IReadOnlyList<SegmentNote>> segments)
+    public static Tensor Tree(IReadOnlyList<IReadOnlyList<PolyNote>> segments)
     {
         ArgumentNullException.ThrowIfNull(segments);
         int n = segments.Count;
-        var v = new float[(long)n * Steps * Slots * Fields];
+        var v = new float[(long)n * PolyTree.Size];
         for (int b = 0; b < n; b++)
         {
-            var byStep = segments[b]
+            var fit = segments[b]
                 .Where(x => x.Onset is >= 0 and < Steps && x.Pitch is >= 0 and < Pitches && x.Duration is >= 1 and <= MaxDuration)
-                .GroupBy(x => x.Onset).ToDictionary(g => g.Key, g => g.OrderBy(x => x.Pitch).ThenBy(x => x.Duration).Take(Slots).ToList());
-            for (int t = 0; t < Steps; t++)
-            {
-                var notes = byStep.GetValueOrDefault(t) ?? [];
-                for (int k = 0; k < Slots; k++)
-                {
-                    int o = ((b * Steps + t) * Slots + k) * Fields;
-                    if (k < notes.Count)
-                    {
-                        v[o] = notes[k].Pitch;
-                        int d = notes[k].Duration - 1;
-                        for (int j = 0; j < 5; j++) v[o + 1 + j] = (d >> (4 - j)) & 1;
-                    }
-                    else v[o] = k == notes.Count ? EosToken : PadToken;
-                }
-            }
+                .GroupBy(x => x.Onset)
+                .SelectMany(g => g.GroupBy(x => x.Pitch).Select(p => p.MaxBy(x => x.Duration)!).OrderBy(x => x.Pitch).Take(Slots))
+                .ToList();
+            PolyTree.Encode(fit).CopyTo(v, (long)b * PolyTree.Size);
         }
         return Tensor.From(v, n, Steps, Slots, Fields);
     }
 
     /// <summary>The notes with durations clipped at the segment end (what a roll or an event sequence of one segment can hold).</summary>
-    public static List<SegmentNote> Clipped(IEnumerable<SegmentNote> notes) => notes.Select(x => x.ClippedTo(Steps)).ToList();
+    public static List<PolyNote> Clipped(IEnumerable<PolyNote> notes) => notes.Select(x => x.ClippedTo(Steps)).ToList();
 
     // ---- piano roll --------------------------------------------------------------------------------------------------
 
@@ -143,7 +101,7 @@ internal static class BaselineTreeCodec
     /// cells of the PianoTree authors' evaluator). Every onset is written; a note sustains from onset + 1 up to its end
     /// (clipped at the segment end) over cells that hold no onset, so a later note of the same pitch cuts it short.
     /// </summary>
-    public static byte[] Roll(IEnumerable<SegmentNote> notes)
+    public static byte[] Roll(IEnumerable<PolyNote> notes)
     {
         var roll = new byte[Steps * Pitches];
         var list = notes.Where(x => x.Onset is >= 0 and < Steps && x.Pitch is >= 0 and < Pitches && x.Duration >= 1).ToList();
@@ -165,17 +123,17 @@ internal static class BaselineTreeCodec
     /// sustain cells right after it (the evaluator's rule); sustain cells without an onset before them are ignored. Sorted
     /// by onset, then pitch.
     /// </summary>
-    public static List<SegmentNote> RollNotes(ReadOnlySpan<byte> roll)
+    public static List<PolyNote> RollNotes(ReadOnlySpan<byte> roll)
     {
         if (roll.Length != Steps * Pitches) throw new ArgumentException($"a roll holds {Steps * Pitches} cells, got {roll.Length}", nameof(roll));
-        var notes = new List<SegmentNote>();
+        var notes = new List<PolyNote>();
         for (int t = 0; t < Steps; t++)
             for (int p = 0; p < Pitches; p++)
             {
                 if (roll[t * Pitches + p] != Onset) continue;
                 int d = 1;
                 while (t + d < Steps && roll[(t + d) * Pitches + p] == Sustain) d++;
-                notes.Add(new SegmentNote(t, p, d));
+                notes.Add(new PolyNote(t, p, d));
             }
         return notes;
     }
@@ -208,7 +166,7 @@ internal static class BaselineTreeCodec
     /// gives a note-on at its onset and a note-off at its end; events are ordered by time, at one time note-offs before
     /// note-ons, each group by ascending pitch; a time-shift token (1..32) advances the clock to the next event's time.
     /// </summary>
-    public static List<int> Events(IEnumerable<SegmentNote> notes)
+    public static List<int> Events(IEnumerable<PolyNote> notes)
     {
         var events = new List<(int Time, int Kind, int Pitch)>();
         foreach (var x in notes)
@@ -236,14 +194,14 @@ internal static class BaselineTreeCodec
     /// note-off closes it; a note-off of a pitch not open is ignored; a note still open at the end lasts to the segment end;
     /// a note of zero length (closed where it opened) and a note-on at the segment end are dropped. Sorted by onset, then pitch.
     /// </summary>
-    public static List<SegmentNote> EventNotes(IEnumerable<int> tokens)
+    public static List<PolyNote> EventNotes(IEnumerable<int> tokens)
     {
         var open = new Dictionary<int, int>();
-        var notes = new List<SegmentNote>();
+        var notes = new List<PolyNote>();
         int now = 0;
         void Close(int pitch)
         {
-            if (open.Remove(pitch, out int onset) && now > onset) notes.Add(new SegmentNote(onset, pitch, now - onset));
+            if (open.Remove(pitch, out int onset) && now > onset) notes.Add(new PolyNote(onset, pitch, now - onset));
         }
         foreach (int token in tokens)
         {

@@ -6,6 +6,7 @@ using LatentSynth.Torch.NN;
 namespace LatentSynth.Music.Models;
 
 using Torch = LatentSynth.Torch.Torch;
+using PolyNote = LatentSynth.Music.Data.PolyTree.PolyNote;
 
 /// <summary>
 /// "midi-event-vae": PianoTree VAE's MIDI-event baseline (Wang et al., ISMIR 2020, §5), a sequence VAE over the event
@@ -79,7 +80,7 @@ public sealed class MidiEventVaeModel : AutoencoderModel
     public Linear OutputLayer { get; }
 
     /// <summary>The tokens a segment's notes need, end included (compare with max_events).</summary>
-    public static int EventCount(IEnumerable<SegmentNote> notes) => BaselineTreeCodec.Events(notes).Count;
+    public static int EventCount(IEnumerable<PolyNote> notes) => BaselineTreeCodec.Events(notes).Count;
 
     /// <summary>
     /// The event sequences of tree tensors <paramref name="x"/> [B, 32, 16, 6]: int64 [B, max_events], padded with 289 after the
@@ -176,20 +177,20 @@ public sealed class MidiEventVaeModel : AutoencoderModel
     }
 
     /// <summary>The notes of event tokens [B, T] (<see cref="BaselineTreeCodec.EventNotes"/>'s rules).</summary>
-    public static List<SegmentNote>[] TokenNotes(Tensor tokens)
+    public static List<PolyNote>[] TokenNotes(Tensor tokens)
     {
         ArgumentNullException.ThrowIfNull(tokens);
         if (tokens.Dim != 2) throw new ArgumentException($"tokens must be [batch, length], got [{string.Join(", ", tokens.Shape)}]", nameof(tokens));
         long[] v;
         using (var scope = Torch.NewScope()) v = tokens.To(DType.Int64).Contiguous().ToArray<long>();
         int n = (int)tokens.Size(0), t = (int)tokens.Size(1);
-        var result = new List<SegmentNote>[n];
+        var result = new List<PolyNote>[n];
         for (int b = 0; b < n; b++) result[b] = BaselineTreeCodec.EventNotes(v.Skip(b * t).Take(t).Select(x => (int)x));
         return result;
     }
 
     /// <summary>The notes decoded from codes <paramref name="z"/> (<see cref="DecodeTokens"/>, then <see cref="TokenNotes"/>).</summary>
-    public List<SegmentNote>[] DecodeNotes(Tensor z, double? temperature = null, Generator? generator = null)
+    public List<PolyNote>[] DecodeNotes(Tensor z, double? temperature = null, Generator? generator = null)
     {
         using var scope = Torch.NewScope();
         return TokenNotes(DecodeTokens(z, temperature, generator));
@@ -197,7 +198,7 @@ public sealed class MidiEventVaeModel : AutoencoderModel
 
     /// <summary>The reconstructed notes of each tree tensor of <paramref name="x"/>: the greedy sequence decoded from μ.</summary>
     /// <exception cref="ArgumentException">x is not a batch of valid tree tensors.</exception>
-    public List<SegmentNote>[] ReconstructNotes(Tensor x)
+    public List<PolyNote>[] ReconstructNotes(Tensor x)
     {
         using var noGrad = Torch.NoGrad();
         using var scope = Torch.NewScope();
@@ -205,7 +206,7 @@ public sealed class MidiEventVaeModel : AutoencoderModel
     }
 
     /// <summary>Draws <paramref name="n"/> codes from the prior and decodes their notes (<see cref="DecodeNotes"/>).</summary>
-    public List<SegmentNote>[] GenerateNotes(long n, double? temperature = null, Generator? generator = null)
+    public List<PolyNote>[] GenerateNotes(long n, double? temperature = null, Generator? generator = null)
     {
         using var scope = Torch.NewScope();
         return DecodeNotes(SamplePrior(n, generator), temperature, generator);

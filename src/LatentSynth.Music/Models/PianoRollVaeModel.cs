@@ -6,6 +6,7 @@ using LatentSynth.Torch.NN;
 namespace LatentSynth.Music.Models;
 
 using Torch = LatentSynth.Torch.Torch;
+using PolyNote = LatentSynth.Music.Data.PolyTree.PolyNote;
 
 /// <summary>
 /// "pianoroll-vae": PianoTree VAE's piano-roll baseline (Wang et al., ISMIR 2020, §5, the fully connected "PR" model) at a
@@ -142,7 +143,7 @@ public sealed class PianoRollVaeModel : AutoencoderModel
     /// </summary>
     /// <exception cref="ArgumentException">z is not [B, LatentDim].</exception>
     /// <exception cref="ArgumentOutOfRangeException">The temperature is not a positive finite number.</exception>
-    public List<SegmentNote>[] DecodeNotes(Tensor z, double? temperature = null, Generator? generator = null)
+    public List<PolyNote>[] DecodeNotes(Tensor z, double? temperature = null, Generator? generator = null)
     {
         CategoricalSequenceVae.CheckLatent(z, LatentDim);
         CategoricalSequenceVae.CheckTemperature(temperature);
@@ -150,14 +151,14 @@ public sealed class PianoRollVaeModel : AutoencoderModel
         using var scope = Torch.NewScope();
         var logits = Logits(z);
         var states = (temperature is { } t ? F.SampleCategorical(logits, t, generator) : logits.Argmax(-1)).To(DType.UInt8).Contiguous().ToArray<byte>();
-        var result = new List<SegmentNote>[z.Size(0)];
+        var result = new List<PolyNote>[z.Size(0)];
         for (int b = 0; b < result.Length; b++) result[b] = BaselineTreeCodec.RollNotes(states.AsSpan(b * Cells, Cells));
         return result;
     }
 
     /// <summary>The reconstructed notes of each tree tensor of <paramref name="x"/>: the argmax roll decoded from μ.</summary>
     /// <exception cref="ArgumentException">x is not a batch of valid tree tensors.</exception>
-    public List<SegmentNote>[] ReconstructNotes(Tensor x)
+    public List<PolyNote>[] ReconstructNotes(Tensor x)
     {
         using var noGrad = Torch.NoGrad();
         using var scope = Torch.NewScope();
@@ -165,7 +166,7 @@ public sealed class PianoRollVaeModel : AutoencoderModel
     }
 
     /// <summary>Draws <paramref name="n"/> codes from the prior and decodes their notes (<see cref="DecodeNotes"/>).</summary>
-    public List<SegmentNote>[] GenerateNotes(long n, double? temperature = null, Generator? generator = null)
+    public List<PolyNote>[] GenerateNotes(long n, double? temperature = null, Generator? generator = null)
     {
         using var scope = Torch.NewScope();
         return DecodeNotes(SamplePrior(n, generator), temperature, generator);

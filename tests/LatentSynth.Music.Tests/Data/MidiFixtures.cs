@@ -50,6 +50,25 @@ internal static class MidiFixtures
         return midi;
     }
 
+    /// <summary>
+    /// <paramref name="count"/> polyphonic tunes of 8 bars (4/4) in <c>DIR/poly</c>: a melody of quarters and eighths (track 0) over a
+    /// triad of half notes per half bar (track 1), each tune on its own root: 7 two-bar segments per tune. Returns the folder.
+    /// </summary>
+    public static string ChordTunes(string root, int count = 24)
+    {
+        var dir = Path.Combine(root, "poly");
+        Directory.CreateDirectory(dir);
+        for (int k = 0; k < count; k++)
+        {
+            int key = 48 + k % 12;
+            var melody = Enumerable.Range(0, 64).Where(i => i % 4 != 3)
+                .Select(i => new Q(key + 12 + new[] { 0, 2, 4, 7, 9 }[(i * (1 + k % 3) + k) % 5], i * 0.5, i % 4 == 2 ? 1.0 : 0.5));
+            var chords = Enumerable.Range(0, 16).SelectMany(h => new[] { 0, 4, 7 }.Select(p => new Q(key + p + (h % 4 == 2 ? 5 : 0), 2 * h, 2, 1)));
+            Write(Path.Combine(dir, $"p{k}.mid"), 480, melody.Concat(chords), (0, 4, 4));
+        }
+        return dir;
+    }
+
     /// <summary>A fresh temporary folder (deleted by the caller).</summary>
     public static string TempFolder()
     {

@@ -5,17 +5,18 @@ using LatentSynth.Torch;
 namespace LatentSynth.Music.Tests.Evaluation;
 
 using Torch = LatentSynth.Torch.Torch;
+using PolyNote = LatentSynth.Music.Data.PolyTree.PolyNote;
 
 /// <summary>NoteF1 on hand-computed cases: both matchings, multisets, the empty cases and pooling over segments.</summary>
 public class NoteF1Tests
 {
-    private static SegmentNote N(int onset, int pitch, int duration) => new(onset, pitch, duration);
+    private static PolyNote N(int onset, int pitch, int duration) => new(onset, pitch, duration);
 
     [Fact]
     public void OnsetAndDurationMatchingsByHand()
     {
-        SegmentNote[] truth = [N(0, 60, 4), N(0, 64, 4), N(4, 67, 2)];
-        SegmentNote[] predicted = [N(0, 60, 4), N(0, 64, 2), N(5, 67, 2), N(8, 70, 1)];
+        PolyNote[] truth = [N(0, 60, 4), N(0, 64, 4), N(4, 67, 2)];
+        PolyNote[] predicted = [N(0, 60, 4), N(0, 64, 2), N(5, 67, 2), N(8, 70, 1)];
         var r = NoteF1.Segment(truth, predicted);
         // Onset + pitch: (0, 60) and (0, 64) found: P = 2/4, R = 2/3, F1 = 2·(1/2)(2/3)/(1/2 + 2/3) = 4/7.
         Assert.Equal(new NoteScores(2, 4, 3), r.Onset);
@@ -32,8 +33,8 @@ public class NoteF1Tests
     [Fact]
     public void ANoteMatchesAtMostOnce()
     {
-        SegmentNote[] truth = [N(0, 60, 4), N(0, 60, 4)];
-        SegmentNote[] predicted = [N(0, 60, 4), N(0, 60, 4), N(0, 60, 2)];
+        PolyNote[] truth = [N(0, 60, 4), N(0, 60, 4)];
+        PolyNote[] predicted = [N(0, 60, 4), N(0, 60, 4), N(0, 60, 2)];
         var r = NoteF1.Segment(truth, predicted);
         Assert.Equal(new NoteScores(2, 3, 2), r.Onset);            // the third (0, 60) has no true note left
         Assert.Equal(2.0 / 3, r.Onset.Precision, 12);
@@ -59,8 +60,8 @@ public class NoteF1Tests
     public void CorpusPoolsTheCountsOverSegments()
     {
         // Segment A: 1 true note, found. Segment B: 3 true notes, 1 wrong prediction.
-        IReadOnlyCollection<SegmentNote>[] truth = [[N(0, 60, 2)], [N(0, 48, 2), N(2, 50, 2), N(4, 52, 2)], []];
-        IReadOnlyCollection<SegmentNote>[] predicted = [[N(0, 60, 2)], [N(1, 48, 2)], []];
+        IReadOnlyCollection<PolyNote>[] truth = [[N(0, 60, 2)], [N(0, 48, 2), N(2, 50, 2), N(4, 52, 2)], []];
+        IReadOnlyCollection<PolyNote>[] predicted = [[N(0, 60, 2)], [N(1, 48, 2)], []];
         var r = NoteF1.Corpus(truth, predicted);
         // Pooled: 1 matched of 2 predicted and 4 true: P = 1/2, R = 1/4, F1 = 1/3 (the mean of per-segment F1s would be (1 + 0 + 1)/3).
         Assert.Equal(new NoteScores(1, 2, 4), r.Onset);

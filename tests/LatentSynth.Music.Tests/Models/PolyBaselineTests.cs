@@ -10,30 +10,31 @@ using LatentSynth.Training;
 namespace LatentSynth.Music.Tests.Models;
 
 using Torch = LatentSynth.Torch.Torch;
+using PolyNote = LatentSynth.Music.Data.PolyTree.PolyNote;
 
 /// <summary>What both PianoTree baselines' tests share: hand-made segments, learnable synthetic trees, a data source, tiny configs.</summary>
 internal static class PolyBaselineFixtures
 {
-    public static SegmentNote N(int onset, int pitch, int duration) => new(onset, pitch, duration);
+    public static PolyNote N(int onset, int pitch, int duration) => new(onset, pitch, duration);
 
     /// <summary>A chord, a 32-step note, adjacent repeated notes of one pitch, a lone short note at the end.</summary>
-    public static readonly SegmentNote[] Chords =
+    public static readonly PolyNote[] Chords =
     [
         N(0, 48, 32), N(0, 60, 4), N(0, 64, 4), N(0, 67, 4),
         N(4, 72, 2), N(6, 72, 2), N(8, 60, 8), N(8, 65, 8), N(31, 84, 1),
     ];
 
-    public static List<SegmentNote> Sorted(IEnumerable<SegmentNote> notes) =>
+    public static List<PolyNote> Sorted(IEnumerable<PolyNote> notes) =>
         notes.OrderBy(x => x.Onset).ThenBy(x => x.Pitch).ThenBy(x => x.Duration).ToList();
 
     /// <summary>Learnable trees: a major triad on a random root (48..59) struck every 8 steps, each lasting 8.</summary>
     public static Tensor TriadTrees(long n, ulong seed)
     {
         var rng = new Random((int)seed);
-        var segments = new List<IReadOnlyList<SegmentNote>>();
+        var segments = new List<IReadOnlyList<PolyNote>>();
         for (long i = 0; i < n; i++)
         {
-            var notes = new List<SegmentNote>();
+            var notes = new List<PolyNote>();
             for (int t = 0; t < 32; t += 8)
             {
                 int root = 48 + rng.Next(12);
@@ -99,7 +100,7 @@ internal static class PolyBaselineFixtures
     }
 
     /// <summary>Every segment of <paramref name="trees"/> is a valid tree tensor; returns the notes.</summary>
-    public static List<SegmentNote>[] AssertValidTrees(Tensor trees, long n)
+    public static List<PolyNote>[] AssertValidTrees(Tensor trees, long n)
     {
         Assert.Equal([n, 32L, 16, 6], trees.Shape);
         Assert.Equal(DType.Float32, trees.DType);
@@ -121,7 +122,7 @@ internal static class PolyBaselineFixtures
 /// <summary>The baselines' conversions: tree ↔ notes, notes ↔ roll, notes ↔ events, on hand-made segments.</summary>
 public class PolyBaselineCodecTests
 {
-    private static SegmentNote N(int onset, int pitch, int duration) => new(onset, pitch, duration);
+    private static PolyNote N(int onset, int pitch, int duration) => new(onset, pitch, duration);
 
     [Fact]
     public void TreeTensorLayoutFollowsTheContract()
@@ -226,7 +227,7 @@ public class PolyBaselineCodecTests
         var tree = BaselineTreeCodec.Tree([[N(0, 60, 1)]]);
         var v = tree.ToArray<float>();
         v[0] = 129;                                                           // pad before EOS
-        Assert.Contains("pad (129) before", Assert.Throws<ArgumentException>(() => BaselineTreeCodec.Notes(Tensor.From(v, 1, 32, 16, 6), "m")).Message, StringComparison.Ordinal);
+        Assert.Contains("pad before the end of the note list", Assert.Throws<ArgumentException>(() => BaselineTreeCodec.Notes(Tensor.From(v, 1, 32, 16, 6), "m")).Message, StringComparison.Ordinal);
         v[0] = 60; v[1] = 0.5f;
         Assert.Contains("duration bit", Assert.Throws<ArgumentException>(() => BaselineTreeCodec.Notes(Tensor.From(v, 1, 32, 16, 6), "m")).Message, StringComparison.Ordinal);
         v[1] = 0; v[6] = 64;                                                  // slot 1 (EOS) becomes a note: slot 2 is then pad before EOS
@@ -250,9 +251,10 @@ public class PianoRollVaeTests
         Assert.Equal([1024], config.Hidden);
         Assert.Equal(1.0, config.Beta);
         Assert.Empty(config.Validate());
-        // Not offered by `music train`, whose datasets are melodies.
-        Assert.False(LatentSynth.Cli.MusicTrainCommand.IsMusicModel("pianoroll-vae"));
-        Assert.False(LatentSynth.Cli.MusicTrainCommand.IsMusicModel("midi-event-vae"));
+        // Offered by `music train`, on the polyphonic datasets only.
+        Assert.True(LatentSynth.Cli.MusicTrainCommand.IsMusicModel("pianoroll-vae"));
+        Assert.True(LatentSynth.Cli.MusicTrainCommand.IsPolyModel("midi-event-vae"));
+        Assert.False(LatentSynth.Cli.MusicTrainCommand.IsPolyModel("musicvae"));
         var back = (PianoRollVaeConfig)ModelRegistry.FromJson(ModelRegistry.ToJson(config with { Beta = 0.5, Hidden = [64, 32] }));
         Assert.Equal(0.5, back.Beta);
         Assert.Equal([64, 32], back.Hidden);
@@ -529,7 +531,7 @@ public class PolyBaselineProcessWideTests
         // The pipeline end to end: train on 16 segments, reconstruct their notes, score them against the (clipped) true notes.
         using var scope = Torch.NewScope();
         var x = PolyBaselineFixtures.TriadTrees(16, 6);
-        NoteF1Result Score(Func<Tensor, List<SegmentNote>[]> reconstruct) => NoteF1.Reconstructions(x, reconstruct, batchSize: 5);
+        NoteF1Result Score(Func<Tensor, List<PolyNote>[]> reconstruct) => NoteF1.Reconstructions(x, reconstruct, batchSize: 5);
         Torch.ManualSeed(2);
         using (var roll = (PianoRollVaeModel)ModelRegistry.Create(PolyBaselineFixtures.TinyRoll() with { Hidden = [64] }))
         {
