@@ -15,6 +15,20 @@ using PolyNote = LatentSynth.Music.Data.PolyTree.PolyNote;
 /// <summary>What both PianoTree baselines' tests share: hand-made segments, learnable synthetic trees, a data source, tiny configs.</summary>
 internal static class PolyBaselineFixtures
 {
+    /// <summary>The registered defaults build a model whose code is [B, 256], whose loss terms are finite and whose generation is valid trees.</summary>
+    public static void DefaultConfigBuildsAndRuns<T>(string name, Func<T, Tensor> generateTwo) where T : AutoencoderModel
+    {
+        using var scope = Torch.NewScope();
+        using var model = (T)ModelRegistry.Create(ModelRegistry.DefaultConfig(name));
+        var x = TriadTrees(2, 1);
+        using (Torch.NoGrad())
+        {
+            Assert.Equal([2L, 256], model.Encode(x).Shape);
+            Assert.All(model.EvaluationLoss(x).Values().Values, v => Assert.True(double.IsFinite(v)));
+            AssertValidTrees(generateTwo(model), 2);
+        }
+    }
+
     public static PolyNote N(int onset, int pitch, int duration) => new(onset, pitch, duration);
 
     /// <summary>A chord, a 32-step note, adjacent repeated notes of one pitch, a lone short note at the end.</summary>
@@ -264,18 +278,7 @@ public class PianoRollVaeTests
     }
 
     [Fact]
-    public void DefaultConfigBuildsAndRuns()
-    {
-        using var scope = Torch.NewScope();
-        using var model = (PianoRollVaeModel)ModelRegistry.Create(ModelRegistry.DefaultConfig("pianoroll-vae"));
-        var x = PolyBaselineFixtures.TriadTrees(2, 1);
-        using (Torch.NoGrad())
-        {
-            Assert.Equal([2L, 256], model.Encode(x).Shape);
-            Assert.All(model.EvaluationLoss(x).Values().Values, v => Assert.True(double.IsFinite(v)));
-            PolyBaselineFixtures.AssertValidTrees(model.Generate(2), 2);
-        }
-    }
+    public void DefaultConfigBuildsAndRuns() => PolyBaselineFixtures.DefaultConfigBuildsAndRuns<PianoRollVaeModel>("pianoroll-vae", m => m.Generate(2));
 
     [Fact]
     public void ShapesLossAndReconstruction()
@@ -364,18 +367,7 @@ public class MidiEventVaeTests
     }
 
     [Fact]
-    public void DefaultConfigBuildsAndRuns()
-    {
-        using var scope = Torch.NewScope();
-        using var model = (MidiEventVaeModel)ModelRegistry.Create(ModelRegistry.DefaultConfig("midi-event-vae"));
-        var x = PolyBaselineFixtures.TriadTrees(2, 1);
-        using (Torch.NoGrad())
-        {
-            Assert.Equal([2L, 256], model.Encode(x).Shape);
-            Assert.All(model.EvaluationLoss(x).Values().Values, v => Assert.True(double.IsFinite(v)));
-            PolyBaselineFixtures.AssertValidTrees(model.Generate(2), 2);
-        }
-    }
+    public void DefaultConfigBuildsAndRuns() => PolyBaselineFixtures.DefaultConfigBuildsAndRuns<MidiEventVaeModel>("midi-event-vae", m => m.Generate(2));
 
     [Fact]
     public void ShapesLossAndReconstruction()
@@ -480,30 +472,9 @@ public class PolyBaselineProcessWideTests
     private static (double Before, double After) Train(AutoencoderModel model, Tensor x, int steps, double lr)
     {
         using var noise = new Generator(11);
-        model.NoiseGenerator = noise;
-        double Evaluate()
-        {
-            using var s = Torch.NewScope();
-            noise.ManualSeed(99);
-            using (Torch.NoGrad()) return model.EvaluationLoss(x).Total.Item();
-        }
-        double before = Evaluate();
-        var optimizers = model.CreateOptimizers(lr);
-        try
-        {
-            for (int step = 0; step < steps; step++)
-            {
-                using var s = Torch.NewScope();
-                Assert.True(double.IsFinite(model.TrainStep(x, new TrainingProgress(0, step, steps, 1), optimizers).Total.Item()));
-            }
-        }
-        finally
-        {
-            foreach (var o in optimizers.Values) o.Dispose();
-        }
-        double after = Evaluate();
+        var result = ModelTheory.TrainSteps(model, x, noise, steps, lr);
         model.NoiseGenerator = null;
-        return (before, after);
+        return result;
     }
 
     [Fact]
