@@ -132,7 +132,7 @@ public sealed partial class AudioBenchmark
     public static BenchmarkMatrix Quick(BenchmarkMatrix matrix)
     {
         ArgumentNullException.ThrowIfNull(matrix);
-        return matrix with { Seeds = [matrix.Seeds[0]], Training = matrix.Training with { Epochs = Math.Min(matrix.Training.Epochs, 1) } };
+        return matrix.QuickForm();
     }
 
     /// <summary>The quick form of the options: short paths, few Griffin-Lim and geodesic iterations, a coarse map.</summary>

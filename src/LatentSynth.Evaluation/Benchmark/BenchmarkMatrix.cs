@@ -57,6 +57,21 @@ public sealed record BenchmarkMatrix(string Data, IReadOnlyList<long> Seeds, Ben
     /// <summary>Evaluation settings.</summary>
     public BenchmarkEvaluation Evaluation { get; init; } = new();
 
+    /// <summary>
+    /// The quick form every benchmark's <c>--quick</c> uses: the first seed only, at most 1 epoch, and (when given) only the
+    /// first <paramref name="limitTrain"/> training and <paramref name="limitTest"/> test examples.
+    /// </summary>
+    public BenchmarkMatrix QuickForm(int? limitTrain = null, int? limitTest = null) => this with
+    {
+        Seeds = [Seeds[0]],
+        Training = Training with
+        {
+            Epochs = Math.Min(Training.Epochs, 1),
+            LimitTrain = limitTrain ?? Training.LimitTrain,
+            LimitTest = limitTest ?? Training.LimitTest,
+        },
+    };
+
     private static JsonObject M(string model, params (string Key, JsonNode? Value)[] keys)
     {
         var o = new JsonObject { ["model"] = model };

@@ -108,12 +108,7 @@ public sealed partial class InpaintBenchmark
     public static InpaintBenchmarkPlan Quick(InpaintBenchmarkPlan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        static BenchmarkMatrix Q(BenchmarkMatrix m, int train) => m with
-        {
-            Seeds = [m.Seeds[0]],
-            Training = m.Training with { Epochs = Math.Min(m.Training.Epochs, 1), LimitTrain = train, LimitTest = 32 },
-        };
-        return new InpaintBenchmarkPlan(Q(plan.Bars, 256), Q(plan.Gaps, 64));
+        return new InpaintBenchmarkPlan(plan.Bars.QuickForm(256, 32), plan.Gaps.QuickForm(64, 32));
     }
 
     /// <summary>

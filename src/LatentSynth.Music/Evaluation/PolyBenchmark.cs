@@ -103,11 +103,7 @@ public sealed partial class PolyBenchmark
     public static BenchmarkMatrix Quick(BenchmarkMatrix matrix)
     {
         ArgumentNullException.ThrowIfNull(matrix);
-        return matrix with
-        {
-            Seeds = [matrix.Seeds[0]],
-            Training = matrix.Training with { Epochs = Math.Min(matrix.Training.Epochs, 1), LimitTrain = 64, LimitTest = 32 },
-        };
+        return matrix.QuickForm(64, 32);
     }
 
     /// <summary>Runs (or continues) the matrix and writes <c>OUT/report.html</c> and <c>OUT/summary.md</c>.</summary>
