@@ -63,9 +63,11 @@ public static class MusicTrainCommand
         MusicData.Register();
         MusicModels.Register();
         var models = ModelList();
-        var refused = ImageOnlyFlags.ToDictionary(f => f, f =>
-            $"{f} is a setting of the image models (latentsynth train); music train takes {models}, set with --latent-dim and --set KEY=VALUE " +
-            "(encoder_size, decoder_size, encoder_layers, decoder_layers, max_beta, free_bits, …)");
+        // --beta and --hidden are also keys of the poly baselines (pianoroll-vae, midi-event-vae): say how to set them there.
+        var refused = ImageOnlyFlags.ToDictionary(f => f, f => f is "--beta" or "--hidden"
+            ? $"{f} is a flag of the image models (latentsynth train); in music train set it with --set {f[2..]}=VALUE (pianoroll-vae and midi-event-vae use it)"
+            : $"{f} is a setting of the image models (latentsynth train); music train takes {models}, set with --latent-dim and --set KEY=VALUE " +
+              "(encoder_size, decoder_size, encoder_layers, decoder_layers, max_beta, free_bits, …)");
         return TrainCommands.Train("train",
             $"Train a melody model ({models}) into a run folder, as `latentsynth train` (same flags, checkpoints, --resume, Ctrl-C) with melody defaults.",
             complete: Complete, refused: refused, checkResume: CheckResume,

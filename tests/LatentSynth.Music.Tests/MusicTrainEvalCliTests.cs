@@ -193,8 +193,8 @@ public sealed class MusicTrainEvalCliTests(TinyMusicTrainRuns runs) : IClassFixt
     [InlineData("--set", "model=wae-mmd", "--set model=wae-mmd is not a melody model")]
     [InlineData("--data", "mnist", "--data mnist is not a melody dataset; music train takes nottingham")]
     [InlineData("--arch", "conv", "--arch is a setting of the image models (latentsynth train)")]
-    [InlineData("--beta", "2", "--beta is a setting of the image models")]
-    [InlineData("--hidden", "64", "--hidden is a setting of the image models")]
+    [InlineData("--beta", "2", "--beta is a flag of the image models (latentsynth train); in music train set it with --set beta=VALUE")]
+    [InlineData("--hidden", "64", "--hidden is a flag of the image models (latentsynth train); in music train set it with --set hidden=VALUE")]
     [BadInput("music", "`music train --model vae` / `--set model=wae-mmd` / `--data mnist` / an image-model flag (`--arch`, `--hidden`, `--prior`, `--recon`, `--kernel`, `--beta`, `--lambda`, `--warmup-epochs`)", "refused before any data is read: one error line naming the flag and what music train takes (image models: `latentsynth train`); no run folder")]
     public void MusicTrainRefusesImageModelsDataAndFlags(string flag, string value, string message)
     {
