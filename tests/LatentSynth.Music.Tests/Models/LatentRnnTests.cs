@@ -220,37 +220,13 @@ public class LatentRnnTests(MeasureVaeRunFixture bars) : IClassFixture<MeasureVa
         .Build();
 
     [Fact]
-    public void TrainsThroughTheTrainerReloadsAndResumesBitForBit()
-    {
-        var root = Path.Combine(Path.GetTempPath(), "ls-latentrnn-run-" + Guid.NewGuid().ToString("N"));
-        string straight = Path.Combine(root, "straight"), resumed = Path.Combine(root, "resumed");
-        try
+    public void TrainsThroughTheTrainerReloadsAndResumesBitForBit() =>
+        ModelTheory.TrainsReloadsAndResumesBitForBit<LatentRnnModel>(new Source(), TrainerConfig, loaded =>
         {
-            var result = new Trainer(new Source()).Train(TrainerConfig(resumed, 1));
-            Assert.Equal(TrainingOutcome.Completed, result.Outcome);
-            Assert.Equal(3, result.Step);
-            Assert.All(result.LastValidation!.Means.Values, v => Assert.True(double.IsFinite(v)));
-            using (var loaded = (LatentRnnModel)RunFolder.Open(resumed).LoadModel())
-            {
-                Assert.Equal([8L, 384], loaded.FillGap(RepeatedWindows(8, 9)).Shape);
-                using var state = loaded.StateDict();
-                Assert.All(state.Keys, k => Assert.Matches("^(context_rnn_past|context_rnn_future|generation_rnn|generation_linear)\\.", k));
-            }
-
-            var again = new Trainer(new Source()).Resume(resumed, epochs: 2);
-            Assert.Equal(TrainingOutcome.Completed, again.Outcome);
-            Assert.Equal(6, again.Step);
-            Assert.Equal(TrainingOutcome.Completed, new Trainer(new Source()).Train(TrainerConfig(straight, 2)).Outcome);
-            using var a = (LatentRnnModel)RunFolder.Open(straight).LoadModel();
-            using var b = (LatentRnnModel)RunFolder.Open(resumed).LoadModel();
-            foreach (var ((name, pa), (_, pb)) in a.NamedParameters().Zip(b.NamedParameters()))
-                Assert.True(pa.Equal(pb), $"{name} differs between the straight and the resumed run");
-        }
-        finally
-        {
-            if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
-        }
-    }
+            Assert.Equal([8L, 384], loaded.FillGap(RepeatedWindows(8, 9)).Shape);
+            using var state = loaded.StateDict();
+            Assert.All(state.Keys, k => Assert.Matches("^(context_rnn_past|context_rnn_future|generation_rnn|generation_linear)\\.", k));
+        });
 
     [Theory]
     [InlineData(0.0)]

@@ -220,4 +220,39 @@ internal static class ModelTheory
         }
         return (before, Evaluate());
     }
+
+    /// <summary>
+    /// Through the trainer: 1 epoch (3 steps, finite validation), the run reloads (<paramref name="checkLoaded"/> looks at the
+    /// loaded model), resumes to 2 epochs (6 steps), and its parameters equal, bit for bit, those of a straight 2-epoch run.
+    /// </summary>
+    /// <param name="source">The data the configs name.</param>
+    /// <param name="config">The run config for (folder, epochs).</param>
+    /// <param name="checkLoaded">Checks on the model loaded from the 1-epoch run.</param>
+    public static void TrainsReloadsAndResumesBitForBit<T>(IDatasetSource source, Func<string, int, RunConfig> config, Action<T> checkLoaded)
+        where T : AutoencoderModel
+    {
+        var root = Path.Combine(Path.GetTempPath(), "ls-music-run-" + Guid.NewGuid().ToString("N"));
+        string straight = Path.Combine(root, "straight"), resumed = Path.Combine(root, "resumed");
+        try
+        {
+            var result = new Trainer(source).Train(config(resumed, 1));
+            Assert.Equal(TrainingOutcome.Completed, result.Outcome);
+            Assert.Equal(3, result.Step);
+            Assert.All(result.LastValidation!.Means.Values, v => Assert.True(double.IsFinite(v)));
+            using (var loaded = (T)RunFolder.Open(resumed).LoadModel()) checkLoaded(loaded);
+
+            var again = new Trainer(source).Resume(resumed, epochs: 2);
+            Assert.Equal(TrainingOutcome.Completed, again.Outcome);
+            Assert.Equal(6, again.Step);
+            Assert.Equal(TrainingOutcome.Completed, new Trainer(source).Train(config(straight, 2)).Outcome);
+            using var a = (T)RunFolder.Open(straight).LoadModel();
+            using var b = (T)RunFolder.Open(resumed).LoadModel();
+            foreach (var ((name, pa), (_, pb)) in a.NamedParameters().Zip(b.NamedParameters()))
+                Assert.True(pa.Equal(pb), $"{name} differs between the straight and the resumed run");
+        }
+        finally
+        {
+            if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+        }
+    }
 }

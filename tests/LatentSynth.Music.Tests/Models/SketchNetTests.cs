@@ -232,37 +232,13 @@ public class SketchNetTests(SketchVaeRunFixture bars) : IClassFixture<SketchVaeR
         .Build();
 
     [Fact]
-    public void TrainsThroughTheTrainerReloadsAndResumesBitForBit()
-    {
-        var root = Path.Combine(Path.GetTempPath(), "ls-sketchnet-run-" + Guid.NewGuid().ToString("N"));
-        string straight = Path.Combine(root, "straight"), resumed = Path.Combine(root, "resumed");
-        try
+    public void TrainsThroughTheTrainerReloadsAndResumesBitForBit() =>
+        ModelTheory.TrainsReloadsAndResumesBitForBit<SketchNetModel>(new Source(), TrainerConfig, loaded =>
         {
-            var result = new Trainer(new Source()).Train(TrainerConfig(resumed, 1));
-            Assert.Equal(TrainingOutcome.Completed, result.Outcome);
-            Assert.Equal(3, result.Step);
-            Assert.All(result.LastValidation!.Means.Values, v => Assert.True(double.IsFinite(v)));
-            using (var loaded = (SketchNetModel)RunFolder.Open(resumed).LoadModel())
-            {
-                Assert.Equal([8L, 384], loaded.FillGap(RepeatedWindows(8, 9)).Shape);
-                using var state = loaded.StateDict();
-                Assert.All(state.Keys, k => Assert.Matches(Prefixes, k));
-            }
-
-            var again = new Trainer(new Source()).Resume(resumed, epochs: 2);
-            Assert.Equal(TrainingOutcome.Completed, again.Outcome);
-            Assert.Equal(6, again.Step);
-            Assert.Equal(TrainingOutcome.Completed, new Trainer(new Source()).Train(TrainerConfig(straight, 2)).Outcome);
-            using var a = (SketchNetModel)RunFolder.Open(straight).LoadModel();
-            using var b = (SketchNetModel)RunFolder.Open(resumed).LoadModel();
-            foreach (var ((name, pa), (_, pb)) in a.NamedParameters().Zip(b.NamedParameters()))
-                Assert.True(pa.Equal(pb), $"{name} differs between the straight and the resumed run");
-        }
-        finally
-        {
-            if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
-        }
-    }
+            Assert.Equal([8L, 384], loaded.FillGap(RepeatedWindows(8, 9)).Shape);
+            using var state = loaded.StateDict();
+            Assert.All(state.Keys, k => Assert.Matches(Prefixes, k));
+        });
 
     [Fact]
     public void TheConnectorsLossDoesNotReachTheInpainter()
