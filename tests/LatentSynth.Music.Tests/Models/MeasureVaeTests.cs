@@ -78,14 +78,7 @@ public class MeasureVaeTests
     public void DefaultConfigBuildsAndRuns()
     {
         using var scope = Torch.NewScope();
-        using var model = (MeasureVaeModel)ModelRegistry.Create(ModelRegistry.DefaultConfig("measurevae"));
-        var x = RandomBars(2, 1);
-        using (Torch.NoGrad())
-        {
-            Assert.Equal([2L, 128], model.Encode(x).Shape);
-            Assert.All(model.EvaluationLoss(x).Values().Values, v => Assert.True(double.IsFinite(v)));
-            ModelTheory.AssertValidBars(model.Generate(2), 2);
-        }
+        ModelTheory.DefaultConfigBuildsAndRuns<MeasureVaeModel>("measurevae", RandomBars(2, 1), 128, m => ModelTheory.AssertValidBars(m.Generate(2), 2));
     }
 
     [Fact]

@@ -255,4 +255,20 @@ internal static class ModelTheory
             if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
         }
     }
+
+    /// <summary>
+    /// The registered defaults of <paramref name="name"/> build a model whose code of the 2 examples <paramref name="x"/> is
+    /// [2, <paramref name="latentDim"/>], whose evaluation loss terms are finite, and whose generation passes <paramref name="checkGeneration"/>.
+    /// </summary>
+    public static void DefaultConfigBuildsAndRuns<T>(string name, Tensor x, long latentDim, Action<T> checkGeneration) where T : AutoencoderModel
+    {
+        using var scope = Torch.NewScope();
+        using var model = (T)ModelRegistry.Create(ModelRegistry.DefaultConfig(name));
+        using (Torch.NoGrad())
+        {
+            Assert.Equal([2L, latentDim], model.Encode(x).Shape);
+            Assert.All(model.EvaluationLoss(x).Values().Values, v => Assert.True(double.IsFinite(v)));
+            checkGeneration(model);
+        }
+    }
 }

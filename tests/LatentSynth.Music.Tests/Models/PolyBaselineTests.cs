@@ -19,14 +19,7 @@ internal static class PolyBaselineFixtures
     public static void DefaultConfigBuildsAndRuns<T>(string name, Func<T, Tensor> generateTwo) where T : AutoencoderModel
     {
         using var scope = Torch.NewScope();
-        using var model = (T)ModelRegistry.Create(ModelRegistry.DefaultConfig(name));
-        var x = TriadTrees(2, 1);
-        using (Torch.NoGrad())
-        {
-            Assert.Equal([2L, 256], model.Encode(x).Shape);
-            Assert.All(model.EvaluationLoss(x).Values().Values, v => Assert.True(double.IsFinite(v)));
-            AssertValidTrees(generateTwo(model), 2);
-        }
+        ModelTheory.DefaultConfigBuildsAndRuns<T>(name, TriadTrees(2, 1), 256, m => AssertValidTrees(generateTwo(m), 2));
     }
 
     public static PolyNote N(int onset, int pitch, int duration) => new(onset, pitch, duration);

@@ -112,14 +112,7 @@ public class SketchVaeTests
     public void DefaultConfigBuildsAndRuns()
     {
         using var scope = Torch.NewScope();
-        using var model = (SketchVaeModel)ModelRegistry.Create(ModelRegistry.DefaultConfig("sketchvae"));
-        var x = RandomBars(2, 1);
-        using (Torch.NoGrad())
-        {
-            Assert.Equal([2L, 256], model.Encode(x).Shape);
-            Assert.All(model.EvaluationLoss(x).Values().Values, v => Assert.True(double.IsFinite(v)));
-            ModelTheory.AssertValidBars(model.Generate(2), 2);
-        }
+        ModelTheory.DefaultConfigBuildsAndRuns<SketchVaeModel>("sketchvae", RandomBars(2, 1), 256, m => ModelTheory.AssertValidBars(m.Generate(2), 2));
     }
 
     [Fact]
