@@ -22,9 +22,10 @@ public static class MusicPolyBenchmarkCommand
         var seeds = BenchmarkCommand.SeedsOption("0,1,2");
         var epochs = new Option<int?>("--epochs") { Description = "Epochs per run [default: 3; --quick: 1]" };
         var segments = new Option<int?>("--segments") { Description = "Test segments evaluated per run, the first N of the test split [default: 128; --quick: 32]" };
+        var trainSegments = new Option<int?>("--train-segments") { Description = "Training segments per run, the first N of the training split (more data for a longer run) [default: 1280; --quick: 64]" };
         var cmd = new Command("poly-benchmark", $"PianoTree VAE against its piano-roll and MIDI-event baselines (latent_dim {PolyBenchmark.LatentDim} each) over seeds: note precision/recall/F1 of the reconstructions (onset+pitch, +duration), interpolation between test segments, prior samples; HTML report with piano rolls, audio and curves.")
         {
-            output, data, quick, seeds, epochs, segments,
+            output, data, quick, seeds, epochs, segments, trainSegments,
         };
         cmd.SetAction(parse =>
         {
@@ -42,6 +43,11 @@ public static class MusicPolyBenchmarkCommand
             {
                 if (n < 2 || n > 100_000) throw new ArgumentException($"--segments: {n} must be between 2 and 100000");
                 options = options with { Segments = n };
+            }
+            if (parse.GetValue(trainSegments) is { } t)
+            {
+                if (t < 1 || t > 10_000_000) throw new ArgumentException($"--train-segments: {t} must be between 1 and 10000000");
+                matrix = matrix with { Training = matrix.Training with { LimitTrain = t } };
             }
             var bench = new PolyBenchmark(m => AnsiConsole.MarkupLine(Markup.Escape(m)));
             using var stop = new StopSignal();

@@ -150,7 +150,7 @@ public sealed class PolyBenchmarkTests : IDisposable
     }
 
     [Fact]
-    [BadInput("music", "`music poly-benchmark` with melody data (`--data nottingham`) or `--segments 1`; a melody model as a variant; `music train --model pianoroll-vae --data nottingham` (and `--model musicvae --data jsb-poly`)", "one line naming the data, option or variant and what it takes; exit 1; nothing trained")]
+    [BadInput("music", "`music poly-benchmark` with melody data (`--data nottingham`) or `--segments 1` or `--train-segments 0`; a melody model as a variant; `music train --model pianoroll-vae --data nottingham` (and `--model musicvae --data jsb-poly`)", "one line naming the data, option or variant and what it takes; exit 1; nothing trained")]
     public void MelodyDataAndMelodyModelsAreRefusedByName()
     {
         var (code, output) = CliRunner.Run(300, "music", "poly-benchmark", "--data", "nottingham", "--out", Path.Combine(root, "b1"), "--quick");
@@ -159,6 +159,10 @@ public sealed class PolyBenchmarkTests : IDisposable
         (code, output) = CliRunner.Run(300, "music", "poly-benchmark", "--out", Path.Combine(root, "b2"), "--segments", "1");
         Assert.Equal(1, code);
         Assert.Contains("--segments: 1 must be between 2 and 100000", output);
+        (code, output) = CliRunner.Run(300, "music", "poly-benchmark", "--out", Path.Combine(root, "b6"), "--train-segments", "0");
+        Assert.Equal(1, code);
+        Assert.Contains("--train-segments: 0 must be between 1 and 10000000", output);
+        Assert.False(Directory.Exists(Path.Combine(root, "b6", "runs")));
         (code, output) = CliRunner.Run(300, "music", "train", "--model", "pianoroll-vae", "--data", "nottingham", "--out", Path.Combine(root, "b3"), "--epochs", "1");
         Assert.Equal(1, code);
         Assert.Contains("--data nottingham is melody data; model 'pianoroll-vae' reads polyphonic tree tensors: nottingham-poly, jsb-poly or midi-poly:DIR", output);
