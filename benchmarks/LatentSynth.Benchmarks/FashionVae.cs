@@ -31,13 +31,17 @@ public static class FashionVae
         });
     }
 
-    public static void Run(string data, string arch, int epochs, int batch, double lr, ulong seed, int limit)
+    public static void Run(string data, string arch, int epochs, int batch, double lr, ulong seed, int limit, int threads = 0, int blasThreads = 0)
     {
         using var splits = DatasetCatalog.Load(data, new DatasetOptions { Warn = w => Console.Error.WriteLine("warning: " + w) });
         using var train = limit > 0 ? splits.Train.Take(limit) : splits.Train.Take(splits.Train.Count);
         Torch.ManualSeed(seed);
         var config = ModelRegistry.DefaultConfig("vae") with { Arch = arch, LatentDim = 20, Hidden = [400], InputShape = train.ItemShape };
         using var model = ModelRegistry.Create(config);
+        // The product's thread plan for this model (as the trainer applies it); --threads / --blas-threads override.
+        ThreadPlans.Apply(model.Workload);
+        if (threads > 0) Torch.NumThreads = threads;
+        if (blasThreads > 0) Torch.BlasThreads = blasThreads;
         var optimizers = model.CreateOptimizers(lr);
         using var sampler = new BatchSampler(train.Count, batch, shuffle: true, seed: seed);
         var times = new List<double>();
@@ -73,6 +77,6 @@ public static class FashionVae
         foreach (var o in optimizers.Values) o.Dispose();
         var epochsJson = string.Join(",", times.Select(t => t.ToString("F4", CultureInfo.InvariantCulture)));
         var rssJson = string.Join(",", rssMb.Select(m => m.ToString("F1", CultureInfo.InvariantCulture)));
-        Console.WriteLine($"{{\"impl\":\"c#\",\"arch\":\"{arch}\",\"epoch_seconds\":[{epochsJson}],\"rss_mb\":[{rssJson}],\"test_loss\":{(total / splits.Test.Count).ToString("F4", CultureInfo.InvariantCulture)}}}");
+        Console.WriteLine($"{{\"impl\":\"c#\",\"arch\":\"{arch}\",\"epoch_seconds\":[{epochsJson}],\"rss_mb\":[{rssJson}],\"threads\":{Torch.NumThreads},\"blas_threads\":{Torch.BlasThreads},\"test_loss\":{(total / splits.Test.Count).ToString("F4", CultureInfo.InvariantCulture)}}}");
     }
 }

@@ -3,7 +3,7 @@ using LatentSynth.Torch;
 
 // Usage: LatentSynth.Benchmarks overhead [iters]
 //        LatentSynth.Benchmarks export-data NAME FILE.safetensors
-//        LatentSynth.Benchmarks fashion-vae [NAME] [--conv] [--epochs E] [--batch B] [--seed S] [--limit N]
+//        LatentSynth.Benchmarks fashion-vae [NAME] [--conv] [--epochs E] [--batch B] [--seed S] [--limit N] [--threads T] [--blas-threads B]
 //        LatentSynth.Benchmarks griffin-lim [--reps R] [--threads T]
 //        LatentSynth.Benchmarks audio-latency [--run RUN] [--reps R] [--threads T]
 //        LatentSynth.Benchmarks musicvae-step [--model musicvae|musicvae-hier] [--threads T] [--batch B] [--warmup W] [--steps S] [--seed S] [--export DIR]
@@ -63,7 +63,7 @@ switch (verb)
         return 0;
     case "fashion-vae":
         FashionVae.Run(args.Length > 1 && !args[1].StartsWith("--") ? args[1] : "fashion-mnist", Array.IndexOf(args, "--conv") >= 0 ? "conv" : "mlp",
-            Opt("--epochs", 10), Opt("--batch", 128), 1e-3, (ulong)Opt("--seed", 0), Opt("--limit", 0));
+            Opt("--epochs", 10), Opt("--batch", 128), 1e-3, (ulong)Opt("--seed", 0), Opt("--limit", 0), Opt("--threads", 0), blasThreads);
         return 0;
     default:
         Console.Error.WriteLine("usage: LatentSynth.Benchmarks overhead [iters] | vae-epoch [--threads T] [--blas-threads B] [--n N] [--batch B]");

@@ -94,7 +94,7 @@ public static class Cli
 
     private static Command InfoCommand()
     {
-        var cmd = new Command("info", "Print versions (LatentSynth, libtorch, .NET), the BLAS in use and thread settings.");
+        var cmd = new Command("info", "Print versions (LatentSynth, libtorch, .NET), the BLAS in use, the thread settings and the thread plan of each workload.");
         cmd.SetAction(_ =>
         {
             var blas = Torch.Blas;
@@ -108,6 +108,9 @@ public static class Cli
             table.AddRow("BLAS threads", Torch.BlasThreads < 0 ? "n/a" : Torch.BlasThreads.ToString());
             table.AddRow("intra-op threads", Torch.NumThreads.ToString());
             table.AddRow("inter-op threads", Torch.NumInteropThreads.ToString());
+            if (ThreadPlans.Current is { } plan) table.AddRow("thread plan in force", Markup.Escape($"{plan.Plan} ({plan.Source})"));
+            table.AddRow("thread plans", Markup.Escape(string.Join("\n", Enum.GetValues<Workload>().Select(w => $"{w}: {ThreadPlans.Resolve(w).Plan}"))) +
+                "\n[dim]training applies its model's plan; LATENTSYNTH_THREADS / LATENTSYNTH_BLAS_THREADS override[/]");
             table.AddRow("logical CPUs", Environment.ProcessorCount.ToString());
             table.AddRow("deterministic algorithms", Torch.AreDeterministicAlgorithmsEnabled ? "on" : "off");
             AnsiConsole.Write(table);

@@ -90,6 +90,13 @@ public abstract class AutoencoderModel : Module<Tensor, Tensor>
     /// </summary>
     public Generator? NoiseGenerator { get; set; }
 
+    /// <summary>
+    /// What training this model mostly computes, which picks its thread plan (<see cref="ThreadPlans"/>): the
+    /// trainer applies <c>ThreadPlans.Apply(model.Workload)</c> before the first step. Default:
+    /// <see cref="Workload.Dense"/>; convolutional networks and recurrent models say so.
+    /// </summary>
+    public virtual Workload Workload => Workload.Dense;
+
     /// <summary>The deterministic code of <paramref name="x"/>: z for an AE/WAE, the posterior mean for a VAE. [B, LatentDim].</summary>
     public abstract Tensor Encode(Tensor x);
 

@@ -30,6 +30,9 @@ public abstract class EncoderDecoderModel : AutoencoderModel
     /// <summary>The factory that built the networks.</summary>
     public INetworkFactory Network { get; }
 
+    /// <summary>The networks' workload (<see cref="INetworkFactory.Workload"/>).</summary>
+    public override Workload Workload => Network.Workload;
+
     /// <summary>The encoder network ([B, …InputShape] → [B, outputs]).</summary>
     public Module<Tensor, Tensor> Encoder { get; }
 

@@ -11,18 +11,13 @@ public static class RuntimeDefaults
     public const string ThreadsVariable = "LATENTSYNTH_THREADS";
 
     /// <summary>
-    /// Default intra-op thread count. One: on the 2-core machines, a second libtorch thread made
-    /// the reference VAE epoch slower, not faster (benchmarks/README.md, "Threads").
+    /// Default intra-op thread count before a workload is known: that of the <see cref="Workload.Dense"/> plan
+    /// (<see cref="ThreadPlans"/>); the trainer then applies the plan of the model it trains.
     /// </summary>
     public const int DefaultThreads = 1;
 
-    /// <summary>
-    /// Default OpenBLAS thread count: one per logical CPU. With one libtorch thread, letting the
-    /// matrix products use both cores was the fastest of the four combinations measured on the
-    /// 2-core machines (benchmarks/README.md); two libtorch threads on top oversubscribe the cores
-    /// and ran 3-4x slower.
-    /// </summary>
-    public static int DefaultBlasThreads => Math.Max(1, Environment.ProcessorCount);
+    /// <summary>Default OpenBLAS thread count before a workload is known: the <see cref="Workload.Dense"/> plan's (one per logical CPU).</summary>
+    public static int DefaultBlasThreads => ThreadPlans.Default(Workload.Dense, ThreadPlans.CoresPerWorker()).BlasThreads;
 
     /// <summary>
     /// glibc mmap threshold applied at start-up (64 MiB): tensors below it are served from the
@@ -44,23 +39,16 @@ public static class RuntimeDefaults
         NativeMethods.Check(NativeMethods.lst_runtime_tune_allocator(AllocatorMmapThreshold, AllocatorTrimThreshold), "tune_allocator");
 
     /// <summary>
-    /// Applies the defaults once per process (later calls do nothing) and reports problems
-    /// through <paramref name="warn"/>: the reference BLAS, or an unusable thread override.
+    /// Applies the defaults once per process (later calls do nothing): the allocator tuning and the
+    /// <see cref="Workload.Dense"/> thread plan (<see cref="ThreadPlans.Apply"/>, environment overrides
+    /// included); reports problems through <paramref name="warn"/>: the reference BLAS, or an unusable thread override.
     /// <paramref name="tuneAllocator"/> false keeps glibc's allocator settings (for comparisons).
     /// </summary>
     public static void Apply(Action<string>? warn = null, bool tuneAllocator = true)
     {
         if (Interlocked.Exchange(ref applied, 1) == 1) return;
-        int threads = DefaultThreads;
-        var env = Environment.GetEnvironmentVariable(ThreadsVariable);
-        if (!string.IsNullOrWhiteSpace(env))
-        {
-            if (int.TryParse(env, out var n) && n >= 1) threads = n;
-            else warn?.Invoke($"{ThreadsVariable}='{env}' is not a positive integer; using {DefaultThreads} thread(s).");
-        }
         if (tuneAllocator) TuneAllocator();
-        Torch.NumThreads = threads;
-        Torch.BlasThreads = DefaultBlasThreads;
+        ThreadPlans.Apply(Workload.Dense, warn: warn);
         var blas = Torch.Blas;
         if (blas.IsReference)
             warn?.Invoke("libtorch is using the reference BLAS (" + string.Join(", ", blas.Libraries) +

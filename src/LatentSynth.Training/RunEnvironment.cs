@@ -42,6 +42,7 @@ public static class RunEnvironment
             ["blas_libraries"] = new JsonArray(blas.Libraries.Select(l => (JsonNode?)JsonValue.Create(l)).ToArray()),
             ["blas_threads"] = Torch.BlasThreads,
             ["intra_op_threads"] = Torch.NumThreads,
+            ["thread_plan"] = LatentSynth.Torch.ThreadPlans.Current is { } plan ? $"{plan.Plan} ({plan.Source})" : null,
             ["inter_op_threads"] = Torch.NumInteropThreads,
             ["deterministic_algorithms"] = Torch.AreDeterministicAlgorithmsEnabled,
             ["git_commit"] = GitCommit(),

@@ -76,6 +76,12 @@ public sealed partial class Trainer
     /// </summary>
     public const double DivergenceFactor = 1e3;
 
+    /// <summary>
+    /// Whether Train and Resume apply the thread plan of the model's workload (<see cref="ThreadPlans.Apply"/>,
+    /// environment overrides included) before the first step. Default true; false keeps the caller's threads.
+    /// </summary>
+    public bool ApplyThreadPlan { get; init; } = true;
+
     /// <summary>Test hook passed to the checkpoint store (see <see cref="CheckpointStore.Hook"/>).</summary>
     internal Action<string>? CheckpointHook { get; set; }
 
@@ -100,6 +106,7 @@ public sealed partial class Trainer
         using var data = LoadData(datasets, config.Training, warn);
         if (config.InputShapeFromData) config = WithShapeOf(config, data);
         using var session = Prepare(config, runDir, data, resumedFrom: null, DataHash(data.Train));
+        PlanThreads(session.Model);
         Directory.CreateDirectory(runDir);
         AtomicFile.WriteAllText(Path.Combine(runDir, RunFolder.ConfigFile), config.ToJson());
         RunEnvironment.Record(runDir, RunEnvironment.Capture("start"));
@@ -158,6 +165,7 @@ public sealed partial class Trainer
             warn?.Invoke($"{what}; continuing on the new data (--allow-data-change)");
         }
         using var session = Prepare(config, runDir, data, checkpoint.Name, dataHash);
+        PlanThreads(session.Model);
         session.State = state;
         run.LoadCheckpointWeights(session.Model, checkpoint);
         var names = session.Optimizers.Keys.Order(StringComparer.Ordinal).ToList();
@@ -209,6 +217,11 @@ public sealed partial class Trainer
             Sampler.Dispose();
             Model.Dispose();
         }
+    }
+
+    private void PlanThreads(AutoencoderModel model)
+    {
+        if (ApplyThreadPlan) ThreadPlans.Apply(model.Workload, warn: warn);
     }
 
     /// <summary>The set-up Train and Resume share: seed, model, sampler, the one-batch sanity check, optimizers.</summary>

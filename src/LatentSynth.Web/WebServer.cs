@@ -37,11 +37,7 @@ public abstract class WebServer<TEngine> : IAsyncDisposable where TEngine : IDis
         Func<TEngine> makeEngine, Action<WebApplication, TEngine> map, CancellationToken cancel)
     {
         var address = WebPlumbing.Address(host, port);
-        if (singleThreaded)
-        {
-            LatentSynth.Torch.Torch.NumThreads = 1;
-            LatentSynth.Torch.Torch.BlasThreads = 1;
-        }
+        if (singleThreaded) LatentSynth.Torch.ThreadPlans.Apply(LatentSynth.Torch.Workload.Serving);
         var engine = makeEngine();
         try
         {

@@ -1,3 +1,4 @@
+using LatentSynth.Torch;
 namespace LatentSynth.Cli.Tests;
 
 /// <summary>The command line as a user meets it: exit codes, one-line errors.</summary>
@@ -23,6 +24,9 @@ public class CliTests : IDisposable
         Assert.Contains("1.13", output);
         Assert.Contains("OpenBLAS", output);
         Assert.Contains("intra-op threads", output);
+        Assert.Contains("thread plan in force", output);
+        Assert.Contains($"Convolution: {ThreadPlans.Default(Workload.Convolution, Environment.ProcessorCount)}", output);
+        Assert.Contains($"Dense: {ThreadPlans.Default(Workload.Dense, Environment.ProcessorCount)}", output);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using LatentSynth.Torch;
 using LatentSynth.Torch.IO;
 
 namespace LatentSynth.Training.Tests;
@@ -69,6 +70,23 @@ public class TrainerTests : IDisposable
         for (int i = 0; i < me.Count; i++)
             foreach (var (k, v) in me[i])
                 if (k != "seconds") Assert.True(v.Equals(ma[i][k]), $"metrics row {i + 1} column {k}: {v} vs {ma[i][k]}");
+    }
+
+    [Theory]
+    [InlineData("mlp", Workload.Dense)]
+    [InlineData("conv", Workload.Convolution)]
+    public void TrainingAppliesTheThreadPlanOfItsModelsWorkload(string arch, Workload workload)
+    {
+        var dir = Dir("plan-" + arch);
+        Train(TestModels.Config("vae", dir, 1, "arch=" + arch), new RecordingObserver());
+        var expected = ThreadPlans.Resolve(workload).Plan;
+        Assert.Equal(workload, ThreadPlans.Current!.Value.Workload);
+        Assert.Equal(expected, ThreadPlans.Current!.Value.Plan);
+        Assert.Equal(expected.IntraOpThreads, Torch.NumThreads);
+        if (Torch.BlasThreads >= 0) Assert.Equal(expected.BlasThreads, Torch.BlasThreads);
+        var session = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "environment.json")))!["sessions"]!.AsArray()[0]!;
+        Assert.Equal(expected.IntraOpThreads, session["intra_op_threads"]!.GetValue<int>());
+        Assert.StartsWith($"{expected} (measured plan for {workload}", session["thread_plan"]!.GetValue<string>());
     }
 
     [Fact]

@@ -19,6 +19,9 @@ namespace LatentSynth.Models.Networks;
 /// </summary>
 public abstract class ConvNetworkFactoryBase : INetworkFactory
 {
+    /// <summary>Convolutions: the <see cref="LatentSynth.Torch.Workload.Convolution"/> thread plan.</summary>
+    public Workload Workload => Workload.Convolution;
+
     private protected ConvNetworkFactoryBase(int spatialDims) => SpatialDims = spatialDims;
 
     /// <summary>1 or 2.</summary>

@@ -40,6 +40,9 @@ public interface INetworkFactory
     /// </summary>
     double? ParameterCount(ModelConfig config, long outputs) => null;
 
+    /// <summary>What training these networks mostly computes, which picks the thread plan (<see cref="ThreadPlans"/>). Default: dense.</summary>
+    Workload Workload => Workload.Dense;
+
     /// <summary>The encoder: [B, …InputShape] → [B, <paramref name="outputs"/>].</summary>
     Module<Tensor, Tensor> CreateEncoder(ModelConfig config, long outputs);
 

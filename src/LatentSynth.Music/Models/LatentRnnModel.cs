@@ -58,6 +58,9 @@ using Torch = LatentSynth.Torch.Torch;
 [Model("inpaintnet", typeof(LatentRnnConfig), "InpaintNet's LatentRNN: fills bars 7-10 of a 16-bar window in a frozen MeasureVAE's latent space (Pati et al. 2019); needs measure_vae_run")]
 public sealed class LatentRnnModel : AutoencoderModel
 {
+    /// <summary>Recurrent networks: the <see cref="Workload.Recurrent"/> thread plan.</summary>
+    public override Workload Workload => Workload.Recurrent;
+
     private const int Ticks = MeasureVaeModel.TicksPerBar;
     private const int Vocabulary = MeasureVaeModel.VocabularySize;
 

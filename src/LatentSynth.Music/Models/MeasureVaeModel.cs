@@ -49,6 +49,9 @@ using Torch = LatentSynth.Torch.Torch;
 [Model("measurevae", typeof(MeasureVaeConfig), "MeasureVAE: one 24-tick bar, bidirectional GRU encoder, beat + tick GRU decoder (Pati et al. 2019, InpaintNet)")]
 public sealed class MeasureVaeModel : AutoencoderModel
 {
+    /// <summary>Recurrent networks: the <see cref="Workload.Recurrent"/> thread plan.</summary>
+    public override Workload Workload => Workload.Recurrent;
+
     /// <summary>Tokens of the vocabulary: 128 note-ons, hold, rest.</summary>
     public const int VocabularySize = 130;
 

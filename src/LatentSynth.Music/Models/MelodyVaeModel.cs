@@ -30,6 +30,9 @@ using Torch = LatentSynth.Torch.Torch;
 /// </remarks>
 public abstract class MelodyVaeModel : AutoencoderModel
 {
+    /// <summary>Recurrent networks: the <see cref="Workload.Recurrent"/> thread plan.</summary>
+    public override Workload Workload => Workload.Recurrent;
+
     private readonly MelodyVaeConfig config;
     private double? baseLearningRate;
 

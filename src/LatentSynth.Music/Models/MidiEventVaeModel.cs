@@ -37,6 +37,9 @@ using PolyNote = LatentSynth.Music.Data.PolyTree.PolyNote;
 [Model("midi-event-vae", typeof(MidiEventVaeConfig), "PianoTree's MIDI-event baseline: note-on/off + time-shift tokens, bi-GRU encoder, GRU decoder (Wang et al. 2020)")]
 public sealed class MidiEventVaeModel : AutoencoderModel
 {
+    /// <summary>Recurrent networks: the <see cref="Workload.Recurrent"/> thread plan.</summary>
+    public override Workload Workload => Workload.Recurrent;
+
     /// <summary>Builds the model.</summary>
     /// <exception cref="ArgumentException">The config is invalid.</exception>
     public MidiEventVaeModel(MidiEventVaeConfig config) : base(config)

@@ -42,6 +42,9 @@ using Torch = LatentSynth.Torch.Torch;
 [Model("pianotree", typeof(PianoTreeVaeConfig), "PianoTree VAE: 2-bar polyphonic trees [32,16,6], note GRU + time GRU encoder, time/note/duration GRU decoder (Wang et al. 2020)")]
 public sealed class PianoTreeVaeModel : AutoencoderModel
 {
+    /// <summary>Recurrent networks: the <see cref="Workload.Recurrent"/> thread plan.</summary>
+    public override Workload Workload => Workload.Recurrent;
+
     /// <summary>Pitch classes the decoder predicts: MIDI 0..127 and EOS (128).</summary>
     public const int PitchClasses = 129;
 

@@ -60,6 +60,9 @@ using Torch = LatentSynth.Torch.Torch;
 [Model("sketchnet", typeof(SketchNetConfig), "Music SketchNet: SketchInpainter + SketchConnector fill bars 7-10 of a 16-bar window in a frozen SketchVAE's latent space, with pitch/rhythm sketches (Chen et al. 2020); needs sketch_vae_run")]
 public sealed class SketchNetModel : AutoencoderModel
 {
+    /// <summary>Recurrent networks: the <see cref="Workload.Recurrent"/> thread plan.</summary>
+    public override Workload Workload => Workload.Recurrent;
+
     private const int Ticks = SketchVaeModel.TicksPerBar;
     private const int Vocabulary = SketchVaeModel.VocabularySize;
     private const int Bars = InpaintGrid.WindowBars;

@@ -49,6 +49,9 @@ using Torch = LatentSynth.Torch.Torch;
 [Model("sketchvae", typeof(SketchVaeConfig), "SketchVAE: one 24-tick bar, z factorized into pitch and rhythm, beat + tick GRU decoder (Chen et al. 2020, Music SketchNet)")]
 public sealed class SketchVaeModel : AutoencoderModel
 {
+    /// <summary>Recurrent networks: the <see cref="Workload.Recurrent"/> thread plan.</summary>
+    public override Workload Workload => Workload.Recurrent;
+
     /// <summary>Tokens of the vocabulary: 128 note-ons, hold, rest.</summary>
     public const int VocabularySize = InpaintTokens.Count;
 

@@ -1,0 +1,138 @@
+namespace LatentSynth.Torch;
+
+/// <summary>
+/// What a process mostly computes. It decides how the cores are shared between libtorch's own
+/// intra-op pool and OpenBLAS's pool (<see cref="ThreadPlans"/>): the two pools add up, so a plan
+/// gives each the cores the workload can use and never more than the cores there are.
+/// </summary>
+public enum Workload
+{
+    /// <summary>Fully connected networks (the MLP VAE, the piano-roll VAE): time goes to matrix products in BLAS.</summary>
+    Dense,
+
+    /// <summary>Convolutional networks: time goes to libtorch's convolution kernels (oneDNN), which split over
+    /// libtorch's intra-op threads, and to the dense layers behind them.</summary>
+    Convolution,
+
+    /// <summary>Recurrent networks (the music models): many small matrix products and elementwise ops per step.</summary>
+    Recurrent,
+
+    /// <summary>Spectral work (Griffin-Lim, STFT): FFTs and elementwise ops on long signals.</summary>
+    Spectral,
+
+    /// <summary>A server decoding several requests at once: each request on one core.</summary>
+    Serving,
+}
+
+/// <summary>A thread plan: libtorch's intra-op threads and OpenBLAS's threads, set together.</summary>
+/// <param name="IntraOpThreads">libtorch's intra-op (OpenMP) threads (<see cref="Torch.NumThreads"/>).</param>
+/// <param name="BlasThreads">OpenBLAS's threads (<see cref="Torch.BlasThreads"/>).</param>
+public sealed record ThreadPlan(int IntraOpThreads, int BlasThreads)
+{
+    /// <summary>"2 intra-op × 1 BLAS".</summary>
+    public override string ToString() => $"{IntraOpThreads} intra-op × {BlasThreads} BLAS";
+}
+
+/// <summary>
+/// The thread plan of each <see cref="Workload"/>, measured (benchmarks/README.md, "Thread plan"), and the
+/// one in force. Environment variables override a plan: <see cref="RuntimeDefaults.ThreadsVariable"/> the
+/// intra-op threads, <see cref="BlasThreadsVariable"/> the BLAS threads.
+/// </summary>
+/// <remarks>
+/// Why plans and not one setting: OpenBLAS and libtorch's OpenMP pool are two thread pools. A matrix
+/// product runs in OpenBLAS's; a convolution (oneDNN) and the elementwise ops run in libtorch's, and a
+/// convolution lowered to BLAS calls one from each of libtorch's threads. Two of each on two cores
+/// oversubscribe them (a conv VAE step measured 268 ms against 89–94 ms planned). The best split differs by
+/// workload, so the trainer applies the plan of the model it trains (<c>AutoencoderModel.Workload</c>).
+/// With <c>workers</c> processes on one machine (data-parallel training), each gets
+/// <c>cores / workers</c> cores (at least 1).
+/// </remarks>
+public static class ThreadPlans
+{
+    /// <summary>Environment variable overriding the OpenBLAS thread count of every plan.</summary>
+    public const string BlasThreadsVariable = "LATENTSYNTH_BLAS_THREADS";
+
+    private static readonly Lock Gate = new();
+    private static (Workload Workload, ThreadPlan Plan, string Source)? current;
+
+    /// <summary>
+    /// The measured plan of <paramref name="workload"/> for a process given <paramref name="cores"/> cores
+    /// (environment overrides not applied). Why each (the figures are in benchmarks/README.md):
+    /// <list type="bullet">
+    /// <item><see cref="Workload.Dense"/>: 1 intra-op, all cores to BLAS: the time is in matrix products.</item>
+    /// <item><see cref="Workload.Convolution"/>: all cores to libtorch's pool, 1 BLAS thread: oneDNN's
+    /// convolutions split over the intra-op threads, and BLAS called from each of them must not fan out again.</item>
+    /// <item><see cref="Workload.Recurrent"/>: 1 intra-op, 1 BLAS: per-step products are too small to split
+    /// (a second thread only adds wake-ups), and a second libtorch thread made small adds 100× slower.</item>
+    /// <item><see cref="Workload.Spectral"/>: 1 intra-op, 1 BLAS: Griffin-Lim runs in the fused native loop, one core.</item>
+    /// <item><see cref="Workload.Serving"/>: 1 and 1: concurrent requests use the cores, one each.</item>
+    /// </list>
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="cores"/> is below 1.</exception>
+    public static ThreadPlan Default(Workload workload, int cores)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(cores, 1);
+        return workload switch
+        {
+            Workload.Dense => new ThreadPlan(1, cores),
+            Workload.Convolution => new ThreadPlan(cores, 1),
+            Workload.Recurrent => new ThreadPlan(1, 1),
+            Workload.Spectral => new ThreadPlan(1, 1),
+            Workload.Serving => new ThreadPlan(1, 1),
+            _ => throw new ArgumentOutOfRangeException(nameof(workload), workload, "unknown workload"),
+        };
+    }
+
+    /// <summary>The cores each of <paramref name="workers"/> processes on this machine gets: logical CPUs / workers, at least 1.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="workers"/> is below 1.</exception>
+    public static int CoresPerWorker(int workers = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
+        return Math.Max(1, Environment.ProcessorCount / workers);
+    }
+
+    /// <summary>
+    /// The plan for <paramref name="workload"/> in a process that is one of <paramref name="workers"/> on this
+    /// machine, with the environment overrides applied; an unusable override is reported through
+    /// <paramref name="warn"/> and ignored. The second item says where the plan came from.
+    /// </summary>
+    public static (ThreadPlan Plan, string Source) Resolve(Workload workload, int workers = 1, Action<string>? warn = null)
+    {
+        var plan = Default(workload, CoresPerWorker(workers));
+        var source = workers > 1 ? $"measured plan for {workload}, {CoresPerWorker(workers)} core(s) per worker of {workers}" : $"measured plan for {workload}";
+        if (Override(RuntimeDefaults.ThreadsVariable, warn) is { } t) { plan = plan with { IntraOpThreads = t }; source += $", {RuntimeDefaults.ThreadsVariable}={t}"; }
+        if (Override(BlasThreadsVariable, warn) is { } b) { plan = plan with { BlasThreads = b }; source += $", {BlasThreadsVariable}={b}"; }
+        return (plan, source);
+    }
+
+    /// <summary>Resolves and applies the plan of <paramref name="workload"/> (see <see cref="Resolve"/>); returns it.</summary>
+    public static ThreadPlan Apply(Workload workload, int workers = 1, Action<string>? warn = null)
+    {
+        var (plan, source) = Resolve(workload, workers, warn);
+        lock (Gate)
+        {
+            Torch.NumThreads = plan.IntraOpThreads;
+            if (Torch.BlasThreads >= 0) Torch.BlasThreads = plan.BlasThreads;
+            current = (workload, plan, source);
+        }
+        return plan;
+    }
+
+    /// <summary>
+    /// The plan last applied by <see cref="Apply"/> with its workload and source, or null when none was; the
+    /// threads actually in force are <see cref="Torch.NumThreads"/> and <see cref="Torch.BlasThreads"/>.
+    /// </summary>
+    public static (Workload Workload, ThreadPlan Plan, string Source)? Current
+    {
+        get { lock (Gate) return current; }
+    }
+
+    private static int? Override(string variable, Action<string>? warn)
+    {
+        var env = Environment.GetEnvironmentVariable(variable);
+        if (string.IsNullOrWhiteSpace(env)) return null;
+        if (int.TryParse(env, out var n) && n is >= 1 and <= 1024) return n;
+        warn?.Invoke($"{variable}='{env}' is not a thread count from 1 to 1024; using the measured plan.");
+        return null;
+    }
+}
