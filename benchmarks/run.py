@@ -29,6 +29,12 @@
    PyTorch given our allocator settings and PyTorch also doing the C# model's bookkeeping (--as-model); plus
    torch.profiler breakdowns. Writes benchmarks/results/pianotree-step.md.
 
+8. (--only-threads) The thread plan (issue 15, part 1): every training workload under each split of the two
+   cores between libtorch's intra-op pool and OpenBLAS's (1x1, 1x2, 2x1, 2x2), ours and PyTorch alternated:
+   the MLP and conv VAE on Fashion-MNIST (a few thousand images, 2 epochs, the second timed), the MusicVAE
+   step (recurrent) and Griffin-Lim (spectral); plus ours with no override (the product's plan). Writes
+   benchmarks/results/thread-plan.md.
+
 4. (--only-audio-latency) Decode-and-invert latency of a 1 s latent path (87 points) with a trained
    frame model, one thread: decode, inverse pipeline (NNLS Mel inversion), fast Griffin-Lim at 16,
    32 and 100 iterations; median and p95 over --latency-reps repetitions (at least 30). Writes
@@ -41,6 +47,7 @@ Usage (from the repo root, after `make bench` built everything):
     /usr/bin/python3 benchmarks/run.py --only-musicvae [--reps 5]
     /usr/bin/python3 benchmarks/run.py --only-inpaint [--reps 3]
     /usr/bin/python3 benchmarks/run.py --only-pianotree [--reps 3] [--pianotree-batches 32,128]
+    /usr/bin/python3 benchmarks/run.py --only-threads [--reps 3]
 Writes benchmarks/results/latest.md and prints it.
 """
 import argparse
@@ -95,7 +102,11 @@ def main():
     p.add_argument("--only-inpaint", action="store_true", help="only the inpainting models' training step (writes inpaint-step.md)")
     p.add_argument("--only-pianotree", action="store_true", help="only the PianoTree VAE's training step (writes pianotree-step.md)")
     p.add_argument("--pianotree-batches", default="32,128", help="batch sizes of --only-pianotree (comma-separated)")
+    p.add_argument("--only-threads", action="store_true", help="only the thread-plan sweep (writes thread-plan.md)")
     a = p.parse_args()
+    if a.only_threads:
+        write_section("thread-plan.md", threads_section(a))
+        return
     if a.only_pianotree:
         text = "\n".join(pianotree_section(a))
         print(text)
@@ -145,6 +156,112 @@ def main():
     with open(os.path.join(ROOT, "benchmarks/results", out), "w") as f:
         f.write(text + "\n")
     print(text)
+
+
+def write_section(name, lines):
+    text = "\n".join(lines)
+    os.makedirs(os.path.join(ROOT, "benchmarks/results"), exist_ok=True)
+    with open(os.path.join(ROOT, "benchmarks/results", name), "w") as f:
+        f.write(text + "\n")
+    print(text)
+
+
+PLANS = [(1, 1), (1, 2), (2, 1), (2, 2)]
+
+
+def threads_section(a):
+    """Issue 15, part 1: each training workload under each thread plan (intra-op x BLAS threads), ours and
+    PyTorch alternated A B A B per plan; medians over a.reps processes (at least 3). The product's own plan
+    (no override) is run alongside ours. Same seeds and data on both sides (the loss columns check it)."""
+    import tempfile
+    reps = max(a.reps, 3)
+    if not os.path.exists(FASHION_DATA):
+        subprocess.run([CS, "export-data", "fashion-mnist", FASHION_DATA], check=True, capture_output=True)
+    tmp = tempfile.mkdtemp(prefix="thread-plan-")
+    mv_export = os.path.join(tmp, "musicvae")
+
+    def fashion(arch, limit):
+        def ours(plan):
+            flags = [] if plan is None else ["--threads", str(plan[0]), "--blas-threads", str(plan[1])]
+            r = run_json([CS, "fashion-vae", "--epochs", "2", "--limit", str(limit), *flags] + (["--conv"] if arch == "conv" else []),
+                         blas_env(plan[1] if plan else 2))[0]
+            return r["epoch_seconds"][-1], r["test_loss"], (r["threads"], r["blas_threads"])
+
+        def torch_(plan):
+            r = run_json(["/usr/bin/python3", FASHION_PY, "--data", FASHION_DATA, "--arch", arch, "--epochs", "2", "--limit", str(limit),
+                          "--threads", str(plan[0])], blas_env(plan[1]), cwd=os.path.dirname(FASHION_PY))[0]
+            return r["epoch_seconds"][-1], r["test_loss"], plan
+        return ours, torch_
+
+    def musicvae():
+        common = ["--model", "musicvae", "--batch", "64", "--warmup", "2", "--steps", "6"]
+
+        def ours(plan):
+            plan = plan or (1, 1)
+            flags = ["--threads", str(plan[0]), "--blas-threads", str(plan[1])]
+            r = run_json([CS, "musicvae-step", *common, *flags] + ([] if os.path.exists(mv_export) else ["--export", mv_export]), blas_env(plan[1]))[0]
+            return r["seconds"], r["first"]["loss"], plan
+
+        def torch_(plan):
+            r = run_json(["/usr/bin/python3", MUSICVAE_PY, *common, "--threads", str(plan[0]), "--weights", os.path.join(mv_export, "weights.safetensors"),
+                          "--batch-file", os.path.join(mv_export, "batch.safetensors")], blas_env(plan[1]))[0]
+            return r["seconds"], r["first"]["loss"], plan
+        return ours, torch_
+
+    def griffin_lim():
+        def ours(plan):
+            plan = plan or (1, 1)
+            r = run_json([CS, "griffin-lim", "--threads", str(plan[0]), "--blas-threads", str(plan[1]), "--reps", "3"], blas_env(plan[1]))[0]
+            return r["seconds"], None, plan
+
+        def torch_(plan):
+            r = run_json(["/usr/bin/python3", GL_PY, "--threads", str(plan[0]), "--reps", "3"], blas_env(plan[1]))[0]
+            return r["seconds"], None, plan
+        return ours, torch_
+
+    workloads = [("Dense: MLP VAE epoch (Fashion-MNIST, 12,000 images, batch 128)", "s/epoch", *fashion("mlp", 12000), True),
+                 ("Convolution: conv VAE epoch (Fashion-MNIST, 3,000 images, batch 128)", "s/epoch", *fashion("conv", 3000), True),
+                 ("Recurrent: MusicVAE training step (flat, batch 64)", "s/step", *musicvae(), False),
+                 ("Spectral: Griffin-Lim, 100 iterations on 4 s", "s", *griffin_lim(), False)]
+    load0 = os.getloadavg()
+    lines = ["# Thread plan: every workload under each split of the cores, ours and PyTorch", "",
+             f"Machine: {os.cpu_count()} logical CPUs; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load average at the start "
+             f"{load0[0]:.1f}. Plans are intra-op threads x OpenBLAS threads. Alternated ours / PyTorch per plan, {reps} processes each; "
+             "medians. 'ours, product plan' runs with no override: the plan the trainer applies (ThreadPlans).", ""]
+    summary = []
+    for title, unit, ours, torch_, has_default in workloads:
+        res = {}
+        for plan in PLANS:
+            o, t = [], []
+            for _ in range(reps):
+                o.append(ours(plan))
+                t.append(torch_(plan))
+            res[plan] = (statistics.median(x[0] for x in o), statistics.median(x[0] for x in t), o[0][1], t[0][1])
+            print(title, plan, res[plan], file=sys.stderr, flush=True)
+        product = None
+        if has_default:
+            runs = [ours(None) for _ in range(reps)]
+            product = (statistics.median(x[0] for x in runs), runs[0][2])
+        else:
+            product = None
+        lines += [f"## {title}", "", f"| plan (intra-op x BLAS) | ours ({unit}) | PyTorch ({unit}) | ours / PyTorch | loss ours / PyTorch |", "|---|---:|---:|---:|---:|"]
+        for plan, (o, t, lo, lt) in res.items():
+            loss = "–" if lo is None else f"{lo:.4f} / {lt:.4f}"
+            lines.append(f"| {plan[0]} x {plan[1]} | {o:.3f} | {t:.3f} | {o / t:.2f} | {loss} |")
+        best_o = min(res, key=lambda k: res[k][0])
+        best_t = min(res, key=lambda k: res[k][1])
+        ours_best = res[best_o][0] if product is None else product[0]
+        lines += ["", f"- Ours best: {best_o[0]} x {best_o[1]} ({res[best_o][0]:.3f}); PyTorch best: {best_t[0]} x {best_t[1]} ({res[best_t][1]:.3f})."]
+        if product:
+            lines.append(f"- Ours with the product's plan ({product[1][0]} x {product[1][1]}): {product[0]:.3f}, "
+                         f"**{product[0] / res[best_t][1]:.2f}x** PyTorch's best setting; {product[0] / res[(1, 2)][0]:.2f}x our old default (1 x 2).")
+        lines.append("")
+        summary.append((title.split(":")[0], best_o, ours_best / res[best_t][1]))
+    load1 = os.getloadavg()
+    lines += ["## Summary", "", "| workload | our best plan | ours (product plan, or best) / PyTorch's best |", "|---|---|---:|"]
+    lines += [f"| {w} | {p[0]} x {p[1]} | {r:.2f} |" for w, p, r in summary]
+    lines += ["", f"Load average at the end: {load1[0]:.1f}.", ""]
+    return lines
 
 
 def audio_latency_section(a):
