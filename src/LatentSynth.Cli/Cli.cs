@@ -109,7 +109,11 @@ public static class Cli
             table.AddRow("intra-op threads", Torch.NumThreads.ToString());
             table.AddRow("inter-op threads", Torch.NumInteropThreads.ToString());
             if (ThreadPlans.Current is { } plan) table.AddRow("thread plan in force", Markup.Escape($"{plan.Plan} ({plan.Source})"));
-            table.AddRow("thread plans", Markup.Escape(string.Join("\n", Enum.GetValues<Workload>().Select(w => $"{w}: {ThreadPlans.Resolve(w).Plan}"))) +
+            table.AddRow("load average (1 min)", ThreadPlans.LoadAverage() is { } load ? load.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) : "n/a");
+            int cores = ThreadPlans.CoresPerWorker();
+            int free = ThreadPlans.LoadAverage() is { } l ? ThreadPlans.FreeCores(cores, l) : cores;
+            table.AddRow("thread plans", Markup.Escape(string.Join("\n", Enum.GetValues<Workload>().Select(w => $"{w}: {ThreadPlans.Default(w, cores)}"))) +
+                (free < cores ? $"\n[yellow]machine busy now: training would plan for {free} free core(s)[/]" : "") +
                 "\n[dim]training applies its model's plan; LATENTSYNTH_THREADS / LATENTSYNTH_BLAS_THREADS override[/]");
             table.AddRow("logical CPUs", Environment.ProcessorCount.ToString());
             table.AddRow("deterministic algorithms", Torch.AreDeterministicAlgorithmsEnabled ? "on" : "off");

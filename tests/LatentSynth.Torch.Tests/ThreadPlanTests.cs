@@ -34,9 +34,30 @@ public sealed class ThreadPlanTests
         Assert.Equal(Math.Max(1, cpus / 2), ThreadPlans.CoresPerWorker(2));
         Assert.Equal(1, ThreadPlans.CoresPerWorker(cpus * 4));
         Assert.Throws<ArgumentOutOfRangeException>(() => ThreadPlans.CoresPerWorker(0));
-        var (plan, source) = ThreadPlans.Resolve(Workload.Convolution, workers: cpus * 4);
+        var (plan, source) = ThreadPlans.Resolve(Workload.Convolution, workers: cpus * 4, loadAverage: 0);
         Assert.Equal(new ThreadPlan(1, 1), plan);
         Assert.Contains($"1 core(s) per worker of {cpus * 4}", source);
+    }
+
+    [Fact]
+    public void ABusyMachineIsPlannedForItsFreeCores()
+    {
+        Assert.Equal(2, ThreadPlans.FreeCores(2, 0));
+        Assert.Equal(2, ThreadPlans.FreeCores(2, 1.2)); // this process's own load
+        Assert.Equal(1, ThreadPlans.FreeCores(2, 1.9));
+        Assert.Equal(1, ThreadPlans.FreeCores(2, 9.3));
+        Assert.Equal(6, ThreadPlans.FreeCores(8, 3));
+        Assert.Equal(8, ThreadPlans.FreeCores(8, double.NaN));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ThreadPlans.FreeCores(0, 0));
+
+        int cpus = Environment.ProcessorCount;
+        var (plan, source) = ThreadPlans.Resolve(Workload.Convolution, loadAverage: 1000);
+        Assert.Equal(new ThreadPlan(1, 1), plan);
+        if (cpus > 1) Assert.Equal($"measured plan for Convolution, machine busy (load 1000.0 on {cpus} cores): planned for 1 free core(s)", source);
+        (plan, source) = ThreadPlans.Resolve(Workload.Convolution, loadAverage: 0);
+        Assert.Equal(ThreadPlans.Default(Workload.Convolution, cpus), plan);
+        Assert.Equal("measured plan for Convolution", source);
+        Assert.True(ThreadPlans.LoadAverage() is null or >= 0);
     }
 
     [Fact]
@@ -47,14 +68,14 @@ public sealed class ThreadPlanTests
         {
             Environment.SetEnvironmentVariable(RuntimeDefaults.ThreadsVariable, "3");
             Environment.SetEnvironmentVariable(ThreadPlans.BlasThreadsVariable, "2");
-            var (plan, source) = ThreadPlans.Resolve(Workload.Recurrent);
+            var (plan, source) = ThreadPlans.Resolve(Workload.Recurrent, loadAverage: 0);
             Assert.Equal(new ThreadPlan(3, 2), plan);
             Assert.Equal("measured plan for Recurrent, LATENTSYNTH_THREADS=3, LATENTSYNTH_BLAS_THREADS=2", source);
 
             var warnings = new List<string>();
             Environment.SetEnvironmentVariable(RuntimeDefaults.ThreadsVariable, "many");
             Environment.SetEnvironmentVariable(ThreadPlans.BlasThreadsVariable, "0");
-            (plan, source) = ThreadPlans.Resolve(Workload.Dense, warn: warnings.Add);
+            (plan, source) = ThreadPlans.Resolve(Workload.Dense, warn: warnings.Add, loadAverage: 0);
             Assert.Equal(ThreadPlans.Default(Workload.Dense, Environment.ProcessorCount), plan);
             Assert.Equal("measured plan for Dense", source);
             Assert.Equal(["LATENTSYNTH_THREADS='many' is not a thread count from 1 to 1024; using the measured plan.",
@@ -73,16 +94,15 @@ public sealed class ThreadPlanTests
         int threads = Torch.NumThreads, blas = Torch.BlasThreads;
         try
         {
-            var expected = ThreadPlans.Resolve(Workload.Convolution).Plan;
-            Assert.Equal(expected, ThreadPlans.Apply(Workload.Convolution));
+            var expected = ThreadPlans.Apply(Workload.Convolution);
             Assert.Equal(expected.IntraOpThreads, Torch.NumThreads);
             if (blas >= 0) Assert.Equal(expected.BlasThreads, Torch.BlasThreads);
             var current = ThreadPlans.Current!.Value;
             Assert.Equal(Workload.Convolution, current.Workload);
             Assert.Equal(expected, current.Plan);
 
-            expected = ThreadPlans.Resolve(Workload.Serving).Plan;
-            ThreadPlans.Apply(Workload.Serving);
+            expected = ThreadPlans.Apply(Workload.Serving);
+            Assert.Equal(new ThreadPlan(1, 1), expected);
             Assert.Equal(Workload.Serving, ThreadPlans.Current!.Value.Workload);
             Assert.Equal(expected.IntraOpThreads, Torch.NumThreads);
         }

@@ -79,9 +79,10 @@ public class TrainerTests : IDisposable
     {
         var dir = Dir("plan-" + arch);
         Train(TestModels.Config("vae", dir, 1, "arch=" + arch), new RecordingObserver());
-        var expected = ThreadPlans.Resolve(workload).Plan;
-        Assert.Equal(workload, ThreadPlans.Current!.Value.Workload);
-        Assert.Equal(expected, ThreadPlans.Current!.Value.Plan);
+        // The plan depends on the machine's load at the start (ThreadPlans.FreeCores): read what was applied.
+        var (applied, expected, _) = ThreadPlans.Current!.Value;
+        Assert.Equal(workload, applied);
+        Assert.Contains(expected, new[] { ThreadPlans.Default(workload, Environment.ProcessorCount), ThreadPlans.Default(workload, 1) });
         Assert.Equal(expected.IntraOpThreads, Torch.NumThreads);
         if (Torch.BlasThreads >= 0) Assert.Equal(expected.BlasThreads, Torch.BlasThreads);
         var session = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "environment.json")))!["sessions"]!.AsArray()[0]!;
