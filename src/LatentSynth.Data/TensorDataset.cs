@@ -107,33 +107,75 @@ public sealed record DatasetSplits(TensorDataset Train, TensorDataset Test) : ID
 /// <see cref="Generator"/>, whose state can be saved and restored: a resumed run draws exactly the
 /// batches an uninterrupted one would have.
 /// </summary>
+/// <remarks>
+/// <b>Data-parallel training</b> (<see cref="WorldSize"/> &gt; 1, as PyTorch's <c>DistributedSampler</c>): every
+/// rank draws the same epoch order from the same seed; global batch <c>b</c> is the slice
+/// <c>[b·B·W, (b+1)·B·W)</c> of that order (B = <see cref="BatchSize"/> per rank, W ranks), and rank <c>r</c>
+/// takes its elements <c>r, r+W, r+2W, …</c>. So the W ranks together see exactly the batches of one process
+/// with batch B·W. A last global batch of m &lt; B·W examples is split the same way (rank shares differ by at
+/// most one: weigh each rank's gradient by <see cref="Share"/>); one of fewer than W examples, which would leave
+/// a rank with nothing, is dropped.
+/// </remarks>
 public sealed class BatchSampler : IDisposable
 {
     private readonly Generator generator;
 
-    /// <summary>Creates the sampler.</summary>
-    public BatchSampler(long count, int batchSize, bool shuffle, ulong seed, bool dropLast = false)
+    /// <summary>Creates the sampler; <paramref name="rank"/> of <paramref name="worldSize"/> for data-parallel training.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A count, batch size or world size below 1, or a rank outside [0, worldSize).</exception>
+    public BatchSampler(long count, int batchSize, bool shuffle, ulong seed, bool dropLast = false, int rank = 0, int worldSize = 1)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(worldSize);
+        if (rank < 0 || rank >= worldSize) throw new ArgumentOutOfRangeException(nameof(rank), rank, $"rank must be in [0, {worldSize})");
         Count = count;
         BatchSize = batchSize;
         Shuffle = shuffle;
         DropLast = dropLast;
+        Rank = rank;
+        WorldSize = worldSize;
         generator = new Generator(seed);
     }
 
     /// <summary>Number of examples sampled from.</summary>
     public long Count { get; }
-    /// <summary>Examples per batch.</summary>
+    /// <summary>Examples per batch (per rank in data-parallel training).</summary>
     public int BatchSize { get; }
     /// <summary>Whether each epoch draws a new permutation.</summary>
     public bool Shuffle { get; }
     /// <summary>Whether a last incomplete batch is skipped.</summary>
     public bool DropLast { get; }
+    /// <summary>This process's rank in data-parallel training (0 alone).</summary>
+    public int Rank { get; }
+    /// <summary>The number of ranks sharing each global batch (1 alone).</summary>
+    public int WorldSize { get; }
 
-    /// <summary>Batches per epoch.</summary>
-    public long BatchesPerEpoch => DropLast ? Count / BatchSize : (Count + BatchSize - 1) / BatchSize;
+    private long GlobalBatch => (long)BatchSize * WorldSize;
+
+    /// <summary>Batches per epoch (global batches: every rank takes a share of each).</summary>
+    public long BatchesPerEpoch
+    {
+        get
+        {
+            long full = Count / GlobalBatch, rest = Count % GlobalBatch;
+            return full + (rest > 0 && !DropLast && rest >= WorldSize ? 1 : 0);
+        }
+    }
+
+    /// <summary>The examples of global batch <paramref name="batch"/>, all ranks together.</summary>
+    public long GlobalBatchSize(long batch) => Math.Min(GlobalBatch, Count - batch * GlobalBatch);
+
+    /// <summary>
+    /// The weight of this rank's gradient of batch <paramref name="batch"/> before the ranks' gradients are averaged:
+    /// its share of the global batch times the world size (1 when the shares are equal). With a per-example mean loss,
+    /// the weighted average is the gradient of the global batch's mean, as one process computes it.
+    /// </summary>
+    public double Share(long batch)
+    {
+        long m = GlobalBatchSize(batch);
+        long mine = (m - Rank + WorldSize - 1) / WorldSize;
+        return (double)mine * WorldSize / m;
+    }
 
     /// <summary>
     /// The order of one epoch (int64 [Count]): a permutation drawn from the sampler's generator, or
@@ -141,15 +183,20 @@ public sealed class BatchSampler : IDisposable
     /// </summary>
     public Tensor EpochOrder() => Shuffle ? Torch.Randperm(Count, generator: generator) : Torch.Arange(0L, Count);
 
-    /// <summary>The index batches of one epoch, as views of one <see cref="EpochOrder"/> tensor (disposed after the loop).</summary>
+    /// <summary>The index batches of one epoch (this rank's shares), as views of one <see cref="EpochOrder"/> tensor (disposed after the loop).</summary>
     public IEnumerable<Tensor> Epoch()
     {
         using var order = EpochOrder().DetachFromScope();
         for (long b = 0; b < BatchesPerEpoch; b++)
-        {
-            long start = b * BatchSize;
-            yield return order.Narrow(0, start, Math.Min(BatchSize, Count - start));
-        }
+            yield return BatchOf(order, b);
+    }
+
+    /// <summary>This rank's indices of batch <paramref name="batch"/> of an epoch's <paramref name="order"/> (a view).</summary>
+    public Tensor BatchOf(Tensor order, long batch)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var global = order.Narrow(0, batch * GlobalBatch, GlobalBatchSize(batch));
+        return WorldSize == 1 ? global : global.Slice(0, Rank, null, WorldSize);
     }
 
     /// <summary>The generator state (save it with a checkpoint).</summary>

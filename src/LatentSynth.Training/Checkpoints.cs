@@ -49,6 +49,9 @@ public sealed record TrainerState
     /// <summary>Seconds spent training over the whole run so far.</summary>
     public double TotalSeconds { get; init; }
 
+    /// <summary>The number of data-parallel processes the run trains on (1 alone); a resume with another is refused.</summary>
+    public int WorldSize { get; init; } = 1;
+
     /// <summary>Training examples the run uses (after limits); a resume on different data is refused.</summary>
     public long TrainCount { get; init; }
 

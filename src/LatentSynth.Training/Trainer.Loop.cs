@@ -52,15 +52,21 @@ public sealed partial class Trainer
 
             for (long s = continuing ? state.StepInEpoch : 0; s < stepsPerEpoch; s++)
             {
-                long start = s * training.BatchSize;
-                long n = Math.Min(training.BatchSize, data.Train.Count - start);
+                long n;
                 Dictionary<string, double> values;
                 using (Torch.NewScope())
                 {
-                    var (x, _) = data.Train.Batch(order.Narrow(0, start, n));
+                    var indices = sampler.BatchOf(order, s);
+                    n = indices.Shape[0];
+                    session.Share = sampler.Share(s);
+                    session.Noise?.ManualSeed(NoiseSeed(training.Seed, step, sampler.Rank));
+                    var (x, _) = data.Train.Batch(indices);
                     var loss = model.TrainStep(x, new TrainingProgress(epoch, step, stepsPerEpoch, epochs), optimizers);
                     values = loss.Values();
                 }
+                // Data-parallel: the stop request is agreed with the step's losses (every rank stops after the same step).
+                bool agreedStop = false;
+                if (session.Group is { } group) (values, n, agreedStop) = Agree(group, values, n, cancel.IsCancellationRequested);
                 GuardFinite(values, epoch + 1, s + 1, stepsPerEpoch, step + 1, runDir, latest);
                 foreach (var (k, v) in values) sums[k] = sums.GetValueOrDefault(k) + v * n;
                 examples += n;
@@ -72,7 +78,7 @@ public sealed partial class Trainer
                 observer.OnStep(new StepReport(epoch + 1, epochs, s + 1, stepsPerEpoch, step, totalSteps, values,
                     Means(sums, examples), elapsed, eta));
 
-                if (cancel.IsCancellationRequested && s + 1 < stepsPerEpoch)
+                if ((session.Group is null ? cancel.IsCancellationRequested : agreedStop) && s + 1 < stepsPerEpoch)
                 {
                     double epochSeconds = epochSecondsBefore + epochClock.Elapsed.TotalSeconds;
                     var partial = new TrainerState
@@ -81,19 +87,22 @@ public sealed partial class Trainer
                         SamplerRng = Convert.ToBase64String(samplerAtStart),
                         TrainSums = sums, TrainExamples = examples,
                         EpochSeconds = epochSeconds, TotalSeconds = totalSeconds + epochClock.Elapsed.TotalSeconds,
+                        WorldSize = sampler.WorldSize,
                     };
                     var saved = Save(session, store, partial);
                     return new TrainingResult(TrainingOutcome.Interrupted, runDir, epoch, step, saved.Path, lastValidation);
                 }
             }
 
-            // End of the epoch: validation, metrics, checkpoint.
+            // End of the epoch: validation, metrics, checkpoint. Data-parallel: rank 0's buffers (batch-norm
+            // statistics) for every rank, so that every rank validates and saves the same model.
+            session.SyncBuffersFromRankZero();
             lastValidation = ValidationPass(model, data.Test, training);
             double seconds = epochSecondsBefore + epochClock.Elapsed.TotalSeconds;
             totalSeconds += epochClock.Elapsed.TotalSeconds;
             var report = new EpochReport(epoch + 1, epochs, step, Means(sums, examples), lastValidation.Means,
                 optimizers[firstOptimizer].LearningRate, seconds);
-            metrics.Append(report);
+            if (IsWriter) metrics.Append(report);
             observer.OnEpochEnd(report);
             double valLoss = lastValidation.Means.GetValueOrDefault("loss", double.NaN);
             if (epoch == 0) firstValidation = valLoss;
@@ -106,14 +115,16 @@ public sealed partial class Trainer
                     $"that of epoch 1 ({G4(first)}); lower the learning rate (--lr) and train again (run '{runDir}')");
             }
             bool last = epoch + 1 == epochs;
-            bool stop = cancel.IsCancellationRequested && !last;
+            bool stopRequested = cancel.IsCancellationRequested;
+            if (session.Group is { } g) stopRequested = Agree(g, [], 0, stopRequested).Stop;
+            bool stop = stopRequested && !last;
             if (last || stop || (epoch + 1) % training.CheckpointEvery == 0)
             {
                 var full = new TrainerState
                 {
                     EpochsDone = epoch + 1, Step = step, StepInEpoch = 0,
                     SamplerRng = Convert.ToBase64String(sampler.GetState()),
-                    TotalSeconds = totalSeconds,
+                    TotalSeconds = totalSeconds, WorldSize = sampler.WorldSize,
                 };
                 latest = Save(session, store, full).Name;
             }
@@ -143,9 +154,17 @@ public sealed partial class Trainer
         }
     }
 
-    /// <summary>Commits a checkpoint of the session with <paramref name="state"/> and refreshes the run folder's weights.</summary>
-    private Checkpoint Save(Session session, CheckpointStore store, TrainerState state)
+    /// <summary>
+    /// Commits a checkpoint of the session with <paramref name="state"/> and refreshes the run folder's weights; on a
+    /// rank other than 0 writes nothing and returns the checkpoint rank 0 writes (name and path).
+    /// </summary>
+    private (string Name, string Path) Save(Session session, CheckpointStore store, TrainerState state)
     {
+        if (!IsWriter)
+        {
+            var name = CheckpointStore.NameFor(state);
+            return (name, System.IO.Path.Combine(store.Dir, name));
+        }
         var (model, optimizers, runDir, keep) = (session.Model, session.Optimizers, session.RunDir, session.Config.Training.KeepCheckpoints);
         state = state with
         {
@@ -175,7 +194,38 @@ public sealed partial class Trainer
             throw new IOException($"checkpoint '{checkpoint.Path}' was saved, but copying its weights to '{weights}' failed: {e.Message}", e);
         }
         observer.OnCheckpoint(new CheckpointReport(checkpoint.Path, state.EpochsDone, state.Step, state.Partial));
-        return checkpoint;
+        return (checkpoint.Name, checkpoint.Path);
+    }
+
+    /// <summary>The seed of a data-parallel rank's training noise at <paramref name="step"/>: a fixed mix of the run's
+    /// seed, the step and the rank, so that ranks draw different noise and a resumed run draws the same at any step
+    /// without per-rank generator states in the checkpoint (which rank 0 alone writes).</summary>
+    internal static ulong NoiseSeed(long seed, long step, int rank) =>
+        unchecked(SamplerSeed(seed) ^ ((ulong)step * 0xBF58476D1CE4E5B9UL) ^ ((ulong)(rank + 1) * 0x94D049BB133111EBUL));
+
+    /// <summary>
+    /// Data-parallel: the step's loss values as the whole global batch gives them (each rank's weighted by its
+    /// examples), the global batch's examples, and whether any rank was asked to stop. One allreduce of
+    /// [v·n for each term (sorted by name), n, stop]: a non-finite term on any rank is non-finite on all, so every
+    /// rank stops at the same step with the same message.
+    /// </summary>
+    private static (Dictionary<string, double> Values, long N, bool Stop) Agree(IDataParallelGroup group, Dictionary<string, double> values, long n, bool stop)
+    {
+        var keys = values.Keys.Order(StringComparer.Ordinal).ToList();
+        var buffer = new double[keys.Count + 2];
+        for (int i = 0; i < keys.Count; i++) buffer[i] = values[keys[i]] * n;
+        buffer[^2] = n;
+        buffer[^1] = stop ? 1 : 0;
+        using (Torch.NewScope())
+        {
+            var t = LatentSynth.Torch.Tensor.From(buffer, buffer.Length);
+            group.AllReduceSum([t]);
+            buffer = t.ToArray<double>();
+        }
+        long total = (long)Math.Round(buffer[^2]);
+        var agreed = new Dictionary<string, double>(StringComparer.Ordinal);
+        for (int i = 0; i < keys.Count; i++) agreed[keys[i]] = total == 0 ? double.NaN : buffer[i] / total;
+        return (agreed, total, buffer[^1] > 0);
     }
 
     private static Dictionary<string, double> Means(Dictionary<string, double> sums, long examples)

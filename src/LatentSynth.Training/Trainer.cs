@@ -77,6 +77,16 @@ public sealed partial class Trainer
     public const double DivergenceFactor = 1e3;
 
     /// <summary>
+    /// The process group of data-parallel training, or null (default) to train alone. With a group, every rank runs
+    /// the same Train or Resume call on the same run folder (which must be on a file system every rank reads): the
+    /// parameters start from rank 0's, each rank trains on its share of every global batch (batch_size per rank;
+    /// <see cref="BatchSampler"/>), gradients are averaged before every optimizer step, the step's losses and the
+    /// stop request are agreed over the ranks, and rank 0 alone writes run.json, metrics and checkpoints. A resume
+    /// needs the world size the run was trained with. See docs/distributed.md.
+    /// </summary>
+    public IDataParallelGroup? Group { get; init; }
+
+    /// <summary>
     /// Whether Train and Resume apply the thread plan of the model's workload (<see cref="ThreadPlans.Apply"/>,
     /// environment overrides included) before the first step. Default true; false keeps the caller's threads.
     /// </summary>
@@ -100,17 +110,21 @@ public sealed partial class Trainer
         ArgumentNullException.ThrowIfNull(config);
         Validate(config);
         var runDir = config.Training.Out;
-        if (RunFolder.Exists(runDir))
+        if (IsWriter && RunFolder.Exists(runDir))
             throw new ArgumentException($"'{runDir}' already holds a run ({RunFolder.ConfigFile}); continue it with --resume {runDir}, or choose another --out");
 
         using var data = LoadData(datasets, config.Training, warn);
         if (config.InputShapeFromData) config = WithShapeOf(config, data);
-        using var session = Prepare(config, runDir, data, resumedFrom: null, DataHash(data.Train));
+        using var session = Prepare(config, runDir, data, resumedFrom: null, DataHash(data.Train), Group);
         PlanThreads(session.Model);
-        Directory.CreateDirectory(runDir);
-        AtomicFile.WriteAllText(Path.Combine(runDir, RunFolder.ConfigFile), config.ToJson());
-        RunEnvironment.Record(runDir, RunEnvironment.Capture("start"));
-        session.State = new TrainerState { SamplerRng = Convert.ToBase64String(session.Sampler.GetState()) };
+        if (IsWriter)
+        {
+            Directory.CreateDirectory(runDir);
+            AtomicFile.WriteAllText(Path.Combine(runDir, RunFolder.ConfigFile), config.ToJson());
+            RunEnvironment.Record(runDir, RunEnvironment.Capture("start"));
+        }
+        Group?.Barrier();
+        session.State = new TrainerState { SamplerRng = Convert.ToBase64String(session.Sampler.GetState()), WorldSize = WorldSize };
         return Loop(session, cancel);
     }
 
@@ -144,6 +158,10 @@ public sealed partial class Trainer
             config = config with { Training = config.Training with { Epochs = e } };
         }
         Validate(config);
+        if (state.WorldSize != WorldSize)
+            throw new InvalidOperationException(
+                $"run '{runDir}' was trained on {state.WorldSize} process(es) and this resume has {WorldSize}: the batches and their split among the processes " +
+                $"would differ, so it would not continue the same run; resume with --nproc {state.WorldSize} (or the same WORLD_SIZE), or start a new run from its weights");
         int total = config.Training.Epochs;
         if (state.EpochsDone >= total)
             throw new InvalidOperationException(state.EpochsDone > total
@@ -164,7 +182,7 @@ public sealed partial class Trainer
                 throw new InvalidOperationException($"{what}: resuming would train on different data; start a new run, or pass --allow-data-change to continue anyway");
             warn?.Invoke($"{what}; continuing on the new data (--allow-data-change)");
         }
-        using var session = Prepare(config, runDir, data, checkpoint.Name, dataHash);
+        using var session = Prepare(config, runDir, data, checkpoint.Name, dataHash, Group);
         PlanThreads(session.Model);
         session.State = state;
         run.LoadCheckpointWeights(session.Model, checkpoint);
@@ -185,10 +203,16 @@ public sealed partial class Trainer
         {
             throw new IOException($"checkpoint '{checkpoint.Path}': random generator states are unreadable: {ex.Message}", ex);
         }
-        if (config.Training.Epochs != run.Config.Training.Epochs || run.Config.Training.Out != runDir)
-            AtomicFile.WriteAllText(run.ConfigPath, config.ToJson());
-        run.Metrics.Truncate(state.EpochsDone);
-        RunEnvironment.Record(runDir, RunEnvironment.Capture("resume", checkpoint.Name));
+        if (IsWriter)
+        {
+            if (config.Training.Epochs != run.Config.Training.Epochs || run.Config.Training.Out != runDir)
+                AtomicFile.WriteAllText(run.ConfigPath, config.ToJson());
+            run.Metrics.Truncate(state.EpochsDone);
+            RunEnvironment.Record(runDir, RunEnvironment.Capture("resume", checkpoint.Name));
+        }
+        // Every rank loaded the same checkpoint; rank 0's copy is made the one truth all the same.
+        session.SyncFromRankZero();
+        Group?.Barrier();
         return Loop(session, cancel);
     }
 
@@ -199,8 +223,31 @@ public sealed partial class Trainer
     /// <see cref="Prepare"/>, then differ only in where the state comes from.
     /// </summary>
     private sealed class Session(RunConfig config, string runDir, DatasetSplits data, AutoencoderModel model,
-        IReadOnlyDictionary<string, Optimizer> optimizers, BatchSampler sampler, string? resumedFrom, string dataHash) : IDisposable
+        IReadOnlyDictionary<string, Optimizer> optimizers, BatchSampler sampler, string? resumedFrom, string dataHash,
+        IDataParallelGroup? group) : IDisposable
     {
+        public IDataParallelGroup? Group { get; } = group;
+        /// <summary>This rank's share of the current global batch (<see cref="BatchSampler.Share"/>), the weight of its gradients.</summary>
+        public double Share { get; set; } = 1;
+        /// <summary>Data-parallel: the training noise's generator, re-seeded every step from (seed, step, rank).</summary>
+        public Generator? Noise { get; set; }
+
+        /// <summary>Data-parallel: makes every rank's buffers rank 0's (batch-norm statistics differ by shard).</summary>
+        public void SyncBuffersFromRankZero()
+        {
+            if (Group is null) return;
+            var buffers = Model.Buffers().ToList();
+            if (buffers.Count > 0) Group.Broadcast(buffers, 0);
+        }
+
+        /// <summary>Data-parallel: makes every rank's parameters and buffers rank 0's.</summary>
+        public void SyncFromRankZero()
+        {
+            if (Group is null) return;
+            var tensors = Model.Parameters().Cast<Tensor>().Concat(Model.Buffers()).ToList();
+            using (Torch.NoGrad()) Group.Broadcast(tensors, 0);
+        }
+
         public RunConfig Config { get; } = config;
         public string RunDir { get; } = runDir;
         public DatasetSplits Data { get; } = data;
@@ -216,8 +263,15 @@ public sealed partial class Trainer
             foreach (var o in Optimizers.Values) o.Dispose();
             Sampler.Dispose();
             Model.Dispose();
+            Noise?.Dispose();
         }
     }
+
+    /// <summary>Whether this process writes the run folder: alone, or rank 0 of a group.</summary>
+    private bool IsWriter => Group is null || Group.Rank == 0;
+
+    /// <summary>The number of processes training the run (1 alone).</summary>
+    private int WorldSize => Group?.WorldSize ?? 1;
 
     private void PlanThreads(AutoencoderModel model)
     {
@@ -225,16 +279,28 @@ public sealed partial class Trainer
     }
 
     /// <summary>The set-up Train and Resume share: seed, model, sampler, the one-batch sanity check, optimizers.</summary>
-    private static Session Prepare(RunConfig config, string runDir, DatasetSplits data, string? resumedFrom, string dataHash)
+    private static Session Prepare(RunConfig config, string runDir, DatasetSplits data, string? resumedFrom, string dataHash, IDataParallelGroup? group)
     {
         Torch.ManualSeed((ulong)config.Training.Seed);
         var model = ModelRegistry.Create(config.Model);
         BatchSampler? sampler = null;
         try
         {
-            sampler = new BatchSampler(data.Train.Count, config.Training.BatchSize, shuffle: true, SamplerSeed(config.Training.Seed));
+            sampler = new BatchSampler(data.Train.Count, config.Training.BatchSize, shuffle: true, SamplerSeed(config.Training.Seed),
+                rank: group?.Rank ?? 0, worldSize: group?.WorldSize ?? 1);
+            if (sampler.BatchesPerEpoch == 0)
+                throw new ArgumentException($"data '{config.Training.Data}' has {data.Train.Count} training examples, too few for {sampler.WorldSize} processes (each needs at least one per batch)");
             SanityCheck(model, data, config);
-            return new Session(config, runDir, data, model, model.CreateOptimizers(config.Training.Lr), sampler, resumedFrom, dataHash);
+            var session = new Session(config, runDir, data, model, model.CreateOptimizers(config.Training.Lr), sampler, resumedFrom, dataHash, group);
+            if (group is not null)
+            {
+                session.SyncFromRankZero();
+                foreach (var opt in session.Optimizers.Values)
+                    opt.GradientHook = parameters => group.AverageGradients(parameters, session.Share);
+                session.Noise = new Generator((ulong)config.Training.Seed);
+                model.NoiseGenerator = session.Noise;
+            }
+            return session;
         }
         catch
         {

@@ -57,4 +57,48 @@ public class BatchSamplerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new BatchSampler(0, 4, true, 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new BatchSampler(10, 0, true, 0));
     }
+
+    [Theory]
+    [InlineData(10, 2, 2)]
+    [InlineData(11, 2, 2)]
+    [InlineData(64, 8, 3)]
+    [InlineData(100, 7, 4)]
+    public void RanksTogetherSeeTheBatchesOfOneProcessWithTheGlobalBatch(long count, int batch, int world)
+    {
+        using var single = new BatchSampler(count, batch * world, shuffle: true, seed: 5);
+        var expected = Epoch(single);
+        var ranks = Enumerable.Range(0, world).Select(r => new BatchSampler(count, batch, shuffle: true, seed: 5, rank: r, worldSize: world)).ToList();
+        try
+        {
+            var shares = ranks.Select(Epoch).ToList();
+            // A last global batch smaller than the world is dropped; otherwise every batch is split.
+            long rest = count % (batch * world);
+            int dropped = rest > 0 && rest < world ? 1 : 0;
+            Assert.All(ranks, r => Assert.Equal(expected.Count - dropped, r.BatchesPerEpoch));
+            for (int b = 0; b < expected.Count - dropped; b++)
+            {
+                var union = shares.SelectMany(s => s[b]).Order().ToArray();
+                Assert.Equal(expected[b].Order().ToArray(), union);
+                Assert.All(shares, s => Assert.InRange(s[b].Length, expected[b].Length / world, (expected[b].Length + world - 1) / world));
+                // The shares' weights average to 1 and are proportional to the examples each rank holds.
+                Assert.Equal(world, ranks.Sum(r => r.Share(b)), 9);
+                for (int r = 0; r < world; r++)
+                    Assert.Equal((double)shares[r][b].Length * world / expected[b].Length, ranks[r].Share(b), 12);
+            }
+        }
+        finally
+        {
+            foreach (var r in ranks) r.Dispose();
+        }
+    }
+
+    [Fact]
+    public void RankOutsideTheWorldIsRefused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new BatchSampler(10, 2, true, 0, rank: 2, worldSize: 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new BatchSampler(10, 2, true, 0, rank: -1, worldSize: 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new BatchSampler(10, 2, true, 0, rank: 0, worldSize: 0));
+        using var tiny = new BatchSampler(1, 4, true, 0, rank: 1, worldSize: 2);
+        Assert.Equal(0, tiny.BatchesPerEpoch);
+    }
 }

@@ -104,6 +104,7 @@ internal static class CategoricalSequenceVae
         optimizer.ZeroGrad();
         var terms = loss();
         terms.Total.Backward();
+        optimizer.PrepareGradients(); // averaged over the ranks (data-parallel) before the norm is taken
         if (gradClip > 0) GradClip.ClipGradNorm_(parameters, gradClip);
         optimizer.Step();
         return terms;

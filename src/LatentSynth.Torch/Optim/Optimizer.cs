@@ -79,15 +79,45 @@ public abstract class Optimizer : IDisposable
     /// <summary>The optimizer's name as stored in <c>optimizer.type</c> (the class name).</summary>
     public string TypeName => GetType().Name;
 
-    /// <summary>Performs one optimization step over every parameter that has a gradient (<c>step()</c>).</summary>
-    public void Step() => NativeMethods.Check(NativeMethods.lst_optim_step(Handle), TypeName + ".step");
+    /// <summary>
+    /// Called with <see cref="Parameters"/> once per step, after the backward pass and before anything reads the
+    /// gradients (clipping, the update): data-parallel training averages the gradients over the ranks here. Null
+    /// (default): nothing. See <see cref="PrepareGradients"/>.
+    /// </summary>
+    public Action<IReadOnlyList<Tensor>>? GradientHook { get; set; }
+
+    private bool gradientsPrepared;
+
+    /// <summary>
+    /// Runs <see cref="GradientHook"/> on this step's gradients, once: later calls do nothing until the next
+    /// <see cref="Step"/> or <see cref="ZeroGrad"/>. <see cref="Step"/> calls it; code that reads or changes the
+    /// gradients before the step (gradient clipping) calls it first, so that it sees what the step will use.
+    /// </summary>
+    public void PrepareGradients()
+    {
+        if (gradientsPrepared) return;
+        GradientHook?.Invoke(parameters);
+        gradientsPrepared = true;
+    }
+
+    /// <summary>Performs one optimization step over every parameter that has a gradient (<c>step()</c>),
+    /// after <see cref="PrepareGradients"/>.</summary>
+    public void Step()
+    {
+        PrepareGradients();
+        gradientsPrepared = false;
+        NativeMethods.Check(NativeMethods.lst_optim_step(Handle), TypeName + ".step");
+    }
 
     /// <summary>
     /// Clears the parameters' gradients (<c>zero_grad</c>): drops them (default, PyTorch 2's
     /// behaviour) or, with <paramref name="setToNone"/> false, detaches and zero-fills them.
     /// </summary>
-    public void ZeroGrad(bool setToNone = true) =>
+    public void ZeroGrad(bool setToNone = true)
+    {
+        gradientsPrepared = false;
         NativeMethods.Check(NativeMethods.lst_optim_zero_grad(Handle, setToNone ? 1 : 0), TypeName + ".zero_grad");
+    }
 
     /// <summary>The learning rate (<c>param_groups[0]["lr"]</c>); LR schedulers set it between steps.</summary>
     public double LearningRate

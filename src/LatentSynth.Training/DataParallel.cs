@@ -1,0 +1,35 @@
+using LatentSynth.Torch;
+
+namespace LatentSynth.Training;
+
+/// <summary>
+/// The collective operations data-parallel training needs from a process group: one process (rank) per model
+/// replica, each training on its share of every global batch (<see cref="LatentSynth.Data.BatchSampler"/>), the
+/// gradients averaged before every optimizer step so that every replica takes the same step. The product's
+/// implementation runs on libtorch's c10d engine with the Gloo backend (<c>LatentSynth.Torch.Distributed</c>);
+/// every call waits at most the group's timeout and throws when a rank is gone.
+/// </summary>
+public interface IDataParallelGroup
+{
+    /// <summary>This process's rank, 0 … <see cref="WorldSize"/> − 1; rank 0 writes the run folder.</summary>
+    int Rank { get; }
+
+    /// <summary>The number of ranks.</summary>
+    int WorldSize { get; }
+
+    /// <summary>Replaces every tensor by its element-wise sum over the ranks (in place).</summary>
+    void AllReduceSum(IReadOnlyList<Tensor> tensors);
+
+    /// <summary>Replaces every tensor by rank <paramref name="root"/>'s (in place).</summary>
+    void Broadcast(IReadOnlyList<Tensor> tensors, int root);
+
+    /// <summary>
+    /// Averages the gradients of <paramref name="parameters"/> over the ranks in place, each rank's first scaled by
+    /// <paramref name="weight"/> (its share of the global batch: <see cref="LatentSynth.Data.BatchSampler.Share"/>); a
+    /// parameter without a gradient counts as a zero gradient (it gets one).
+    /// </summary>
+    void AverageGradients(IReadOnlyList<Tensor> parameters, double weight);
+
+    /// <summary>Returns when every rank has called it.</summary>
+    void Barrier();
+}
