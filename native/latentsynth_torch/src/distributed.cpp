@@ -216,11 +216,13 @@ LST_API int32_t lst_store_wait(lst_store h, const char* const* keys, int64_t n, 
 /// at most timeout_ms, then fails). device_host names the address Gloo's TCP transport binds to and
 /// advertises; null or "" means the loopback address 127.0.0.1.
 ///
-/// Why not createDefaultDevice: it resolves this machine's hostname (getaddrinfo) and binds to what it
-/// finds. In containers and CI machines the hostname often does not resolve, or resolves to an
-/// address the other ranks cannot reach; 1.13 then falls back to loopback with a warning printed on
-/// stderr. Asking createDeviceForHostname for an explicit address has no such dependency: loopback for
-/// the single-machine case, the machine's reachable address (given by the caller) otherwise.
+/// Why not createDefaultDevice: it resolves this machine's hostname (getaddrinfo) and binds to the
+/// address found; only when that fails does it fall back to loopback (its header says so). The lookup
+/// itself depends on the machine: a hostname missing from /etc/hosts on a machine without DNS can stall
+/// in the resolver, and one that resolves to an address the other ranks cannot reach fails later, at the
+/// connect. createDeviceForHostname with an explicit address has no such dependency: 127.0.0.1 for
+/// ranks on one machine (what the tests and the single-machine launcher need), the caller's reachable
+/// address otherwise.
 LST_API lst_pg lst_pg_gloo_new(lst_store store, int32_t rank, int32_t size, int64_t timeout_ms, const char* device_host) {
   LST_TRY
   if (store == nullptr || !store->store) throw std::invalid_argument("store is null");
