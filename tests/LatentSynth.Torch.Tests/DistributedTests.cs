@@ -214,20 +214,14 @@ public class DistributedTests(ITestOutputHelper output)
             }
             try
             {
-                using var t = Torch.Ones([4]);
-                var clock = Stopwatch.StartNew();
-                var error = Assert.Throws<TorchException>(() => group.AllReduce(ReduceOp.Sum, t));
-                return (error, clock.Elapsed) as (TorchException, TimeSpan)?;
+                return FailingAllReduce(group);
             }
             finally
             {
                 done.Set();
             }
         }, timeout);
-        var (e, elapsed) = errors[0]!.Value;
-        output.WriteLine($"allreduce failed after {elapsed.TotalSeconds:0.00} s: {e.Message}");
-        Assert.StartsWith("allreduce Sum (rank 0 of 2, timeout 2000 ms)", e.Message);
-        Assert.True(elapsed < TimeSpan.FromSeconds(10), $"took {elapsed}");
+        AssertRank0FailedPromptly(errors, "allreduce Sum (rank 0 of 2, timeout 2000 ms)");
     }
 
     [Fact]
@@ -243,14 +237,26 @@ public class DistributedTests(ITestOutputHelper output)
                 return null;
             }
             Assert.True(left.Wait(ThreadLimit));
-            using var t = Torch.Ones([4]);
-            var clock = Stopwatch.StartNew();
-            var error = Assert.Throws<TorchException>(() => group.AllReduce(ReduceOp.Sum, t));
-            return (error, clock.Elapsed) as (TorchException, TimeSpan)?;
+            return FailingAllReduce(group);
         });
-        var (e, elapsed) = errors[0]!.Value;
+        AssertRank0FailedPromptly(errors, "allreduce Sum (rank 0 of 2, timeout 5000 ms)");
+    }
+
+    /// <summary>An allreduce expected to fail: the exception and how long the call took.</summary>
+    private static (TorchException Error, TimeSpan Elapsed)? FailingAllReduce(ProcessGroup group)
+    {
+        using var t = Torch.Ones([4]);
+        var clock = Stopwatch.StartNew();
+        var error = Assert.Throws<TorchException>(() => group.AllReduce(ReduceOp.Sum, t));
+        return (error, clock.Elapsed);
+    }
+
+    /// <summary>Rank 0's failure names the operation, rank and timeout, and came well within 10 s.</summary>
+    private void AssertRank0FailedPromptly((TorchException Error, TimeSpan Elapsed)?[] results, string expectedStart)
+    {
+        var (e, elapsed) = results[0]!.Value;
         output.WriteLine($"allreduce failed after {elapsed.TotalSeconds:0.00} s: {e.Message}");
-        Assert.StartsWith("allreduce Sum (rank 0 of 2, timeout 5000 ms)", e.Message);
+        Assert.StartsWith(expectedStart, e.Message);
         Assert.True(elapsed < TimeSpan.FromSeconds(10), $"took {elapsed}");
     }
 
@@ -310,6 +316,8 @@ public class DistributedTests(ITestOutputHelper output)
         group.AllReduce(ReduceOp.Avg, f);
         group.Barrier();
         Assert.Equal([1f, 1f, 1f], f.ToArray<float>());
+        group.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => group.AllReduce(ReduceOp.Sum, f));
     }
 
     [Fact]

@@ -86,14 +86,7 @@ public sealed class ProcessGroup : IDisposable
     /// <summary>The limit for each collective.</summary>
     public TimeSpan Timeout { get; }
 
-    private ProcessGroupHandle Handle
-    {
-        get
-        {
-            ObjectDisposedException.ThrowIf(handle.IsClosed, this);
-            return handle;
-        }
-    }
+    private ProcessGroupHandle Handle => DistributedArgs.Open(handle, this);
 
     /// <summary>
     /// Reduces <paramref name="tensors"/> element by element across the ranks, in place: afterwards

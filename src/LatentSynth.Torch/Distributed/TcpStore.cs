@@ -73,14 +73,7 @@ public sealed class TcpStore : IDisposable
     public TimeSpan Timeout { get; }
 
     /// <summary>The native store (kept alive by the caller for the duration of each native call).</summary>
-    internal StoreHandle Handle
-    {
-        get
-        {
-            ObjectDisposedException.ThrowIf(handle.IsClosed, this);
-            return handle;
-        }
-    }
+    internal StoreHandle Handle => DistributedArgs.Open(handle, this);
 
     /// <summary>Sets <paramref name="key"/> to <paramref name="value"/> (replacing any previous value).</summary>
     public unsafe void Set(string key, ReadOnlySpan<byte> value)
@@ -152,5 +145,12 @@ internal static class DistributedArgs
         if (timeout <= TimeSpan.Zero || timeout.TotalMilliseconds > int.MaxValue)
             throw new ArgumentOutOfRangeException(paramName, timeout, "timeout must be positive and at most 24 days");
         return Math.Max(1L, (long)Math.Ceiling(timeout.TotalMilliseconds));
+    }
+
+    /// <summary><paramref name="handle"/>, or ObjectDisposedException once <paramref name="owner"/> was disposed.</summary>
+    internal static T Open<T>(T handle, object owner) where T : System.Runtime.InteropServices.SafeHandle
+    {
+        ObjectDisposedException.ThrowIf(handle.IsClosed, owner);
+        return handle;
     }
 }
