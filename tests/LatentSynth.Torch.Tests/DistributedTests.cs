@@ -261,6 +261,30 @@ public class DistributedTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void DifferentSizesOrDtypesAcrossRanksFailOnEveryRankAndLeaveTheGroupUsable()
+    {
+        // Not checkable on one rank alone. Left to Gloo, a length mismatch ends the process (an
+        // exception on Gloo's own thread); the shim's probe makes every rank fail cleanly instead,
+        // before any data moves, so the next matching collective still works.
+        var outcomes = OnTwoRanks(group =>
+        {
+            using var t = Torch.Ones([group.Rank == 0 ? 4 : 6]);
+            var sizes = Record.Exception(() => group.AllReduce(ReduceOp.Sum, t));
+            using var d = Torch.Ones([3], group.Rank == 0 ? DType.Float32 : DType.Float64);
+            var dtypes = Record.Exception(() => group.Broadcast([d]));
+            using var ok = Torch.Ones([5]);
+            group.AllReduce(ReduceOp.Sum, ok);
+            return (sizes, dtypes, ok: ok.ToArray<float>());
+        });
+        foreach (var (sizes, dtypes, ok) in outcomes)
+        {
+            Assert.Contains("different numbers of elements (from 4 to 6", Assert.IsType<TorchException>(sizes).Message);
+            Assert.Contains("different dtypes", Assert.IsType<TorchException>(dtypes).Message);
+            Assert.Equal(Enumerable.Repeat(2f, 5), ok);
+        }
+    }
+
+    [Fact]
     public void TheStoreSetsGetsAddsAndWaitsAcrossRanks()
     {
         var timeout = TimeSpan.FromSeconds(5);

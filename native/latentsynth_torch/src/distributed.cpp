@@ -128,6 +128,30 @@ struct FlatBuffer {
   }
 };
 
+// Checks that every rank passes a buffer of the same length and dtype before the real collective.
+// Gloo cannot be trusted with a mismatch: its TCP transport enforces the length on a background
+// thread of its own, where the failure is an uncaught exception that terminates the process
+// (measured: "op.preamble.length <= op.nbytes" then std::terminate). This probe is a fixed-size
+// allreduce (4 int64, MAX of n, -n, dtype, -dtype), so it cannot mismatch itself; every rank sees
+// the same maxima and minima, so every rank fails together, with the range of sizes in the message.
+void check_same_buffer(lst_pg_t& g, const at::Tensor& flat) {
+  if (g.size == 1) return;
+  const int64_t n = flat.numel();
+  const int64_t dtype = static_cast<int64_t>(flat.scalar_type());
+  at::Tensor probe = at::tensor(std::vector<int64_t>{n, -n, dtype, -dtype}, at::kLong);
+  c10d::AllreduceOptions opts;
+  opts.reduceOp = c10d::ReduceOp::MAX;
+  opts.timeout = g.timeout;
+  std::vector<at::Tensor> io{probe};
+  wait_for(g.pg->allreduce(io, opts), g.timeout);
+  const int64_t* v = probe.data_ptr<int64_t>();
+  if (v[0] != -v[1])
+    throw std::invalid_argument("the ranks passed different numbers of elements (from " + std::to_string(-v[1]) + " to " +
+                                std::to_string(v[0]) + ", this rank " + std::to_string(n) +
+                                "): every rank must pass tensors of the same shapes");
+  if (v[2] != -v[3]) throw std::invalid_argument("the ranks passed tensors of different dtypes");
+}
+
 }  // namespace
 
 // ---- TCPStore ---------------------------------------------------------------------------------
@@ -251,7 +275,8 @@ LST_API void lst_pg_free(lst_pg h) {
 /// All-reduces n CPU tensors of one dtype in place, element by element across the ranks (each rank
 /// passes tensors of the same shapes, in the same order). op: 0 sum, 1 average (Gloo sums, then the
 /// result is divided by the world size: floating-point dtypes only), 2 product, 3 min, 4 max.
-/// Several tensors travel as one flat buffer: one Gloo allreduce per call.
+/// Several tensors travel as one flat buffer: one Gloo allreduce per call, after a 32-byte allreduce
+/// that checks every rank's buffer has the same length and dtype (check_same_buffer).
 LST_API int32_t lst_pg_allreduce(lst_pg h, const lst_tensor* tensors, int64_t n, int32_t op) {
   LST_TRY
   auto& g = G(h);
@@ -261,6 +286,7 @@ LST_API int32_t lst_pg_allreduce(lst_pg h, const lst_tensor* tensors, int64_t n,
   FlatBuffer buffer(tensors, n);
   if (op == 1 && !at::isFloatingType(buffer.flat.scalar_type()))
     throw std::invalid_argument("average needs a floating-point dtype, got " + std::string(c10::toString(buffer.flat.scalar_type())));
+  check_same_buffer(g, buffer.flat);
   std::vector<at::Tensor> io{buffer.flat};
   wait_for(g.pg->allreduce(io, opts), g.timeout);
   if (op == 1) {
@@ -273,7 +299,7 @@ LST_API int32_t lst_pg_allreduce(lst_pg h, const lst_tensor* tensors, int64_t n,
 }
 
 /// Broadcasts n CPU tensors of one dtype from rank `root` to every rank, in place (one flat buffer,
-/// one Gloo broadcast).
+/// one Gloo broadcast, after the same length and dtype check as lst_pg_allreduce).
 LST_API int32_t lst_pg_broadcast(lst_pg h, const lst_tensor* tensors, int64_t n, int32_t root) {
   LST_TRY
   auto& g = G(h);
@@ -284,6 +310,7 @@ LST_API int32_t lst_pg_broadcast(lst_pg h, const lst_tensor* tensors, int64_t n,
   opts.rootTensor = 0;
   opts.timeout = g.timeout;
   FlatBuffer buffer(tensors, n);
+  check_same_buffer(g, buffer.flat);
   std::vector<at::Tensor> io{buffer.flat};
   wait_for(g.pg->broadcast(io, opts), g.timeout);
   buffer.scatter_back();

@@ -28,12 +28,17 @@ public enum ReduceOp
 /// <see cref="Timeout"/> passed.
 /// </summary>
 /// <remarks>
-/// Failures (a rank that does not join or does not take part in time, a peer process that died)
+/// <para>Before moving data, <see cref="AllReduce(IReadOnlyList{Tensor}, ReduceOp)"/> and
+/// <see cref="Broadcast"/> run a 32-byte allreduce that checks every rank passed the same number of
+/// elements and the same dtype: Gloo itself would end the process on a length mismatch (it fails
+/// on a thread of its own). A mismatch raises <see cref="TorchException"/> on every rank and leaves
+/// the group usable. The probe costs one small extra collective per call.</para>
+/// <para>Other failures (a rank that does not join or does not take part in time, a peer process that died)
 /// raise <see cref="TorchException"/> naming the operation, the rank and the timeout; the process
-/// survives. A group that failed a collective may hold broken connections: dispose it and build a
+/// survives. A group whose collective failed that way may hold broken connections: dispose it and build a
 /// new one. One group is not meant to be driven from several threads at once (the order of
 /// collectives must match across ranks); several ranks in one process, each with its own group on
-/// its own thread, are fine.
+/// its own thread, are fine.</para>
 /// </remarks>
 public sealed class ProcessGroup : IDisposable
 {
