@@ -367,6 +367,23 @@ public class DistributedTests(ITestOutputHelper output)
         });
         output.WriteLine($"allreduce of 2.6 MB float32, 2 ranks on loopback: median {medians[0]:0.000} ms (rank 0), {medians[1]:0.000} ms (rank 1) over {rounds} rounds");
 
+        // The fixed cost of one call: 4 floats (the shim's size probe plus the allreduce itself).
+        var small = OnTwoRanks(group =>
+        {
+            using var t = Torch.Ones([4]);
+            var times = new double[rounds];
+            for (int k = 0; k < rounds; k++)
+            {
+                group.Barrier();
+                var clock = Stopwatch.StartNew();
+                group.AllReduce(ReduceOp.Sum, t);
+                times[k] = clock.Elapsed.TotalMilliseconds;
+            }
+            Array.Sort(times);
+            return (times[rounds / 2 - 1] + times[rounds / 2]) / 2;
+        });
+        output.WriteLine($"allreduce of 16 bytes: median {small[0]:0.000} ms (rank 0) over {rounds} rounds");
+
         // The same 2.6 MB as the gradients of 100 parameters of 6,500 floats, synced with several
         // bucket sizes (what the 1 MiB default of GradientSync was chosen against).
         long[] bucketSizes = [64L << 10, 256L << 10, 1L << 20, 4L << 20, 16L << 20];

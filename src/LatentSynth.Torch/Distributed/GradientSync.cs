@@ -16,13 +16,15 @@ namespace LatentSynth.Torch.Distributed;
 /// than that travels alone), one collective per bucket, copied back afterwards.</para>
 /// <para><b>Why 4 MiB by default.</b> PyTorch's DistributedDataParallel uses 25 MB buckets because it
 /// overlaps their allreduce with the backward pass. Here the sync runs after backward, so a bucket
-/// only trades the fixed cost of one collective against the size of its temporary flat copy. On our
-/// 2-core machines one Gloo collective on loopback cost about 1.3 ms whatever its size up to
-/// 64 KiB, and syncing 2.6 MB of gradients (100 tensors of 26 kB, 2 ranks, median of 20) took
-/// 64 ms in 64 KiB buckets, 6-19 ms in 256 KiB, 6-9 ms in 1 MiB, 5-7 ms in 4 MiB and 4-6 ms in
-/// 16 MiB buckets (the machine was shared, hence the ranges; the test
-/// <c>AllReduceOfA2Point6MBTensorOnLoopback</c> prints them). 4 MiB takes most of that gain and
-/// keeps the extra copy small and under the 8 MB size that the guide's speed traps saw page-fault.</para>
+/// only trades the fixed cost of one call (two Gloo collectives: the shim's size probe and the
+/// allreduce; 0.6-2.7 ms for 16 bytes on our shared 2-core machines) against the size of its
+/// temporary flat copy. Syncing 2.6 MB of gradients (100 tensors of 26 kB, 2 ranks on loopback,
+/// median of 20, five runs on a machine with a load average of 10-14, hence the ranges) took
+/// 63-107 ms in 64 KiB buckets, 12-39 ms in 256 KiB, 5.5-9.6 ms in 1 MiB, 4.6-13 ms in 4 MiB and
+/// 3.7-15 ms in 16 MiB ones: below 1 MiB the per-call cost dominates, above it the noise does. 4 MiB
+/// keeps the number of calls low for models of tens of MB while the extra copy stays small and under
+/// the 8 MB size the guide's speed traps saw page-fault. The test
+/// <c>AllReduceOfA2Point6MBTensorOnLoopback</c> prints these figures.</para>
 /// </remarks>
 public static class GradientSync
 {
