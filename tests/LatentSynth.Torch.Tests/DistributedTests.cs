@@ -352,18 +352,10 @@ public class DistributedTests(ITestOutputHelper output)
         var medians = OnTwoRanks(group =>
         {
             using var t = Torch.Ones([650_000]);
-            var times = new double[rounds];
             group.AllReduce(ReduceOp.Sum, t);   // warm-up: Gloo builds the algorithm's buffers once
-            for (int k = 0; k < rounds; k++)
-            {
-                group.Barrier();
-                var clock = Stopwatch.StartNew();
-                group.AllReduce(ReduceOp.Sum, t);
-                times[k] = clock.Elapsed.TotalMilliseconds;
-            }
-            Array.Sort(times);
+            double median = MedianMs(group, rounds, () => group.AllReduce(ReduceOp.Sum, t));
             Assert.Equal(Math.Pow(2, rounds + 1), t.ToArray<float>()[0]);
-            return (times[rounds / 2 - 1] + times[rounds / 2]) / 2;
+            return median;
         });
         output.WriteLine($"allreduce of 2.6 MB float32, 2 ranks on loopback: median {medians[0]:0.000} ms (rank 0), {medians[1]:0.000} ms (rank 1) over {rounds} rounds");
 
@@ -371,21 +363,12 @@ public class DistributedTests(ITestOutputHelper output)
         var small = OnTwoRanks(group =>
         {
             using var t = Torch.Ones([4]);
-            var times = new double[rounds];
-            for (int k = 0; k < rounds; k++)
-            {
-                group.Barrier();
-                var clock = Stopwatch.StartNew();
-                group.AllReduce(ReduceOp.Sum, t);
-                times[k] = clock.Elapsed.TotalMilliseconds;
-            }
-            Array.Sort(times);
-            return (times[rounds / 2 - 1] + times[rounds / 2]) / 2;
+            return MedianMs(group, rounds, () => group.AllReduce(ReduceOp.Sum, t));
         });
         output.WriteLine($"allreduce of 16 bytes: median {small[0]:0.000} ms (rank 0) over {rounds} rounds");
 
         // The same 2.6 MB as the gradients of 100 parameters of 6,500 floats, synced with several
-        // bucket sizes (what the 1 MiB default of GradientSync was chosen against).
+        // bucket sizes (what the default of GradientSync was chosen against).
         long[] bucketSizes = [64L << 10, 256L << 10, 1L << 20, 4L << 20, 16L << 20];
         var perBucket = OnTwoRanks(group =>
         {
@@ -394,23 +377,30 @@ public class DistributedTests(ITestOutputHelper output)
                 using (var g = Torch.Ones([6_500])) p.Grad = g;
             var result = bucketSizes.Select(bytes =>
             {
-                var times = new double[20];
                 GradientSync.AllReduceGradients(group, parameters, bytes);
-                for (int k = 0; k < times.Length; k++)
-                {
-                    group.Barrier();
-                    var clock = Stopwatch.StartNew();
-                    GradientSync.AllReduceGradients(group, parameters, bytes);
-                    times[k] = clock.Elapsed.TotalMilliseconds;
-                }
-                Array.Sort(times);
-                return (times[9] + times[10]) / 2;
+                return MedianMs(group, 20, () => GradientSync.AllReduceGradients(group, parameters, bytes));
             }).ToArray();
             foreach (var p in parameters) p.Dispose();
             return result;
         });
         for (int b = 0; b < bucketSizes.Length; b++)
             output.WriteLine($"AllReduceGradients, 100 x 26 kB, buckets of {bucketSizes[b] >> 10} KiB: median {perBucket[0][b]:0.000} ms (rank 0) over 20 rounds");
+    }
+
+    /// <summary>The median time of <paramref name="rounds"/> calls (an even count), each started
+    /// right after a barrier so that both ranks start it together.</summary>
+    private static double MedianMs(ProcessGroup group, int rounds, Action call)
+    {
+        var times = new double[rounds];
+        for (int k = 0; k < rounds; k++)
+        {
+            group.Barrier();
+            var clock = Stopwatch.StartNew();
+            call();
+            times[k] = clock.Elapsed.TotalMilliseconds;
+        }
+        Array.Sort(times);
+        return (times[rounds / 2 - 1] + times[rounds / 2]) / 2;
     }
 }
 
