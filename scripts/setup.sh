@@ -11,7 +11,9 @@ set -euo pipefail
 # FluidR3 GM sound font (the orchestral note set is rendered from it).
 # Pictures: SkiaSharp's Linux native library needs libfontconfig1; labels are drawn in DejaVu Sans
 # (fonts-dejavu-core).
-packages=(libtorch-dev libopenblas0-pthread g++ cmake make
+# Distributed: libtorch_cpu exports c10d's ProcessGroupGloo, but its header includes gloo's headers,
+# which only libgloo-dev ships (the same snapshot as the libgloo0 that libtorch links against).
+packages=(libtorch-dev libgloo-dev libopenblas0-pthread g++ cmake make
           libsndfile1 libsoxr0 fluidsynth fluid-soundfont-gm
           libfontconfig1 fonts-dejavu-core "$@")
 

@@ -1,0 +1,54 @@
+using System.Runtime.InteropServices;
+
+namespace LatentSynth.Torch;
+
+/// <summary>Owning handle to a native c10d TCPStore (distributed.cpp).</summary>
+internal sealed class StoreHandle : SafeHandle
+{
+    /// <summary>Creates an empty (invalid) handle; the marshaller fills it in.</summary>
+    public StoreHandle() : base(IntPtr.Zero, ownsHandle: true) { }
+
+    /// <inheritdoc />
+    public override bool IsInvalid => handle == IntPtr.Zero;
+
+    /// <inheritdoc />
+    protected override bool ReleaseHandle()
+    {
+        NativeMethods.lst_store_free(handle);
+        return true;
+    }
+}
+
+/// <summary>Owning handle to a native c10d ProcessGroupGloo (distributed.cpp).</summary>
+internal sealed class ProcessGroupHandle : SafeHandle
+{
+    /// <summary>Creates an empty (invalid) handle; the marshaller fills it in.</summary>
+    public ProcessGroupHandle() : base(IntPtr.Zero, ownsHandle: true) { }
+
+    /// <inheritdoc />
+    public override bool IsInvalid => handle == IntPtr.Zero;
+
+    /// <inheritdoc />
+    protected override bool ReleaseHandle()
+    {
+        NativeMethods.lst_pg_free(handle);
+        return true;
+    }
+}
+
+// distributed.cpp
+internal static unsafe partial class NativeMethods
+{
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] internal static partial StoreHandle lst_store_tcp_new(string host, int port, int worldSize, int isMaster, long timeoutMs);
+    [LibraryImport(Lib)] internal static partial void lst_store_free(IntPtr h);
+    [LibraryImport(Lib)] internal static partial int lst_store_port(StoreHandle h);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] internal static partial int lst_store_set(StoreHandle h, string key, byte* value, long length);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] internal static partial int lst_store_get(StoreHandle h, string key, out byte* value, out long length);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] internal static partial int lst_store_add(StoreHandle h, string key, long delta, out long result);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] internal static partial int lst_store_wait(StoreHandle h, string[] keys, long n, long timeoutMs);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] internal static partial ProcessGroupHandle lst_pg_gloo_new(StoreHandle store, int rank, int size, long timeoutMs, string? deviceHost);
+    [LibraryImport(Lib)] internal static partial void lst_pg_free(IntPtr h);
+    [LibraryImport(Lib)] internal static partial int lst_pg_allreduce(ProcessGroupHandle h, IntPtr* tensors, long n, int op);
+    [LibraryImport(Lib)] internal static partial int lst_pg_broadcast(ProcessGroupHandle h, IntPtr* tensors, long n, int root);
+    [LibraryImport(Lib)] internal static partial int lst_pg_barrier(ProcessGroupHandle h);
+}
