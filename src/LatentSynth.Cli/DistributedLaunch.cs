@@ -161,7 +161,7 @@ public static class DistributedLaunch
     /// </summary>
     internal static int Run(Plan plan, string[] workerArgs)
     {
-        var program = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell this program's path to start the workers");
+        var (program, prefix) = SelfCommand();
         int port = plan.MasterPort == 0 ? FreePort() : plan.MasterPort;
         int world = plan.NProc * plan.NNodes;
         AnsiConsole.MarkupLine($"[bold]data-parallel[/]: {plan.NProc} process(es) here (ranks {plan.NodeRank * plan.NProc}–{plan.NodeRank * plan.NProc + plan.NProc - 1} of {world}), " +
@@ -180,7 +180,7 @@ public static class DistributedLaunch
                     RedirectStandardOutput = rank != 0,
                     RedirectStandardError = rank != 0,
                 };
-                foreach (var a in workerArgs) psi.ArgumentList.Add(a);
+                foreach (var a in prefix.Concat(workerArgs)) psi.ArgumentList.Add(a);
                 psi.Environment["RANK"] = rank.ToString(CultureInfo.InvariantCulture);
                 psi.Environment["WORLD_SIZE"] = world.ToString(CultureInfo.InvariantCulture);
                 psi.Environment["LOCAL_RANK"] = local.ToString(CultureInfo.InvariantCulture);
@@ -195,6 +195,22 @@ public static class DistributedLaunch
         {
             foreach (var w in workers) w.Dispose();
         }
+    }
+
+    /// <summary>
+    /// How to start this program again: its own executable when it runs from its native launcher, otherwise the
+    /// .NET host running this assembly (the <c>latentsynth</c> script runs <c>dotnet latentsynth.dll</c>; tests run it
+    /// inside their own host).
+    /// </summary>
+    private static (string Program, string[] Prefix) SelfCommand()
+    {
+        var self = typeof(DistributedLaunch).Assembly.Location;
+        var process = Environment.ProcessPath;
+        if (process is not null && Path.GetFileNameWithoutExtension(process) == Path.GetFileNameWithoutExtension(self)) return (process, []);
+        var host = process is not null && Path.GetFileNameWithoutExtension(process) == "dotnet"
+            ? process
+            : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h : "dotnet";
+        return (host, [self]);
     }
 
     private static int Supervise(List<Worker> workers, StopSignal stop)

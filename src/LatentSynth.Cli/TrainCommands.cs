@@ -131,6 +131,8 @@ public static class TrainCommands
         cmd.Options.Add(hidden);
         foreach (var (option, _) in modelFlags.Skip(2)) cmd.Options.Add(option);
         foreach (var o in new Option[] { epochs, batch, lr, seed, outDir, limitTrain, limitTest, config, set, resume, allowDataChange }) cmd.Options.Add(o);
+        var launch = new DistributedLaunch.Options();
+        foreach (var o in launch.All) cmd.Options.Add(o);
         foreach (var o in cmd.Options)
         {
             if (refused?.ContainsKey(o.Name) == true) o.Hidden = true;
@@ -142,10 +144,13 @@ public static class TrainCommands
             foreach (var o in cmd.Options)
                 if (refused is not null && refused.TryGetValue(o.Name, out var why) && parse.GetResult(o) is { Implicit: false })
                     throw new ArgumentException(why);
+            // --nproc N (or --nnodes): this process starts the workers and supervises them; each runs this same verb.
+            if (DistributedLaunch.Read(parse, launch) is { } plan)
+                return DistributedLaunch.Run(plan, DistributedLaunch.WorkerArguments(parse.Tokens.Select(t => t.Value)));
             var resumeDir = parse.GetValue(resume);
             if (resumeDir is not null)
             {
-                var others = cmd.Options.Where(o => o != resume && o != epochs && o != allowDataChange && parse.GetResult(o) is { Implicit: false })
+                var others = cmd.Options.Where(o => o != resume && o != epochs && o != allowDataChange && !launch.All.Contains(o) && parse.GetResult(o) is { Implicit: false })
                     .Select(o => o.Name).ToList();
                 if (others.Count > 0)
                     throw new ArgumentException($"--resume continues '{resumeDir}' with its own configuration ({RunFolder.ConfigFile}); " +
@@ -240,12 +245,23 @@ public static class TrainCommands
         return WithProgress((trainer, token) => trainer.Resume(runDir, epochs, allowDataChange, token));
     }
 
-    /// <summary>Runs training under a progress bar, with Ctrl-C wired to cancellation; prints the summary.</summary>
+    /// <summary>
+    /// Runs training under a progress bar, with Ctrl-C wired to cancellation; prints the summary. In a data-parallel
+    /// worker (RANK, WORLD_SIZE set: <see cref="WorkerPlace"/>) the trainer joins the group first; rank 0 draws the
+    /// progress, the other ranks train quietly.
+    /// </summary>
     private static int WithProgress(Func<Trainer, CancellationToken, TrainingResult> train)
     {
         // First SIGINT (Ctrl-C) or SIGTERM: finish the step, save, stop. A second one is not
         // intercepted and ends the process (the checkpoints stay consistent: they are committed atomically).
         using var stop = new StopSignal();
+        var place = WorkerPlace.FromEnvironment();
+        using var group = place is null ? null : GlooGroup.Join(place.Rank, place.WorldSize, place.MasterAddress, place.MasterPort, place.Timeout);
+        if (place is not null && place.Rank != 0)
+        {
+            var quiet = train(new Trainer(Cli.DataSource, null, Warn) { Group = group, LocalWorkers = place.LocalWorldSize }, stop.Token);
+            return quiet.Outcome == TrainingOutcome.Interrupted ? stop.ExitCode : 0;
+        }
         var observer = new ProgressObserver();
         var result = AnsiConsole.Progress()
             .AutoClear(false)
@@ -254,7 +270,7 @@ public static class TrainCommands
             .Start(ctx =>
             {
                 observer.Context = ctx;
-                return train(new Trainer(Cli.DataSource, observer, Warn), stop.Token);
+                return train(new Trainer(Cli.DataSource, observer, Warn) { Group = group, LocalWorkers = place?.LocalWorldSize ?? 1 }, stop.Token);
             });
 
         if (result.Outcome == TrainingOutcome.Interrupted)

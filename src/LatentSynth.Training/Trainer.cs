@@ -273,9 +273,12 @@ public sealed partial class Trainer
     /// <summary>The number of processes training the run (1 alone).</summary>
     private int WorldSize => Group?.WorldSize ?? 1;
 
+    /// <summary>The training processes on this machine (data-parallel: LOCAL_WORLD_SIZE); they share its cores in the thread plan. Default 1.</summary>
+    public int LocalWorkers { get; init; } = 1;
+
     private void PlanThreads(AutoencoderModel model)
     {
-        if (ApplyThreadPlan) ThreadPlans.Apply(model.Workload, warn: warn);
+        if (ApplyThreadPlan) ThreadPlans.Apply(model.Workload, Math.Max(1, LocalWorkers), warn);
     }
 
     /// <summary>The set-up Train and Resume share: seed, model, sampler, the one-batch sanity check, optimizers.</summary>

@@ -1,0 +1,103 @@
+using System.Net;
+using System.Net.Sockets;
+using LatentSynth.Torch;
+using LatentSynth.Torch.Distributed;
+
+namespace LatentSynth.Training;
+
+/// <summary>
+/// The product's <see cref="IDataParallelGroup"/>: libtorch's c10d with the Gloo backend, met through a
+/// <see cref="TcpStore"/> that rank 0 hosts (torch.distributed's own engine; nothing home-made). Gradients travel in
+/// <see cref="GradientSync"/>'s buckets after the backward pass.
+/// </summary>
+public sealed class GlooGroup : IDataParallelGroup, IDisposable
+{
+    private readonly TcpStore store;
+    private readonly ProcessGroup group;
+
+    private GlooGroup(TcpStore store, ProcessGroup group)
+    {
+        this.store = store;
+        this.group = group;
+    }
+
+    /// <summary>
+    /// Joins the group: rank 0 listens on <paramref name="masterAddress"/>:<paramref name="masterPort"/> and every
+    /// rank connects there; returns when all <paramref name="worldSize"/> ranks have joined, or throws after
+    /// <paramref name="timeout"/> naming the rendezvous and the ranks expected.
+    /// </summary>
+    /// <exception cref="ArgumentException">An argument out of range.</exception>
+    /// <exception cref="TorchException">The rendezvous failed or timed out.</exception>
+    public static GlooGroup Join(int rank, int worldSize, string masterAddress, int masterPort, TimeSpan timeout)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(masterAddress);
+        TcpStore? store = null;
+        try
+        {
+            try { store = new TcpStore(masterAddress, masterPort, worldSize, rank == 0, timeout); }
+            catch (TorchException e)
+            {
+                throw new TorchException($"rank {rank} of {worldSize}: rendezvous at {masterAddress}:{masterPort} (timeout {timeout.TotalSeconds:0} s)",
+                    $"{(rank == 0 ? "rank 0 could not listen there" : "rank 0 did not answer there")}: {e.NativeMessage}");
+            }
+            var group = new ProcessGroup(store, rank, worldSize, timeout, DeviceHost(masterAddress, masterPort));
+            return new GlooGroup(store, group);
+        }
+        catch
+        {
+            store?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The address this machine's Gloo transport binds to: loopback when rank 0 is on this machine's loopback,
+    /// otherwise the local address of the route to rank 0's host (what the other machines can reach), found
+    /// without sending anything (a UDP socket's connect only picks the route).
+    /// </summary>
+    internal static string? DeviceHost(string masterAddress, int masterPort)
+    {
+        if (IPAddress.TryParse(masterAddress, out var ip) && IPAddress.IsLoopback(ip)) return null;
+        if (masterAddress.Equals("localhost", StringComparison.OrdinalIgnoreCase)) return null;
+        try
+        {
+            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            probe.Connect(masterAddress, masterPort);
+            return ((IPEndPoint)probe.LocalEndPoint!).Address.ToString();
+        }
+        catch (SocketException) { return null; }
+    }
+
+    /// <inheritdoc />
+    public int Rank => group.Rank;
+
+    /// <inheritdoc />
+    public int WorldSize => group.WorldSize;
+
+    /// <inheritdoc />
+    public void AllReduceSum(IReadOnlyList<Tensor> tensors) => group.AllReduce(tensors, ReduceOp.Sum);
+
+    /// <inheritdoc />
+    public void Broadcast(IReadOnlyList<Tensor> tensors, int root) => GradientSync.BroadcastParameters(group, tensors, root);
+
+    /// <inheritdoc />
+    public void AverageGradients(IReadOnlyList<Tensor> parameters, double weight)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (weight != 1)
+            using (LatentSynth.Torch.Torch.NoGrad())
+                foreach (var p in parameters)
+                    p.Grad?.Mul_(weight);
+        GradientSync.AllReduceGradients(group, parameters);
+    }
+
+    /// <inheritdoc />
+    public void Barrier() => group.Barrier();
+
+    /// <summary>Leaves the group and closes the store.</summary>
+    public void Dispose()
+    {
+        group.Dispose();
+        store.Dispose();
+    }
+}
