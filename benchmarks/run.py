@@ -35,6 +35,11 @@
    step (recurrent) and Griffin-Lim (spectral); plus ours with no override (the product's plan). Writes
    benchmarks/results/thread-plan.md.
 
+9. (--only-distributed) Issue 15: the MLP and conv VAE on Fashion-MNIST, epoch time of our single process (the
+   product's thread plan), our `train --nproc 2` (2 x batch 64), PyTorch's best single-process setting (of 1x1,
+   1x2, 2x1 threads) and PyTorch DDP (torchrun, Gloo, 2 processes x 1 thread, batch 64 each); alternated, medians
+   of epochs 2..E over the processes; test losses. Writes benchmarks/results/distributed.md.
+
 4. (--only-audio-latency) Decode-and-invert latency of a 1 s latent path (87 points) with a trained
    frame model, one thread: decode, inverse pipeline (NNLS Mel inversion), fast Griffin-Lim at 16,
    32 and 100 iterations; median and p95 over --latency-reps repetitions (at least 30). Writes
@@ -48,6 +53,7 @@ Usage (from the repo root, after `make bench` built everything):
     /usr/bin/python3 benchmarks/run.py --only-inpaint [--reps 3]
     /usr/bin/python3 benchmarks/run.py --only-pianotree [--reps 3] [--pianotree-batches 32,128]
     /usr/bin/python3 benchmarks/run.py --only-threads [--reps 3]
+    /usr/bin/python3 benchmarks/run.py --only-distributed [--reps 3] [--dist-epochs 3]
 Writes benchmarks/results/latest.md and prints it.
 """
 import argparse
@@ -103,9 +109,14 @@ def main():
     p.add_argument("--only-pianotree", action="store_true", help="only the PianoTree VAE's training step (writes pianotree-step.md)")
     p.add_argument("--pianotree-batches", default="32,128", help="batch sizes of --only-pianotree (comma-separated)")
     p.add_argument("--only-threads", action="store_true", help="only the thread-plan sweep (writes thread-plan.md)")
+    p.add_argument("--only-distributed", action="store_true", help="only the data-parallel comparison (writes distributed.md)")
+    p.add_argument("--dist-epochs", type=int, default=3, help="epochs per process of --only-distributed (the first is not timed)")
     a = p.parse_args()
     if a.only_threads:
         write_section("thread-plan.md", threads_section(a))
+        return
+    if a.only_distributed:
+        write_section("distributed.md", distributed_section(a))
         return
     if a.only_pianotree:
         text = "\n".join(pianotree_section(a))
@@ -261,6 +272,73 @@ def threads_section(a):
     lines += ["## Summary", "", "| workload | our best plan | ours (product plan, or best) / PyTorch's best |", "|---|---|---:|"]
     lines += [f"| {w} | {p[0]} x {p[1]} | {r:.2f} |" for w, p, r in summary]
     lines += ["", f"Load average at the end: {load1[0]:.1f}.", ""]
+    return lines
+
+
+CLI = os.path.join(ROOT, "src/LatentSynth.Cli/bin/Release/net10.0/latentsynth")
+DDP_PY = os.path.join(ROOT, "benchmarks/pytorch/fashion_vae_ddp.py")
+
+
+def distributed_section(a):
+    """Issue 15: our single process and `--nproc 2` against PyTorch's best single process and DDP (2 Gloo processes)."""
+    import csv
+    import shutil
+    import tempfile
+    reps, epochs = max(a.reps, 3), max(a.dist_epochs, 2)
+    if not os.path.exists(FASHION_DATA):
+        subprocess.run([CS, "export-data", "fashion-mnist", FASHION_DATA], check=True, capture_output=True)
+    tmp = tempfile.mkdtemp(prefix="distributed-")
+    # (arch, training examples): the conv epoch is ten times the MLP's, so it trains on 12,000 images.
+    cases = [("mlp", 60000), ("conv", 12000)]
+
+    def ours(arch, limit, nproc):
+        out = os.path.join(tmp, f"{arch}-{nproc}-{time.time_ns()}")
+        cmd = [CLI, "train", "--model", "vae", "--arch", arch, "--hidden", "400", "--latent-dim", "20", "--data", "fashion-mnist",
+               "--epochs", str(epochs), "--limit-train", str(limit), "--limit-test", "10000", "--out", out]
+        cmd += ["--nproc", str(nproc), "--batch-size", str(128 // nproc)] if nproc > 1 else ["--batch-size", "128"]
+        subprocess.run(cmd, check=True, capture_output=True, text=True)
+        with open(os.path.join(out, "metrics.csv")) as f:
+            rows = list(csv.DictReader(f))
+        shutil.rmtree(out, ignore_errors=True)
+        return [float(r["train_seconds"]) for r in rows][1:], float(rows[-1]["val_loss"])
+
+    def torch_single(arch, limit, plan):
+        r = run_json(["/usr/bin/python3", FASHION_PY, "--data", FASHION_DATA, "--arch", arch, "--epochs", str(epochs), "--limit", str(limit),
+                      "--threads", str(plan[0])], blas_env(plan[1]), cwd=os.path.dirname(FASHION_PY))[0]
+        return r["epoch_seconds"][1:], r["test_loss"]
+
+    def torch_ddp(arch, limit):
+        r = run_json(["/usr/bin/python3", "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", str(29400 + os.getpid() % 500),
+                      DDP_PY, "--data", FASHION_DATA, "--arch", arch, "--epochs", str(epochs), "--limit", str(limit), "--batch", "64", "--threads", "1"],
+                     blas_env(1), cwd=os.path.dirname(DDP_PY))[0]
+        return r["epoch_seconds"][1:], r["test_loss"]
+
+    load0 = os.getloadavg()
+    lines = ["# Data-parallel training: ours (c10d/Gloo) against PyTorch DDP, and single processes", "",
+             f"Machine: {os.cpu_count()} logical CPUs; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load average at the start {load0[0]:.1f}. "
+             f"VAE 784-400-20 (mlp) or 2 stride-2 convs 32/64 + 400 + 20 (conv), Adam 1e-3, global batch 128, {epochs} epochs per process, "
+             f"the first not timed; {reps} processes per side alternated; medians of the timed epochs. Ours: `latentsynth train` (train_seconds "
+             "of metrics.csv: the training steps, without the validation pass); PyTorch: the training loop.", "",
+             "| arch | images | ours, 1 process (s/epoch) | ours, --nproc 2 | PyTorch, best single process | PyTorch DDP, 2 processes | "
+             "ours 1 / PyTorch best | ours --nproc 2 / PyTorch DDP | test loss: ours 1 / ours 2 / PyTorch / DDP |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for arch, limit in cases:
+        o1, o2, q, d = [], [], {}, []
+        l1 = l2 = lq = ld = None
+        for _ in range(reps):
+            t, l1 = ours(arch, limit, 1); o1 += t
+            t, l2 = ours(arch, limit, 2); o2 += t
+            for plan in [(1, 1), (1, 2), (2, 1)]:
+                t, lq_ = torch_single(arch, limit, plan); q.setdefault(plan, []).extend(t); lq = lq_ if plan == (1, 2) else lq
+            t, ld = torch_ddp(arch, limit); d += t
+            print(arch, statistics.median(o1), statistics.median(o2), {k: statistics.median(v) for k, v in q.items()}, statistics.median(d), file=sys.stderr, flush=True)
+        best = min(q, key=lambda k: statistics.median(q[k]))
+        mo1, mo2, mq, md = statistics.median(o1), statistics.median(o2), statistics.median(q[best]), statistics.median(d)
+        lines.append(f"| {arch} | {limit} | {mo1:.2f} | {mo2:.2f} | {mq:.2f} ({best[0]} x {best[1]}) | {md:.2f} | **{mo1 / mq:.2f}** | **{mo2 / md:.2f}** | "
+                     f"{l1:.2f} / {l2:.2f} / {lq:.2f} / {ld:.2f} |")
+    load1 = os.getloadavg()
+    lines += ["Goals (issue 15): ours 1 process <= 0.85x (mlp) and <= 0.7x (conv) PyTorch's best single process; "
+              "ours --nproc 2 <= 0.8x PyTorch DDP.", f"Load average at the end: {load1[0]:.1f}.", ""]
     return lines
 
 

@@ -75,8 +75,9 @@ public sealed record StepReport(int Epoch, int Epochs, long StepInEpoch, long St
 /// <param name="Validation">Means over the test examples, regularizers at full weight.</param>
 /// <param name="LearningRate">The learning rate of the first optimizer.</param>
 /// <param name="Seconds">Time the epoch took (training and validation).</param>
+/// <param name="TrainSeconds">Time its training steps took (without validation); NaN when unknown.</param>
 public sealed record EpochReport(int Epoch, int Epochs, long Step, IReadOnlyDictionary<string, double> Train,
-    IReadOnlyDictionary<string, double> Validation, double LearningRate, double Seconds);
+    IReadOnlyDictionary<string, double> Validation, double LearningRate, double Seconds, double TrainSeconds = double.NaN);
 
 /// <summary>A committed checkpoint.</summary>
 /// <param name="Path">Its folder.</param>

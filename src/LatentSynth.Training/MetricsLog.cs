@@ -12,7 +12,7 @@ namespace LatentSynth.Training;
 /// <c>epoch</c> (1-based), <c>step</c> (steps done), <c>train_loss</c> and <c>train_TERM</c> (means over
 /// the epoch's training examples, at the weights of the moment), <c>val_loss</c> and <c>val_TERM</c>
 /// (validation pass at the end of the epoch, regularizers at full weight), <c>lr</c>, <c>seconds</c>
-/// (time the epoch took). Numbers are written culture-invariantly in round-trip form.
+/// (time the epoch took), <c>train_seconds</c> (its training steps alone). Numbers are written culture-invariantly in round-trip form.
 /// </summary>
 public sealed class MetricsLog
 {
@@ -39,6 +39,7 @@ public sealed class MetricsLog
         foreach (var (k, v) in report.Validation) row.Add(("val_" + k, v));
         row.Add(("lr", report.LearningRate));
         row.Add(("seconds", report.Seconds));
+        if (!double.IsNaN(report.TrainSeconds)) row.Add(("train_seconds", report.TrainSeconds));
         return row;
     }
 

@@ -96,12 +96,13 @@ public sealed partial class Trainer
 
             // End of the epoch: validation, metrics, checkpoint. Data-parallel: rank 0's buffers (batch-norm
             // statistics) for every rank, so that every rank validates and saves the same model.
+            double trainSeconds = epochSecondsBefore + epochClock.Elapsed.TotalSeconds;
             session.SyncBuffersFromRankZero();
             lastValidation = ValidationPass(model, data.Test, training);
             double seconds = epochSecondsBefore + epochClock.Elapsed.TotalSeconds;
             totalSeconds += epochClock.Elapsed.TotalSeconds;
             var report = new EpochReport(epoch + 1, epochs, step, Means(sums, examples), lastValidation.Means,
-                optimizers[firstOptimizer].LearningRate, seconds);
+                optimizers[firstOptimizer].LearningRate, seconds, trainSeconds);
             if (IsWriter) metrics.Append(report);
             observer.OnEpochEnd(report);
             double valLoss = lastValidation.Means.GetValueOrDefault("loss", double.NaN);

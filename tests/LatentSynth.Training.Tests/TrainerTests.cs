@@ -69,7 +69,7 @@ public class TrainerTests : IDisposable
         Assert.Equal(me.Count, ma.Count);
         for (int i = 0; i < me.Count; i++)
             foreach (var (k, v) in me[i])
-                if (k != "seconds") Assert.True(v.Equals(ma[i][k]), $"metrics row {i + 1} column {k}: {v} vs {ma[i][k]}");
+                if (k is not ("seconds" or "train_seconds")) Assert.True(v.Equals(ma[i][k]), $"metrics row {i + 1} column {k}: {v} vs {ma[i][k]}");
     }
 
     [Theory]
@@ -136,13 +136,14 @@ public class TrainerTests : IDisposable
 
         // Metrics: one row per epoch in both files, every term, validation terms, lr, seconds.
         var csv = File.ReadAllLines(Path.Combine(dir, "metrics.csv"));
-        Assert.Equal("epoch,step,train_loss,train_recon,train_kl,val_loss,val_recon,val_kl,lr,seconds", csv[0]);
+        Assert.Equal("epoch,step,train_loss,train_recon,train_kl,val_loss,val_recon,val_kl,lr,seconds,train_seconds", csv[0]);
         Assert.Equal(4, csv.Length);
         var rows = new MetricsLog(dir).ReadCsv();
         Assert.Equal([1.0, 2, 3], rows.Select(r => r["epoch"]));
         Assert.Equal([5.0, 10, 15], rows.Select(r => r["step"]));
         Assert.All(rows, r => Assert.Equal(0.01, r["lr"]));
         Assert.All(rows, r => Assert.True(r["seconds"] > 0));
+        Assert.All(rows, r => Assert.InRange(r["train_seconds"], 1e-9, r["seconds"]));
         Assert.All(rows, r => Assert.True(Math.Abs(r["train_loss"] - r["train_recon"] - r["train_kl"]) < 1e-3 * r["train_loss"]));
         Assert.True(rows[2]["val_loss"] < rows[0]["val_loss"], $"validation loss {rows[0]["val_loss"]} -> {rows[2]["val_loss"]}");
         var jsonl = File.ReadAllLines(Path.Combine(dir, "metrics.jsonl")).Select(l => JsonNode.Parse(l)!).ToList();

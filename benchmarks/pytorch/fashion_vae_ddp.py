@@ -1,0 +1,80 @@
+"""The reference VAE on Fashion-MNIST (fashion_vae.py's networks and loss) trained data-parallel with PyTorch's
+DistributedDataParallel over Gloo: the baseline of `latentsynth train --nproc N`.
+
+Run under torchrun (which sets RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT):
+    python3 -m torch.distributed.run --nproc_per_node 2 fashion_vae_ddp.py --data FILE --arch mlp --batch 64
+Each process: --threads intra-op threads (OPENBLAS_NUM_THREADS from the environment), batch --batch per process,
+a DistributedSampler over the same split, DDP's default 25 MB buckets with the allreduce overlapping backward.
+Rank 0 prints one JSON line: {"impl": "pytorch-ddp", "arch": ..., "world": W, "epoch_seconds": [...], "test_loss": L}.
+"""
+import argparse
+import json
+import time
+
+import torch
+import torch.distributed as dist
+from torch.nn.parallel import DistributedDataParallel as DDP
+
+from fashion_vae import loss_fn, networks
+from safetensors_io import load
+
+
+class Pair(torch.nn.Module):
+    """Encoder and decoder as one module, so DDP syncs both."""
+
+    def __init__(self, enc, dec):
+        super().__init__()
+        self.enc, self.dec = enc, dec
+
+    def forward(self, x):
+        return loss_fn(self.enc, self.dec, x)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--data", required=True)
+    p.add_argument("--arch", default="mlp", choices=["mlp", "conv"])
+    p.add_argument("--epochs", type=int, default=3)
+    p.add_argument("--batch", type=int, default=64, help="per process")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--limit", type=int, default=0)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    dist.init_process_group("gloo")
+    rank, world = dist.get_rank(), dist.get_world_size()
+    t, _ = load(a.data)
+    train = t["train_x"].float().div_(255).reshape(-1, 1, 28, 28)
+    test = t["test_x"].float().div_(255).reshape(-1, 1, 28, 28)
+    if a.limit > 0:
+        train = train[:a.limit]
+    torch.manual_seed(a.seed)
+    model = DDP(Pair(*networks(a.arch)))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    sampler = torch.utils.data.DistributedSampler(range(train.shape[0]), num_replicas=world, rank=rank, shuffle=True, seed=a.seed)
+    times = []
+    for epoch in range(a.epochs):
+        sampler.set_epoch(epoch)
+        order = torch.tensor(list(iter(sampler)))
+        dist.barrier()
+        t0 = time.perf_counter()
+        for i in range(0, order.shape[0], a.batch):
+            x = train[order[i:i + a.batch]]
+            opt.zero_grad()
+            loss = model(x)
+            loss.backward()
+            opt.step()
+        times.append(time.perf_counter() - t0)
+    if rank == 0:
+        total = 0.0
+        with torch.no_grad():
+            for i in range(0, test.shape[0], 1000):
+                x = test[i:i + 1000]
+                total += loss_fn(model.module.enc, model.module.dec, x).item() * x.shape[0]
+        print(json.dumps({"impl": "pytorch-ddp", "arch": a.arch, "world": world, "epoch_seconds": [round(s, 4) for s in times],
+                          "test_loss": round(total / test.shape[0], 4)}), flush=True)
+    dist.destroy_process_group()
+
+
+if __name__ == "__main__":
+    main()
