@@ -248,12 +248,13 @@
     if (res.polyphonic) {
       state.samples = { notes: res.samples.map((s) => s.notes) };
       body.dataset.polyNotes = String(res.samples.reduce((n, s) => n + s.notes.length, 0));
+      body.dataset.polyCounts = res.samples.map((s) => s.notes.length).join(',');
       body.dataset.maxNotesPerStep = String(Math.max(...res.samples.map((s) => s.max_notes_per_step)));
     } else state.samples = { tokens: res.samples.map((s) => s.tokens).flat(), grid: 16 };
-    body.dataset.sampleModel = res.model;
     $('smp-midi').disabled = false;
     body.dataset.samples = String(res.samples.length);
     if (res.samples[0].wav) await play(res.samples[0].wav, 'sample');
+    body.dataset.sampleModel = res.model; // last: the sample is drawn and its first segment played
   }
 
   // ---- set-up -------------------------------------------------------------------------------------
