@@ -63,7 +63,7 @@ public static class MusicGenerateCommands
         if (model is MelodyVaeModel melody) return (run, melody);
         var name = run.Config.Model.Model;
         model.Dispose();
-        throw new ArgumentException($"RUN: '{dir}' holds model '{name}', not a melody or polyphonic model; the music verbs take runs of musicvae, musicvae-hier, pianotree, pianoroll-vae or midi-event-vae");
+        throw new ArgumentException($"RUN: '{dir}' holds model '{name}', not a melody model (nor a polyphonic one); the music verbs take runs of musicvae, musicvae-hier, pianotree, pianoroll-vae or midi-event-vae");
     }
 
     private static string Describe(int[] tokens)
