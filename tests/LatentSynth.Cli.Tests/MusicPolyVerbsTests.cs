@@ -84,13 +84,8 @@ public sealed class MusicPolyVerbsTests(TinyPolyRuns runs) : IClassFixture<TinyP
 
     private static string Key(IEnumerable<PolyNote> notes) => string.Join(";", notes.Select(n => $"{n.Onset},{n.Pitch},{n.Duration}").Order(StringComparer.Ordinal));
 
-    /// <summary>The run's test segments as notes (its own test limit applies, as the verbs read them).</summary>
-    private static List<PolyNote>[] TestNotes(string run)
-    {
-        using var splits = Trainer.LoadData(new CatalogDatasetSource(), RunFolder.Open(run).Config.Training, null);
-        using var scope = Torch.NewScope();
-        return NoteF1.TreeNotes(splits.Test.Examples);
-    }
+    /// <summary>The run's splits as the verbs read them (its own test limit applies); the caller disposes.</summary>
+    private static DatasetSplits Splits(string run) => Trainer.LoadData(new CatalogDatasetSource(), RunFolder.Open(run).Config.Training, null);
 
     [Theory]
     [InlineData("pianotree")]
@@ -123,8 +118,10 @@ public sealed class MusicPolyVerbsTests(TinyPolyRuns runs) : IClassFixture<TinyP
     {
         var (code, output) = CliRunner.Run(250, "music", "reconstruct", runs.PianoTree, "--n", "2", "--out", outDir, "--seed", "1");
         Assert.True(code == 0, output);
-        var test = TestNotes(runs.PianoTree).Select(Key).ToList();
         using var model = PolyDecode.LoadModel(runs.PianoTree);
+        using var splits = Splits(runs.PianoTree);
+        using var scope = Torch.NewScope();
+        var test = NoteF1.TreeNotes(splits.Test.Examples).Select(Key).ToList();
         for (int i = 1; i <= 2; i++)
         {
             // Each original is one of the test segments, with its notes (chords included) written whole.
@@ -133,8 +130,6 @@ public sealed class MusicPolyVerbsTests(TinyPolyRuns runs) : IClassFixture<TinyP
             Assert.Contains(original.GroupBy(n => n.Onset), g => g.Count() >= 3);
             // Its reconstruction is the model's greedy decode of μ of that segment.
             var index = test.IndexOf(Key(original));
-            using var splits = Trainer.LoadData(new CatalogDatasetSource(), RunFolder.Open(runs.PianoTree).Config.Training, null);
-            using var scope = Torch.NewScope();
             var recon = PolyDecode.ReconstructNotes(model, splits.Test.Examples.Narrow(0, index, 1))[0];
             Assert.Equal(Key(Written(recon)), Key(ReadSegments(Path.Combine(outDir, $"reconstruction-{i:D2}.mid"), 1)[0]));
             AssertWav(Path.Combine(outDir, $"original-{i:D2}.wav"));
@@ -153,7 +148,7 @@ public sealed class MusicPolyVerbsTests(TinyPolyRuns runs) : IClassFixture<TinyP
         var segments = ReadSegments(Path.Combine(outDir, "interpolation.mid"), 4);
         // The ends are the greedy reconstructions of the two segments (z = μ(A) at α = 0, μ(B) at α = 1).
         using var model = PolyDecode.LoadModel(runs.PianoTree);
-        using var splits = Trainer.LoadData(new CatalogDatasetSource(), RunFolder.Open(runs.PianoTree).Config.Training, null);
+        using var splits = Splits(runs.PianoTree);
         using var scope = Torch.NewScope();
         var recon = PolyDecode.ReconstructNotes(model, splits.Test.Examples.Narrow(0, 0, 2));
         Assert.Equal(Key(Written(recon[0])), Key(segments[0]));
