@@ -134,4 +134,22 @@ public class MusicBrowserTests(MusicServerFixture fx)
 
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
+
+    [ChromiumFact]
+    public async Task APianoTreeRunServedAloneSamplesOnThePage()
+    {
+        await using var server = await MusicServer.StartAsync(new MusicServerOptions { Runs = MusicRuns.FromRuns([fx.PianoTree]), Port = 0, Workers = 1 });
+        await using var browserPage = await BrowserPage.OpenAsync(1200, 900, 120_000);
+        var page = browserPage.Page;
+        await page.GotoAsync(server.Url.ToString());
+        await WaitFor(page, "document.body.dataset.ready === '1'");
+        // No MusicVAE: the sample tool starts on the polyphonic model, whose option is named after the run's model.
+        Assert.Equal("pianotree", await page.InputValueAsync("#smp-model"));
+        Assert.True(await page.EvaluateAsync<bool>("document.querySelector('#smp-model option[value=musicvae]') !== null && document.getElementById('interp-run').disabled"));
+        await page.FillAsync("#smp-count", "2");
+        await page.ClickAsync("#smp-run");
+        await WaitFor(page, "document.body.dataset.sampleModel === 'pianotree' && document.body.dataset.images === '2'");
+        Assert.True(int.Parse(await Data(page, "polyNotes"), CultureInfo.InvariantCulture) > 0);
+        Assert.True(browserPage.Problems.Count == 0, string.Join("\n", browserPage.Problems));
+    }
 }
