@@ -21,7 +21,8 @@ namespace LatentSynth.Cli;
 using Torch = LatentSynth.Torch.Torch;
 
 /// <summary>
-/// The music verbs that get melodies or measures out of a trained MusicVAE run: <c>music eval</c>, <c>music sample</c>,
+/// The music verbs that get melodies or measures out of a trained MusicVAE run, or 2-bar polyphonic segments out of a
+/// pianotree, pianoroll-vae or midi-event-vae run (<see cref="MusicPolyVerbs"/>): <c>music eval</c>, <c>music sample</c>,
 /// <c>music reconstruct</c> and <c>music interpolate</c>. The last three write MIDI files, their WAV renderings (FluidSynth with the General MIDI
 /// sound font, through <see cref="NoteRenderer.RenderMidi"/>; skipped with one warning line when either is
 /// missing) and one piano-roll PNG (<see cref="PianoRoll"/>) into <c>--out DIR</c>. Counts and numbers are
@@ -49,7 +50,7 @@ public static class MusicGenerateCommands
 
     private static Argument<string> RunArgument() => new("RUN")
     {
-        Description = "Run folder of a melody model (musicvae, musicvae-hier) written by `latentsynth music train` (or `latentsynth train`)",
+        Description = "Run folder of a melody model (musicvae, musicvae-hier) or a polyphonic one (pianotree, pianoroll-vae, midi-event-vae) written by `latentsynth music train` (or `latentsynth train`)",
     };
 
     private static string Num(double v, string format = "F3") => v.ToString(format, CultureInfo.InvariantCulture);
@@ -62,7 +63,7 @@ public static class MusicGenerateCommands
         if (model is MelodyVaeModel melody) return (run, melody);
         var name = run.Config.Model.Model;
         model.Dispose();
-        throw new ArgumentException($"RUN: '{dir}' holds model '{name}', not a melody model; the music verbs take runs of musicvae or musicvae-hier");
+        throw new ArgumentException($"RUN: '{dir}' holds model '{name}', not a melody model (nor a polyphonic one); the music verbs take runs of musicvae, musicvae-hier, pianotree, pianoroll-vae or midi-event-vae");
     }
 
     private static string Describe(int[] tokens)
@@ -105,7 +106,7 @@ public static class MusicGenerateCommands
         var json = new Option<string?>("--json") { Description = "Also write the numbers, windows, steps, model and dataset as a JSON object to FILE" };
         var force = new Option<bool>("--force") { Description = "Replace the --json file if it already exists" };
         var cmd = new Command("eval",
-            "Reconstruction accuracy of a run on its test windows, from each window's μ (MusicVAE's Table 1): teacher-forced, sampled and greedy accuracy, on all and on event steps; NLL per step; KL per window.")
+            "Reconstruction accuracy of a run on its test windows, from each window's μ (MusicVAE's Table 1): teacher-forced, sampled and greedy accuracy, on all and on event steps; NLL per step; KL per window. A polyphonic run: note precision/recall/F1 (onset + pitch, + duration) of the greedy reconstructions and the interpolation's mid-point F1, as the poly benchmark.")
         {
             runArg, seed, limit, json, force,
         };
@@ -119,6 +120,7 @@ public static class MusicGenerateCommands
         Between("--seed", seed, 0, int.MaxValue);
         if (limit is { } l) Between("--limit", l, 1, int.MaxValue);
         if (jsonPath is not null) UserPaths.CheckOutputFile("--json", jsonPath, "json", force);
+        if (PolyBenchmark.IsPolyRun(runDir)) return MusicPolyVerbs.Eval(runDir, seed, limit, jsonPath);
         var (run, model) = OpenMelodyRun(runDir);
         using var _ = model;
         var windows = TestWindows(run, out var setName);
@@ -174,12 +176,12 @@ public static class MusicGenerateCommands
         var outDir = OutOption();
         var temperature = new Option<double>("--temperature")
         {
-            Description = $"Sampling temperature of the decoder's softmax (> 0, ≤ {MaxTemperature:0}; Magenta's default 0.5)",
+            Description = $"Sampling temperature (> 0, ≤ {MaxTemperature:0}): a melody model's decoder softmax (Magenta's default 0.5); a polyphonic model's latent code, z = T·ε with ε ~ N(0, I), decoded greedily",
             DefaultValueFactory = _ => 0.5,
         };
         var seed = SeedOption();
         var force = ForceOption();
-        var cmd = new Command("sample", "Draw melodies from the prior: DIR/sample-XX.mid and .wav, and DIR/samples.png (piano roll of all).")
+        var cmd = new Command("sample", "Draw melodies (or polyphonic 2-bar segments) from the prior: DIR/sample-XX.mid and .wav, and DIR/samples.png (piano roll of all).")
         {
             runArg, n, outDir, temperature, seed, force,
         };
@@ -197,6 +199,7 @@ public static class MusicGenerateCommands
         Between("--seed", seed, 0, int.MaxValue);
         var names = Enumerable.Range(1, count).Select(i => $"sample-{i:D2}").ToList();
         CheckOutputs(dir, force, names.SelectMany(s => new[] { s + ".mid", s + ".wav" }).Append("samples.png"));
+        if (PolyBenchmark.IsPolyRun(runDir)) return MusicPolyVerbs.Sample(runDir, names, dir, temperature, seed);
         var (run, model) = OpenMelodyRun(runDir);
         using var _ = model;
         int[][] melodies;
@@ -229,7 +232,7 @@ public static class MusicGenerateCommands
         var seed = SeedOption();
         var force = ForceOption();
         var cmd = new Command("reconstruct",
-            "Encode test windows of the run's dataset and decode them greedily: original-XX / reconstruction-XX .mid and .wav, reconstructions.png, per-step accuracy.")
+            "Encode test windows of the run's dataset and decode them greedily: original-XX / reconstruction-XX .mid and .wav, reconstructions.png, per-step accuracy (a polyphonic run: note F1).")
         {
             runArg, n, outDir, seed, force,
         };
@@ -245,12 +248,12 @@ public static class MusicGenerateCommands
         var ids = Enumerable.Range(1, count).Select(i => i.ToString("D2", CultureInfo.InvariantCulture)).ToList();
         var midis = ids.SelectMany(i => new[] { $"original-{i}.mid", $"reconstruction-{i}.mid" }).ToList();
         CheckOutputs(dir, force, midis.Concat(midis.Select(m => Path.ChangeExtension(m, ".wav"))).Append("reconstructions.png"));
+        if (PolyBenchmark.IsPolyRun(runDir)) return MusicPolyVerbs.Reconstruct(runDir, ids, dir, seed);
         var (run, model) = OpenMelodyRun(runDir);
         using var _ = model;
         var windows = TestWindows(run, out var setName);
         if (count > windows.Length) throw new ArgumentException($"--n {count} is more than the {windows.Length} test windows of {setName}");
-        var rng = new Random(seed);
-        var picked = Enumerable.Range(0, windows.Length).OrderBy(_ => rng.Next()).Take(count).ToArray();
+        var picked = PickWindows(windows.Length, count, seed);
         var originals = picked.Select(i => windows[i]).ToArray();
         int[][] recon;
         using (var scope = Torch.NewScope())
@@ -291,7 +294,7 @@ public static class MusicGenerateCommands
         var spherical = new Option<bool>("--spherical") { Description = "Interpolate along the great circle (slerp, as Magenta's MusicVAE) instead of the straight line" };
         var force = ForceOption();
         var cmd = new Command("interpolate",
-            "Decode points between the codes (μ) of two test windows: interpolation.mid/.wav (the melodies one after the other), interpolation.png, Hamming distances to both ends.")
+            "Decode points between the codes (μ) of two test windows: interpolation.mid/.wav (the melodies one after the other), interpolation.png, Hamming distances to both ends (a polyphonic run: always slerp, onset F1 to both ends).")
         {
             runArg, steps, outDir, from, to, spherical, force,
         };
@@ -307,13 +310,12 @@ public static class MusicGenerateCommands
         if (from < 0) throw new ArgumentException($"--from must be at least 0, got {from}");
         if (to is < 0) throw new ArgumentException($"--to must be at least 0, got {to}");
         CheckOutputs(dir, force, ["interpolation.mid", "interpolation.wav", "interpolation.png"]);
+        if (PolyBenchmark.IsPolyRun(runDir)) return MusicPolyVerbs.Interpolate(runDir, steps, dir, from, to);
         var (run, model) = OpenMelodyRun(runDir);
         using var _ = model;
         var windows = TestWindows(run, out var setName);
         int last = windows.Length - 1, j = to ?? last;
-        if (from > last) throw new ArgumentException($"--from {from} is past the last of the {windows.Length} test windows of {setName} (0–{last})");
-        if (j > last) throw new ArgumentException($"--to {j} is past the last of the {windows.Length} test windows of {setName} (0–{last})");
-        if (j == from) throw new ArgumentException($"--from and --to both name test window {from}; choose two different windows");
+        CheckPair(from, j, last, "windows", setName);
         int[] a = windows[from], b = windows[j];
         int length = a.Length;
         var points = MelodyInterpolation.Latent(model, a, b, steps, spherical);

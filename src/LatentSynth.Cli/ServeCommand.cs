@@ -16,7 +16,7 @@ public static class ServeCommand
     {
         var run = new Argument<string[]>("RUN")
         {
-            Description = "An audio run (from `latentsynth audio train`), or one or more symbolic runs for the music page: musicvae, sketchnet, inpaintnet (at most one of each)",
+            Description = "An audio run (from `latentsynth audio train`), or one or more symbolic runs for the music page: musicvae, sketchnet, inpaintnet, and one polyphonic run (pianotree, pianoroll-vae or midi-event-vae) for sampling (at most one of each)",
             Arity = ArgumentArity.OneOrMore,
         };
         var port = new Option<int>("--port") { Description = "Port to listen on; 0 picks a free one [default: 8080]", DefaultValueFactory = _ => 8080 };
@@ -35,6 +35,7 @@ public static class ServeCommand
             int? w = parse.GetValue(workers);
             if (w is < 1 or > 64) throw new ArgumentException($"--workers must be in 1..64; got {w}");
             var runs = parse.GetValue(run)!;
+            PolySampler.Register();   // pianotree, pianoroll-vae, midi-event-vae runs: polyphonic sampling on the music page
             if (runs.Any(r => MusicRuns.RoleOf(r) is not null))
                 return ServeMusic(MusicRuns.FromRuns(runs), h, parse.GetValue(port), w, parse.GetValue(tunes));
             if (runs.Length > 1) throw new ArgumentException($"RUN: an audio run is served alone; got {runs.Length} runs");
@@ -64,8 +65,8 @@ public static class ServeCommand
         {
             var e = server.Engine;
             string Role(string name, string? dir) => $"{name}: {(dir is null ? "[grey]none[/]" : Markup.Escape(dir))}";
-            AnsiConsole.MarkupLine($"[green]serving the music page[/] ({Role("musicvae", runs.Melody)}; {Role("sketchnet", runs.SketchNet)}; {Role("inpaintnet", runs.InpaintNet)}), " +
-                $"{e.Tunes.Count} test tunes of {Markup.Escape(e.TunesData)}, {e.Workers} worker(s) at [link]{Markup.Escape(server.Url.ToString())}[/]");
+            AnsiConsole.MarkupLine($"[green]serving the music page[/] ({Role("musicvae", runs.Melody)}; {Role("sketchnet", runs.SketchNet)}; {Role("inpaintnet", runs.InpaintNet)}; {Role(e.SamplerName ?? "polyphonic sampler", runs.Sampler)}), " +
+                $"{e.Tunes.Count} test tunes{(e.TunesData is null ? "" : " of " + Markup.Escape(e.TunesData))}, {e.Workers} worker(s) at [link]{Markup.Escape(server.Url.ToString())}[/]");
             if (e.AudioProblem is { } why) AnsiConsole.MarkupLine($"[yellow]warning:[/] no sound on the page: {Markup.Escape(why)}");
             Console.WriteLine(server.Url);
             AnsiConsole.MarkupLine("press Ctrl+C to stop");

@@ -3,12 +3,14 @@ using LatentSynth.Audio.Notes;
 using LatentSynth.Data;
 using LatentSynth.Music;
 using LatentSynth.Music.Data;
+using LatentSynth.Music.Evaluation;
 using LatentSynth.Music.Inpainting;
 using LatentSynth.Music.Models;
 using LatentSynth.Training;
 
 namespace LatentSynth.Web;
 
+using PolyNote = LatentSynth.Music.Data.PolyTree.PolyNote;
 using Torch = LatentSynth.Torch.Torch;
 
 /// <summary>A test tune the page offers: its name, bars, and tokens on both grids (null where it does not fit one).</summary>
@@ -56,13 +58,13 @@ public sealed class MusicEngine : IDisposable
         ArgumentNullException.ThrowIfNull(runs);
         if (workers is < 1 or > 64) throw new ArgumentException($"workers must be in 1..64; got {workers}");
         if (runs.Melody is null && runs.SketchNet is null && runs.InpaintNet is null && runs.Sampler is null)
-            throw new ArgumentException("the music page needs at least one run (musicvae, sketchnet, inpaintnet)");
-        MusicModels.Register();
+            throw new ArgumentException("the music page needs at least one run (musicvae, sketchnet, inpaintnet, or a polyphonic pianotree, pianoroll-vae, midi-event-vae)");
+        PolySampler.Register();
         MusicData.Register();
         Runs = runs;
         var folders = new[] { runs.SketchNet, runs.InpaintNet, runs.Melody }.Where(r => r is not null).Select(r => RunFolder.Open(r!)).ToList();
-        TunesData = tunesData ?? folders.Select(f => f.DataName).FirstOrDefault(MusicData.IsMusicDataset)
-            ?? throw new ArgumentException("no run names a music dataset for the test tunes");
+        TunesData = tunesData ?? folders.Select(f => f.DataName).FirstOrDefault(MusicData.IsMusicDataset);
+        if (TunesData is null && folders.Count > 0) throw new ArgumentException("no run names a music dataset for the test tunes");
         try
         {
             for (int i = 0; i < workers; i++)
@@ -90,7 +92,7 @@ public sealed class MusicEngine : IDisposable
         MelodySteps = all[0].Melody is { } m ? (int)m.Length : 0;
         MelodyModelName = runs.Melody is null ? null : RunFolder.Open(runs.Melody).Config.Model.Model;
         SamplerName = all[0].Sampler?.Name;
-        Tunes = ReadTunes(TunesData);
+        Tunes = TunesData is null ? [] : ReadTunes(TunesData);
         AudioProblem = NoteRenderer.MissingRenderer();
         queue = new WorkerQueue<MusicWorker>(all, queueTimeout);
         Workers = workers;
@@ -110,15 +112,15 @@ public sealed class MusicEngine : IDisposable
     public int Workers { get; }
     /// <summary>Workers free right now.</summary>
     public int FreeWorkers => queue.Free;
-    /// <summary>The dataset whose test tunes are offered.</summary>
-    public string TunesData { get; }
+    /// <summary>The dataset whose test tunes are offered; null when only a polyphonic sampler is served (no tunes).</summary>
+    public string? TunesData { get; }
     /// <summary>The test tunes (at most 500).</summary>
     public IReadOnlyList<MusicTune> Tunes { get; }
     /// <summary>Steps (16 per bar) of the melody model's window; 0 without a melody run.</summary>
     public int MelodySteps { get; }
     /// <summary>The melody run's model name (musicvae, musicvae-hier), or null.</summary>
     public string? MelodyModelName { get; }
-    /// <summary>The registered sampler's name (PianoTree), or null.</summary>
+    /// <summary>The served polyphonic sampler's name (its model: pianotree, pianoroll-vae, midi-event-vae), or null.</summary>
     public string? SamplerName { get; }
     /// <summary>Why there is no sound (FluidSynth or the sound font missing), or null when rendering works.</summary>
     public string? AudioProblem { get; }
@@ -185,20 +187,42 @@ public sealed class MusicEngine : IDisposable
             all.AddRange(gap);
         }
         starts[^1] = all.Count;
+        var tokens = all.ToArray();
+        return Render(path => { if (inpaint24) InpaintGrid.WriteMidi(path, tokens); else MelodyGrid.WriteMidi(path, tokens); },
+            Enumerable.Range(0, segments.Count).Select(k => (starts[k], starts[k + 1])).ToList(), perBar);
+    }
+
+    /// <summary>
+    /// WAV bytes of each polyphonic segment (notes on the 16th grid, 32 steps), rendered in one FluidSynth call as
+    /// <see cref="Wavs"/> renders token segments: the segments one after the other with an empty segment between them, each
+    /// cut from its start to a bar after its end (room for the release, as <see cref="Wavs"/>). Every entry is null when
+    /// rendering is unavailable (<see cref="AudioProblem"/>).
+    /// </summary>
+    public byte[]?[] PolyWavs(IReadOnlyList<IReadOnlyList<PolyNote>> segments)
+    {
+        ArgumentNullException.ThrowIfNull(segments);
+        if (AudioProblem is not null || segments.Count == 0) return new byte[]?[segments.Count];
+        var spaced = segments.SelectMany(s => new[] { s, Array.Empty<PolyNote>() }).ToList();
+        var cuts = Enumerable.Range(0, segments.Count).Select(k => (2 * k * PolyTree.Steps, (2 * k + 1) * PolyTree.Steps + MelodyTokens.StepsPerBar)).ToList();
+        return Render(path => PolyDecode.WriteMidi(path, spaced), cuts, MelodyTokens.StepsPerBar);
+    }
+
+    /// <summary>Renders the MIDI file <paramref name="writeMidi"/> writes, cut into <paramref name="cuts"/> (from, to: steps).</summary>
+    private static byte[]?[] Render(Action<string> writeMidi, IReadOnlyList<(int From, int To)> cuts, int stepsPerBar)
+    {
         var dir = Directory.CreateTempSubdirectory("latentsynth-music-").FullName;
         try
         {
             var mid = Path.Combine(dir, "m.mid");
             var wav = Path.Combine(dir, "m.wav");
-            var tokens = all.ToArray();
-            if (inpaint24) InpaintGrid.WriteMidi(mid, tokens); else MelodyGrid.WriteMidi(mid, tokens);
+            writeMidi(mid);
             var clip = NoteRenderer.RenderMidi(mid, wav);
-            double secondsPerStep = 60.0 / 120 / (perBar / 4.0);   // WriteMidi's 120 quarter notes per minute
-            var result = new byte[]?[segments.Count];
-            for (int k = 0; k < segments.Count; k++)
+            double secondsPerStep = 60.0 / 120 / (stepsPerBar / 4.0);   // WriteMidi's 120 quarter notes per minute
+            var result = new byte[]?[cuts.Count];
+            for (int k = 0; k < result.Length; k++)
             {
-                int from = Math.Min(clip.Samples.Length, (int)Math.Round(starts[k] * secondsPerStep * clip.SampleRate));
-                int to = Math.Min(clip.Samples.Length, (int)Math.Round(starts[k + 1] * secondsPerStep * clip.SampleRate));
+                int from = Math.Min(clip.Samples.Length, (int)Math.Round(cuts[k].From * secondsPerStep * clip.SampleRate));
+                int to = Math.Min(clip.Samples.Length, (int)Math.Round(cuts[k].To * secondsPerStep * clip.SampleRate));
                 result[k] = SynthEngine.WavBytes(new Audio.IO.AudioClip(clip.Samples[from..Math.Max(from + 1, to)], clip.SampleRate));
             }
             return result;
@@ -206,18 +230,31 @@ public sealed class MusicEngine : IDisposable
         finally { Directory.Delete(dir, recursive: true); }
     }
 
-    /// <summary>Standard MIDI file bytes of tokens (16-step melody tokens, or 24-step inpainting tokens).</summary>
-    public static byte[] Midi(int[] tokens, bool inpaint24)
+    /// <summary>Standard MIDI file bytes written by <paramref name="writeMidi"/> (given a path).</summary>
+    private static byte[] MidiBytes(Action<string> writeMidi)
     {
-        ArgumentNullException.ThrowIfNull(tokens);
         var dir = Directory.CreateTempSubdirectory("latentsynth-music-").FullName;
         try
         {
             var mid = Path.Combine(dir, "m.mid");
-            if (inpaint24) InpaintGrid.WriteMidi(mid, tokens); else MelodyGrid.WriteMidi(mid, tokens);
+            writeMidi(mid);
             return File.ReadAllBytes(mid);
         }
         finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    /// <summary>Standard MIDI file bytes of polyphonic segments played one after the other (32 steps each).</summary>
+    public static byte[] PolyMidi(IReadOnlyList<IReadOnlyList<PolyNote>> segments)
+    {
+        ArgumentNullException.ThrowIfNull(segments);
+        return MidiBytes(path => PolyDecode.WriteMidi(path, segments));
+    }
+
+    /// <summary>Standard MIDI file bytes of tokens (16-step melody tokens, or 24-step inpainting tokens).</summary>
+    public static byte[] Midi(int[] tokens, bool inpaint24)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        return MidiBytes(path => { if (inpaint24) InpaintGrid.WriteMidi(path, tokens); else MelodyGrid.WriteMidi(path, tokens); });
     }
 
     /// <summary>A piano-roll PNG of one or more rows.</summary>

@@ -1,4 +1,6 @@
 using LatentSynth.Models;
+using LatentSynth.Music.Data;
+using LatentSynth.Music.Evaluation;
 using LatentSynth.Music.Inpainting;
 using LatentSynth.Music.Models;
 using LatentSynth.Torch;
@@ -15,25 +17,64 @@ public enum MusicRole
     Inpaint,
     /// <summary>InpaintNet: the fill to compare SketchNet's with.</summary>
     Compare,
-    /// <summary>A model with a registered <see cref="IMusicSampler"/> (the hook for PianoTree): sampling.</summary>
+    /// <summary>A model with a registered <see cref="IMusicSampler"/> (pianotree, pianoroll-vae, midi-event-vae): polyphonic sampling.</summary>
     Sampler,
 }
 
 /// <summary>
-/// A sampler of new segments for the page's sample tool, beyond the melody VAEs (which are built in). The hook for PianoTree:
-/// its author registers <c>MusicSamplers.Register("pianotree", run =&gt; new PianoTreeSampler(run))</c>, and
-/// <c>latentsynth serve</c> then accepts a pianotree run and enables "pianotree" in the sample tool.
+/// A sampler of new polyphonic segments for the page's sample tool, beyond the melody VAEs (which are built in). The
+/// polyphonic models (pianotree, pianoroll-vae, midi-event-vae) register theirs (<see cref="PolySampler.Register"/>, done by
+/// <see cref="MusicRuns.RoleOf"/> and so by <c>latentsynth serve</c>); another model can register its own with
+/// <c>MusicSamplers.Register(name, run =&gt; sampler)</c>, and <c>latentsynth serve</c> then accepts its runs.
 /// </summary>
 public interface IMusicSampler : IDisposable
 {
-    /// <summary>Name shown on the page.</summary>
+    /// <summary>Name shown on the page (the run's model name).</summary>
     string Name { get; }
 
     /// <summary>
-    /// <paramref name="count"/> segments drawn at <paramref name="temperature"/>, each as <see cref="Music.MelodyTokens"/> on the 16-step
-    /// grid (a polyphonic model gives its top voice until the page draws polyphonic rolls).
+    /// <paramref name="count"/> segments drawn at <paramref name="temperature"/>, each as its notes on the 16th grid
+    /// (<see cref="PolyTree.PolyNote"/>: onset step 0..31, MIDI pitch, duration in steps; 2 bars of 4/4).
     /// </summary>
-    int[][] Sample(int count, double temperature, Generator generator);
+    IReadOnlyList<PolyTree.PolyNote>[] Sample(int count, double temperature, Generator generator);
+}
+
+/// <summary>
+/// The sampler of a polyphonic run (pianotree, pianoroll-vae, midi-event-vae): z = T · ε with ε ~ N(0, I) (the temperature T
+/// scales the latent code), decoded greedily as the poly benchmark decodes its prior samples (<see cref="PolyDecode.Sample"/>).
+/// </summary>
+public sealed class PolySampler : IMusicSampler
+{
+    private readonly AutoencoderModel model;
+
+    /// <summary>The polyphonic models this sampler serves.</summary>
+    public static readonly IReadOnlyList<string> Models = ["pianotree", "pianoroll-vae", "midi-event-vae"];
+
+    /// <summary>Opens the run's model (in evaluation mode).</summary>
+    /// <exception cref="ArgumentException">The run does not hold a polyphonic model.</exception>
+    public PolySampler(RunFolder run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        Name = run.Config.Model.Model;
+        model = PolyDecode.LoadModel(run.Dir);
+    }
+
+    /// <summary>Registers this sampler for each of <see cref="Models"/> (idempotent).</summary>
+    public static void Register()
+    {
+        MusicModels.Register();
+        foreach (var m in Models) MusicSamplers.Register(m, run => new PolySampler(run));
+    }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<PolyTree.PolyNote>[] Sample(int count, double temperature, Generator generator) =>
+        PolyDecode.Sample(model, count, temperature, generator);
+
+    /// <inheritdoc />
+    public void Dispose() => model.Dispose();
 }
 
 /// <summary>Openers of <see cref="IMusicSampler"/> by model name (the run config's model).</summary>
@@ -66,7 +107,7 @@ public sealed record MusicRuns
     public string? SketchNet { get; init; }
     /// <summary>An inpaintnet run: the comparison fill.</summary>
     public string? InpaintNet { get; init; }
-    /// <summary>A run of a model with a registered <see cref="IMusicSampler"/> (PianoTree).</summary>
+    /// <summary>A run of a model with a registered <see cref="IMusicSampler"/> (pianotree, pianoroll-vae, midi-event-vae).</summary>
     public string? Sampler { get; init; }
 
     /// <summary>
@@ -78,7 +119,7 @@ public sealed record MusicRuns
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(dir);
         if (!RunFolder.Exists(dir)) return null;
-        MusicModels.Register();
+        PolySampler.Register();
         string model;
         try { model = RunFolder.Open(dir).Config.Model.Model; }
         catch (Exception e) when (e is IOException or InvalidDataException or System.Text.Json.JsonException or ArgumentException) { return null; }
@@ -88,7 +129,7 @@ public sealed record MusicRuns
         var info = ModelRegistry.All.FirstOrDefault(m => string.Equals(m.Name, model, StringComparison.OrdinalIgnoreCase));
         if (info is null || info.ModelType.Assembly != typeof(MusicModels).Assembly) return null;
         if (typeof(MelodyVaeModel).IsAssignableFrom(info.ModelType)) return MusicRole.Melody;
-        throw new ArgumentException($"RUN: '{dir}' holds model '{model}', which the music page does not serve; give runs of musicvae or musicvae-hier (interpolate, sample), sketchnet (inpaint) or inpaintnet (compare); a PianoTree model is served once it registers a sampler (MusicSamplers.Register)");
+        throw new ArgumentException($"RUN: '{dir}' holds model '{model}', which the music page does not serve; give runs of musicvae or musicvae-hier (interpolate, sample), sketchnet (inpaint), inpaintnet (compare) or pianotree, pianoroll-vae, midi-event-vae (polyphonic sampling)");
     }
 
     /// <summary>Sorts runs into their roles (<see cref="RoleOf"/>); two runs in one role, or a run that is not symbolic, are refused.</summary>
@@ -99,7 +140,7 @@ public sealed record MusicRuns
         var runs = new MusicRuns();
         foreach (var dir in dirs)
         {
-            var role = RoleOf(dir) ?? throw new ArgumentException($"RUN: '{dir}' is not a run of a music model; a symbolic page takes runs of musicvae, musicvae-hier, sketchnet or inpaintnet (an audio run is served alone)");
+            var role = RoleOf(dir) ?? throw new ArgumentException($"RUN: '{dir}' is not a run of a music model; a symbolic page takes runs of musicvae, musicvae-hier, sketchnet, inpaintnet, pianotree, pianoroll-vae or midi-event-vae (an audio run is served alone)");
             string? Taken(string? old) => old is null ? dir : throw new ArgumentException($"RUN: '{dir}' and '{old}' are both {role.ToString().ToLowerInvariant()} runs; give one of each kind");
             runs = role switch
             {

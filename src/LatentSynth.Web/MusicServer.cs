@@ -11,6 +11,8 @@ using Microsoft.Extensions.Hosting;
 
 namespace LatentSynth.Web;
 
+using PolyNote = LatentSynth.Music.Data.PolyTree.PolyNote;
+
 /// <summary>How <see cref="MusicServer"/> runs.</summary>
 public sealed record MusicServerOptions
 {
@@ -43,11 +45,13 @@ public static class MusicLimits
     public const int MaxUploadBars = 1000;
     /// <summary>Most tokens a MIDI export takes (64 bars of 24 steps).</summary>
     public const int MaxExportTokens = 64 * 24;
+    /// <summary>Most polyphonic segments (2 bars each) a MIDI export takes: 64 bars.</summary>
+    public const int MaxExportSegments = 32;
 }
 
 /// <summary>
-/// The music page's web server: the embedded music page and a JSON API over symbolic runs (interpolate, inpaint, sample,
-/// MIDI export), with the synthesizer's conventions (<see cref="WebPlumbing"/>: loopback, checked fields, body limit,
+/// The music page's web server: the embedded music page and a JSON API over symbolic runs (interpolate, inpaint, sample
+/// melodies or polyphony, MIDI export), with the synthesizer's conventions (<see cref="WebPlumbing"/>: loopback, checked fields, body limit,
 /// bounded queue). Start with <see cref="StartAsync"/>; dispose to stop.
 /// </summary>
 public sealed class MusicServer : WebServer<MusicEngine>
@@ -76,9 +80,15 @@ public sealed class MusicServer : WebServer<MusicEngine>
         app.MapPost("/api/midi", (Func<HttpContext, Task<IResult>>)(async ctx =>
         {
             var o = RequestFields.ParseBody(await WebPlumbing.ReadBody(ctx));
-            var (tokens, inpaint24) = MusicRequests.Tokens(o);
+            byte[] midi;
+            if (RequestFields.Get(o, "notes") is not null) midi = MusicEngine.PolyMidi(MusicRequests.Notes(o));
+            else
+            {
+                var (tokens, inpaint24) = MusicRequests.Tokens(o);
+                midi = MusicEngine.Midi(tokens, inpaint24);
+            }
             var name = RequestFields.String(o, "name", required: false, 60) is { Length: > 0 } n ? new string(n.Where(char.IsAsciiLetterOrDigit).ToArray()) : "";
-            return Results.File(MusicEngine.Midi(tokens, inpaint24), "audio/midi", (name.Length > 0 ? name : "latentsynth") + ".mid");
+            return Results.File(midi, "audio/midi", (name.Length > 0 ? name : "latentsynth") + ".mid");
         }));
         // Static files: only the music page's embedded assets.
         WebPlumbing.MapAssets(app, "music.html", f => f.StartsWith("music.", StringComparison.Ordinal));
@@ -104,7 +114,7 @@ public sealed class MusicServer : WebServer<MusicEngine>
                 Sketchnet = new { Available = e.Runs.SketchNet is not null, Run = e.Runs.SketchNet },
                 Inpaintnet = new { Available = e.Runs.InpaintNet is not null, Run = e.Runs.InpaintNet },
                 Baseline = new { Available = true },
-                Pianotree = new { Available = e.SamplerName is not null, Run = e.Runs.Sampler, Name = e.SamplerName },
+                Poly = new { Available = e.SamplerName is not null, Run = e.Runs.Sampler, Model = e.SamplerName },
             },
             Tools = new
             {
@@ -112,15 +122,15 @@ public sealed class MusicServer : WebServer<MusicEngine>
                 Inpaint = Tool(true, ""),
                 Sketchnet = Tool(e.Runs.SketchNet is not null, Command("SKETCHNET_RUN (from `latentsynth music train --model sketchnet`)")),
                 Inpaintnet = Tool(e.Runs.InpaintNet is not null, Command("INPAINTNET_RUN (from `latentsynth train --model inpaintnet`)")),
-                Sample = Tool(e.Runs.Melody is not null || e.SamplerName is not null, Command("MUSICVAE_RUN")),
-                Pianotree = Tool(e.SamplerName is not null, "a PianoTree run, once PianoTree registers its sampler (MusicSamplers.Register): " + Command("PIANOTREE_RUN")),
+                Sample = Tool(e.Runs.Melody is not null || e.SamplerName is not null, Command("MUSICVAE_RUN or PIANOTREE_RUN")),
+                Poly = Tool(e.SamplerName is not null, "a polyphonic run: " + Command("PIANOTREE_RUN (from `latentsynth music train --model pianotree`; a pianoroll-vae or midi-event-vae run also)")),
             },
             e.TunesData,
             Tunes = e.Tunes.Select(t => new { t.Name, t.Bars, Melody = t.Tokens16 is not null, Inpaint = t.Tokens24 is not null }),
             Audio = new { Available = e.AudioProblem is null, Problem = e.AudioProblem, Renderer = "FluidSynth (server side, General MIDI piano)" },
             Limits = new
             {
-                SynthLimits.MaxBodyBytes, MusicLimits.MinSteps, MusicLimits.MaxSteps, MusicLimits.MaxSamples, MusicLimits.MaxTemperature,
+                SynthLimits.MaxBodyBytes, MusicLimits.MinSteps, MusicLimits.MaxSteps, MusicLimits.MaxSamples, MusicLimits.MaxTemperature, MusicLimits.MaxExportSegments,
                 GapBars = InpaintGrid.GapBars, PastBars = InpaintGrid.PastBars, FutureBars = InpaintGrid.FutureBars, e.Workers,
             },
         };
@@ -132,7 +142,7 @@ internal static class MusicRequests
 {
     private static RequestException Bad(string m) => RequestFields.Bad(m);
     private static readonly string[] FillModels = ["sketchnet", "inpaintnet", "baseline"];
-    private static readonly string[] SampleModels = ["musicvae", "pianotree"];
+    private static readonly string[] SampleModels = ["musicvae", .. PolySampler.Models];
 
     /// <summary>A library's message about a command-line flag, reworded for the JSON field.</summary>
     private static string Field(string message) => message.Replace("--gap", "gap", StringComparison.Ordinal)
@@ -278,36 +288,97 @@ internal static class MusicRequests
         }, cancel).ConfigureAwait(false);
     }
 
-    /// <summary>POST /api/sample: model musicvae|pianotree, count 1..8, temperature (0, 2], seed.</summary>
+    /// <summary>
+    /// POST /api/sample: model musicvae or the served polyphonic model (pianotree, pianoroll-vae, midi-event-vae), count 1..8,
+    /// temperature (0, 2], seed. MusicVAE's temperature divides its decoder's logits; a polyphonic model's scales the latent
+    /// code (z = T · ε, decoded greedily). A polyphonic sample comes as its notes ([onset, pitch, duration] on the 16th grid).
+    /// </summary>
     public static async Task<object> Sample(JsonElement o, MusicEngine engine, CancellationToken cancel)
     {
-        var model = RequestFields.Choice(o, "model", "musicvae", SampleModels);
+        var model = RequestFields.Choice(o, "model", engine.Runs.Melody is null && engine.SamplerName is { } served ? served : "musicvae", SampleModels);
         if (model == "musicvae" && engine.Runs.Melody is null) throw Bad("model: musicvae needs a MusicVAE run: serve RUN… MUSICVAE_RUN");
-        if (model == "pianotree" && engine.SamplerName is null)
-            throw Bad("model: pianotree is not served: PianoTree registers its sampler with MusicSamplers.Register, then serve RUN… PIANOTREE_RUN");
+        bool poly = model != "musicvae";
+        if (poly && !string.Equals(model, engine.SamplerName, StringComparison.OrdinalIgnoreCase))
+            throw Bad(engine.SamplerName is null
+                ? $"model: {model} is not served: serve RUN… with a {model} run (from `latentsynth music train --model {model}`)"
+                : $"model: {model} is not served; this page samples polyphony from {engine.SamplerName}");
         int count = RequestFields.Integer(o, "count", 4, 1, MusicLimits.MaxSamples);
         double temperature = RequestFields.Number(o, "temperature", 0.5, 0, MusicLimits.MaxTemperature, minExclusive: true);
         int seed = Seed(o);
         return await engine.RunAsync(w =>
         {
             var clock = Stopwatch.StartNew();
-            int[][] melodies;
+            int[][] melodies = [];
+            IReadOnlyList<PolyNote>[] segments = [];
             using (LatentSynth.Torch.Torch.NewScope())
             {
                 MusicEngine.Seed(seed);
                 using var generator = new Generator((ulong)seed);
-                melodies = model == "musicvae" ? TokenRows.Of(w.Melody!.Generate(count, temperature, generator)) : w.Sampler!.Sample(count, temperature, generator);
+                if (poly) segments = w.Sampler!.Sample(count, temperature, generator);
+                else melodies = TokenRows.Of(w.Melody!.Generate(count, temperature, generator));
             }
             double modelMs = MusicEngine.Ms(clock);
-            var wavs = engine.Wavs(melodies, false);
-            var samples = melodies.Select((m, i) => new
-            {
-                Tokens = m,
-                Png = Convert.ToBase64String(MusicEngine.Roll([new PianoRollRow(m, $"{model} sample {i + 1}, temperature {temperature:0.###}, seed {seed}")], null)),
-                Wav = wavs[i] is { } bytes ? Convert.ToBase64String(bytes) : null,
-            }).ToList();
-            return (object)new { Model = model, Temperature = temperature, Seed = seed, Grid = 16, Samples = samples, ModelMilliseconds = modelMs, Milliseconds = MusicEngine.Ms(clock), engine.AudioProblem };
+            string Label(int i) => $"{model} sample {i + 1}, temperature {temperature:0.###}, seed {seed}";
+            object result = poly
+                ? PolySamples(engine, segments, Label)
+                : MelodySamples(engine, melodies, Label);
+            return (object)new { Model = model, Temperature = temperature, Seed = seed, Grid = 16, Polyphonic = poly, Samples = result, ModelMilliseconds = modelMs, Milliseconds = MusicEngine.Ms(clock), engine.AudioProblem };
         }, cancel).ConfigureAwait(false);
+    }
+
+    private static object MelodySamples(MusicEngine engine, int[][] melodies, Func<int, string> label)
+    {
+        var wavs = engine.Wavs(melodies, false);
+        return melodies.Select((m, i) => new
+        {
+            Tokens = m,
+            Png = Convert.ToBase64String(MusicEngine.Roll([new PianoRollRow(m, label(i))], null)),
+            Wav = wavs[i] is { } bytes ? Convert.ToBase64String(bytes) : null,
+        }).ToList();
+    }
+
+    /// <summary>Polyphonic samples: notes as [onset, pitch, duration], the report's polyphonic roll (<see cref="PolyDecode.RollPng"/>), sound.</summary>
+    private static object PolySamples(MusicEngine engine, IReadOnlyList<PolyNote>[] segments, Func<int, string> label)
+    {
+        var wavs = engine.PolyWavs(segments);
+        return segments.Select((notes, i) => new
+        {
+            Notes = notes.Select(n => new[] { n.Onset, n.Pitch, n.Duration }).ToArray(),
+            MaxNotesPerStep = notes.Count == 0 ? 0 : notes.GroupBy(n => n.Onset).Max(g => g.Count()),
+            Png = Convert.ToBase64String(PolyDecode.RollPng([PianoRollRow.Poly(notes, $"{label(i)} ({notes.Count} notes)")], null)),
+            Wav = wavs[i] is { } bytes ? Convert.ToBase64String(bytes) : null,
+        }).ToList();
+    }
+
+    /// <summary>
+    /// The polyphonic segments of a MIDI export: notes, 1..32 segments, each an array of [onset 0..31, pitch 0..127,
+    /// duration 1..32] notes (at most 512 a segment).
+    /// </summary>
+    public static IReadOnlyList<PolyNote>[] Notes(JsonElement o)
+    {
+        if (RequestFields.Get(o, "notes") is not { ValueKind: JsonValueKind.Array } sv) throw Bad("notes must be an array of segments, each an array of [onset, pitch, duration] notes");
+        int n = sv.GetArrayLength();
+        if (n < 1 || n > MusicLimits.MaxExportSegments) throw Bad($"notes must hold 1..{MusicLimits.MaxExportSegments} segments; got {n}");
+        const int maxNotes = PolyTree.Steps * PolyTree.MaxNotes;
+        var segments = new IReadOnlyList<PolyNote>[n];
+        int s = 0;
+        foreach (var seg in sv.EnumerateArray())
+        {
+            if (seg.ValueKind != JsonValueKind.Array || seg.GetArrayLength() > maxNotes) throw Bad($"notes[{s}] must be an array of at most {maxNotes} [onset, pitch, duration] notes");
+            var list = new List<PolyNote>();
+            int k = 0;
+            foreach (var note in seg.EnumerateArray())
+            {
+                int Part(int i, int min, int max) =>
+                    note.ValueKind == JsonValueKind.Array && note.GetArrayLength() == 3 && note[i].ValueKind == JsonValueKind.Number
+                    && note[i].TryGetInt32(out var v) && v >= min && v <= max ? v
+                    : throw Bad($"notes[{s}][{k}] must be [onset 0..{PolyTree.Steps - 1}, pitch 0..127, duration 1..{PolyTree.MaxDuration}]");
+                list.Add(new PolyNote(Part(0, 0, PolyTree.Steps - 1), Part(1, 0, 127), Part(2, 1, PolyTree.MaxDuration)));
+                k++;
+            }
+            segments[s++] = list;
+        }
+        return segments;
     }
 
     /// <summary>The tokens and grid of a MIDI export: tokens (1..1,536 integers), grid 16 or 24.</summary>

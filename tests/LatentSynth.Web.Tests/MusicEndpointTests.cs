@@ -44,9 +44,8 @@ public class MusicEndpointTests(MusicServerFixture fx)
         Assert.Equal(32, info.GetProperty("models").GetProperty("musicvae").GetProperty("steps").GetInt32());
         Assert.True(info.GetProperty("tools").GetProperty("sketchnet").GetProperty("enabled").GetBoolean());
         Assert.True(info.GetProperty("tools").GetProperty("inpaintnet").GetProperty("enabled").GetBoolean());
-        var pianotree = info.GetProperty("tools").GetProperty("pianotree");
-        Assert.False(pianotree.GetProperty("enabled").GetBoolean());
-        Assert.Contains("MusicSamplers.Register", pianotree.GetProperty("needs").GetString());
+        Assert.True(info.GetProperty("tools").GetProperty("poly").GetProperty("enabled").GetBoolean());
+        Assert.Equal("pianotree", info.GetProperty("models").GetProperty("poly").GetProperty("model").GetString());
         foreach (var t in info.GetProperty("tunes").EnumerateArray()) Assert.Equal(20, t.GetProperty("bars").GetInt32());
         var audio = info.GetProperty("audio");
         Assert.Equal(LatentSynth.Audio.Notes.NoteRenderer.MissingRenderer() is null, audio.GetProperty("available").GetBoolean());
@@ -121,6 +120,70 @@ public class MusicEndpointTests(MusicServerFixture fx)
         Assert.NotEmpty(back.Notes);
     }
 
+    [Fact]
+    public async Task PianoTreeSamplesArePolyphonicNotesWithRollsSoundAndMidi()
+    {
+        var res = await Post("/api/sample", """{"model": "pianotree", "count": 3, "temperature": 1, "seed": 3}""");
+        Assert.True(res.GetProperty("polyphonic").GetBoolean());
+        Assert.Equal("pianotree", res.GetProperty("model").GetString());
+        var samples = res.GetProperty("samples").EnumerateArray().ToList();
+        Assert.Equal(3, samples.Count);
+        var notes = samples.Select(s => s.GetProperty("notes").EnumerateArray().Select(n => n.EnumerateArray().Select(v => v.GetInt32()).ToArray()).ToArray()).ToArray();
+        foreach (var (s, seg) in samples.Zip(notes))
+        {
+            AssertPng(s.GetProperty("png"));
+            Assert.All(seg, n => Assert.True(n[0] is >= 0 and < 32 && n[1] is >= 0 and < 128 && n[2] is >= 1 and <= 32, string.Join(",", n)));
+            Assert.Equal(seg.Length == 0 ? 0 : seg.GroupBy(n => n[0]).Max(g => g.Count()), s.GetProperty("max_notes_per_step").GetInt32());
+            // A segment is 2 bars, cut with a bar of release: 6 s at 120 qpm.
+            if (seg.Length > 0) AssertSound(s.GetProperty("wav"), 2);
+        }
+        // The same seed and temperature give the same notes; the notes are the model's own greedy decode of z = T·ε.
+        var again = await Post("/api/sample", """{"model": "pianotree", "count": 3, "temperature": 1, "seed": 3}""");
+        Assert.Equal(res.GetProperty("samples").GetRawText().Length, again.GetProperty("samples").GetRawText().Length);
+        Assert.Equal(notes.Select(n => n.Length), again.GetProperty("samples").EnumerateArray().Select(s => s.GetProperty("notes").GetArrayLength()));
+        using (var model = LatentSynth.Music.Evaluation.PolyDecode.LoadModel(fx.PianoTree))
+        using (var generator = new LatentSynth.Torch.Generator(3))
+        {
+            var expected = LatentSynth.Music.Evaluation.PolyDecode.Sample(model, 3, 1, generator);
+            Assert.Equal(expected.Select(e => e.Count), notes.Select(n => n.Length));
+        }
+        // MIDI export of the notes on screen: every note back, at its 16th-step time.
+        using var r = await fx.Http.PostAsync("/api/midi", J(JsonSerializer.Serialize(new { notes, name = "poly" })));
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var bytes = await r.Content.ReadAsByteArrayAsync();
+        Assert.Equal("MThd", Encoding.ASCII.GetString(bytes, 0, 4));
+        var back = LatentSynth.Music.Data.MidiReader.Read(new MemoryStream(bytes), "export");
+        // A MIDI file holds one note per onset and pitch (a tiny PianoTree repeats a pitch in a step's slots): every distinct
+        // (segment, onset, pitch) of the samples comes back once, at its time.
+        var distinct = notes.SelectMany((seg, k) => seg.Select(n => (k * 32 + n[0], n[1]))).Distinct().ToHashSet();
+        Assert.Equal(distinct.Count, back.Notes.Count);
+        Assert.All(back.Notes, n => Assert.Contains(((int)(n.OnTick / (back.TicksPerQuarter / 4)), n.Pitch), distinct));
+        // A hand-written chord comes back as three notes at once.
+        using var chord = await fx.Http.PostAsync("/api/midi", J("""{"notes": [[[0, 60, 8], [0, 64, 8], [0, 67, 8]]]}"""));
+        var chordNotes = LatentSynth.Music.Data.MidiReader.Read(new MemoryStream(await chord.Content.ReadAsByteArrayAsync()), "chord").Notes;
+        Assert.Equal([60, 64, 67], chordNotes.Select(n => n.Pitch).Order());
+        Assert.Single(chordNotes.Select(n => n.OnTick).Distinct());
+    }
+
+    [Fact]
+    public async Task APianoTreeRunIsServedAlone()
+    {
+        await using var server = await MusicServer.StartAsync(new MusicServerOptions { Runs = MusicRuns.FromRuns([fx.PianoTree]), Port = 0, Workers = 1 });
+        using var http = new HttpClient { BaseAddress = server.Url, Timeout = TimeSpan.FromSeconds(120) };
+        var info = JsonDocument.Parse(await http.GetStringAsync("/api/info")).RootElement;
+        Assert.True(info.GetProperty("tools").GetProperty("sample").GetProperty("enabled").GetBoolean());
+        Assert.False(info.GetProperty("tools").GetProperty("interpolate").GetProperty("enabled").GetBoolean());
+        Assert.Equal(0, info.GetProperty("tunes").GetArrayLength());
+        // Without a model field the served polyphonic model samples; musicvae is refused by name.
+        using var ok = await http.PostAsync("/api/sample", J("""{"count": 1}"""));
+        var text = await ok.Content.ReadAsStringAsync();
+        Assert.True(ok.StatusCode == HttpStatusCode.OK, text);
+        Assert.Equal("pianotree", JsonDocument.Parse(text).RootElement.GetProperty("model").GetString());
+        using var bad = await http.PostAsync("/api/sample", J("""{"model": "musicvae"}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("model: musicvae needs a MusicVAE run", await bad.Content.ReadAsStringAsync());
+    }
+
     public static TheoryData<string, string, int, string> BadRequests() => new()
     {
         { "/api/interpolate", """{"from": "no-such-tune", "to": "tune00"}""", 404, "from: no test tune 'no-such-tune'" },
@@ -138,7 +201,12 @@ public class MusicEndpointTests(MusicServerFixture fx)
         { "/api/inpaint", """{"tune": "nope", "gap": "7-10"}""", 404, "tune: no test tune 'nope'" },
         { "/api/sample", """{"temperature": 0}""", 400, "temperature must be in (0, 2]" },
         { "/api/sample", """{"count": 99}""", 400, "count must be in 1..8" },
-        { "/api/sample", """{"model": "pianotree"}""", 400, "model: pianotree is not served" },
+        { "/api/sample", """{"model": "pianoroll-vae"}""", 400, "model: pianoroll-vae is not served; this page samples polyphony from pianotree" },
+        { "/api/sample", """{"model": "magic"}""", 400, "model must be one of musicvae, pianotree, pianoroll-vae, midi-event-vae" },
+        { "/api/sample", """{"model": "pianotree", "count": 9}""", 400, "count must be in 1..8" },
+        { "/api/sample", """{"model": "pianotree", "temperature": 2.5}""", 400, "temperature must be in (0, 2]" },
+        { "/api/midi", """{"notes": [[[0, 60, 0]]]}""", 400, "notes[0][0] must be [onset 0..31, pitch 0..127, duration 1..32]" },
+        { "/api/midi", """{"notes": []}""", 400, "notes must hold 1..32 segments" },
         { "/api/sample", """{"count": "two"}""", 400, "count must be an integer" },
         { "/api/sample", """{"count": 2,""", 400, "malformed JSON" },
         { "/api/sample", """[1, 2]""", 400, "must be a JSON object" },

@@ -4,8 +4,8 @@ namespace LatentSynth.Web.Tests;
 
 /// <summary>
 /// Tiny symbolic runs trained through the command line on 20 generated tunes (20 bars of quarters and eighths, so they fit both
-/// grids): a MusicVAE (midi:DIR, 2-bar windows), a SketchVAE and SketchNet on it, a MeasureVAE and InpaintNet on it — 1 epoch each —
-/// and a music server over them on a free loopback port.
+/// grids): a MusicVAE (midi:DIR, 2-bar windows), a SketchVAE and SketchNet on it, a MeasureVAE and InpaintNet on it, and a PianoTree
+/// on 12 generated chord tunes (midi-poly:DIR, <see cref="PolyTunes"/>) — 1 epoch each — and a music server over them on a free loopback port.
 /// </summary>
 public sealed class MusicServerFixture : IAsyncLifetime
 {
@@ -14,6 +14,7 @@ public sealed class MusicServerFixture : IAsyncLifetime
     public string MusicVae => Path.Combine(Dir, "musicvae");
     public string SketchNet => Path.Combine(Dir, "sketchnet");
     public string InpaintNet => Path.Combine(Dir, "inpaintnet");
+    public string PianoTree => Path.Combine(Dir, "pianotree");
     public MusicServer Server { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
     public TimeSpan TrainingTime { get; private set; }
@@ -66,10 +67,11 @@ public sealed class MusicServerFixture : IAsyncLifetime
         Cli(["music", "train", "--model", "measurevae", "--data", "midi-bars24:" + Midi, .. small, "--batch-size", "64", "--out", measureVae]);
         Cli(["train", "--model", "inpaintnet", "--data", "midi-inpaint:" + Midi, "--set", "measure_vae_run=" + measureVae,
             "--latent-dim", "8", "--set", "rnn_size=12", "--set", "rnn_layers=1", "--epochs", "1", "--batch-size", "8", "--out", InpaintNet]);
+        Cli(PolyTunes.TinyPianoTree("midi-poly:" + PolyTunes.Write(Path.Combine(Dir, "poly"), 12), PianoTree));
         TrainingTime = clock.Elapsed;
         Server = await MusicServer.StartAsync(new MusicServerOptions
         {
-            Runs = MusicRuns.FromRuns([MusicVae, SketchNet, InpaintNet]), Port = 0, Workers = 2,
+            Runs = MusicRuns.FromRuns([MusicVae, SketchNet, InpaintNet, PianoTree]), Port = 0, Workers = 2,
         });
         Http = new HttpClient { BaseAddress = Server.Url, Timeout = TimeSpan.FromSeconds(120) };
     }

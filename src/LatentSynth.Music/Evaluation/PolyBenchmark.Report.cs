@@ -69,22 +69,22 @@ public sealed partial class PolyBenchmark
     private (Dictionary<string, byte[]> Images, Dictionary<string, byte[]> Audio, List<ReportFigure> Figures) Assets(string dir, PolyBenchmarkOptions options,
         long seed, IDatasetSource source, bool withAudio)
     {
-        using var model = LoadModel(dir);
+        using var model = PolyDecode.LoadModel(dir);
         using var data = Trainer.LoadData(source, RunFolder.Open(dir).Config.Training, log);
         using var scope = Torch.NewScope();
         var images = new Dictionary<string, byte[]>();
         var audio = new Dictionary<string, byte[]>();
-        var segments = FirstSegments(data.Test.Examples, options.Segments);
-        var shown = FirstSegments(segments, options.ReportExamples);
+        var segments = PolyDecode.FirstSegments(data.Test.Examples, options.Segments);
+        var shown = PolyDecode.FirstSegments(segments, options.ReportExamples);
         var truth = NoteF1.TreeNotes(shown);
-        var recon = ReconstructNotes(model, shown);
+        var recon = PolyDecode.ReconstructNotes(model, shown);
         var rows = new List<PianoRollRow>();
         for (int i = 0; i < truth.Length; i++)
         {
             rows.Add(PianoRollRow.Poly(truth[i], $"test segment {i}: original ({truth[i].Count} notes)"));
             rows.Add(PianoRollRow.Poly(recon[i], $"greedy reconstruction from z = μ (onset F1 {F(NoteF1.Segment(truth[i], recon[i]).Onset.F1)})"));
         }
-        images["reconstructions"] = PianoRoll.Render(rows, new PianoRollOptions { PitchHeight = RollPitchHeight, Title = "Test segments and their reconstructions" }).ToPng();
+        images["reconstructions"] = PolyDecode.RollPng(rows, "Test segments and their reconstructions");
 
         var study = Interpolate(model, segments, options.InterpolationPairs, options.InterpolationSteps, (int)seed);
         var (a, b) = study.Pairs[0];
@@ -93,8 +93,7 @@ public sealed partial class PolyBenchmark
         walk.AddRange(study.Example.Select((notes, k) => PianoRollRow.Poly(notes,
             $"α = {F(study.Alphas[k], "0.##")} (onset F1 to A {F(NoteF1.Segment(ends[0], notes).Onset.F1)}, to B {F(NoteF1.Segment(ends[1], notes).Onset.F1)})")));
         walk.Add(PianoRollRow.Poly(ends[1], $"B: test segment {b}"));
-        images["interpolation"] = PianoRoll.Render(walk,
-            new PianoRollOptions { PitchHeight = RollPitchHeight, Title = $"Interpolation between test segments {a} (A, top) and {b} (B, bottom): greedy decodes along the slerp" }).ToPng();
+        images["interpolation"] = PolyDecode.RollPng(walk, $"Interpolation between test segments {a} (A, top) and {b} (B, bottom): greedy decodes along the slerp");
         var figures = new List<ReportFigure>
         {
             new("Onset F1 of the interpolants against A and against B along α (pooled over the pairs)", Charts.Line(
@@ -106,20 +105,18 @@ public sealed partial class PolyBenchmark
 
         List<PolyNote>[] prior;
         using (var generator = new Generator((ulong)seed + 77))
-        using (Torch.NoGrad())
-            prior = DecodeNotes(model, model.SamplePrior(options.PriorSamples, generator));
-        images["prior samples"] = PianoRoll.Render(prior.Select((p, i) => PianoRollRow.Poly(p, $"sample {i}, z ~ N(0, I), greedy ({p.Count} notes)")).ToList(),
-            new PianoRollOptions { PitchHeight = RollPitchHeight, Title = "Samples from the prior" }).ToPng();
+            prior = PolyDecode.Sample(model, options.PriorSamples, 1, generator);
+        images["prior samples"] = PolyDecode.RollPng(prior.Select((p, i) => PianoRollRow.Poly(p, $"sample {i}, z ~ N(0, I), greedy ({p.Count} notes)")).ToList(), "Samples from the prior");
 
         // The segments as MIDI (and WAV) beside the run; the page plays each segment whole.
         var files = Path.Combine(dir, "music");
         Directory.CreateDirectory(files);
         var sounds = new List<(string Label, string Name, float[] Trees)>
         {
-            ("test segment 0", "original-0", TreeValues([truth[0]])),
-            ("test segment 0, greedy reconstruction", "reconstruction-0", TreeValues([recon[0]])),
-            ("prior sample 0", "prior-sample-0", TreeValues([prior[0]])),
-            ("interpolation (one pair, all points in turn)", "interpolation", TreeValues(study.Example)),
+            ("test segment 0", "original-0", PolyDecode.TreeValues([truth[0]])),
+            ("test segment 0, greedy reconstruction", "reconstruction-0", PolyDecode.TreeValues([recon[0]])),
+            ("prior sample 0", "prior-sample-0", PolyDecode.TreeValues([prior[0]])),
+            ("interpolation (one pair, all points in turn)", "interpolation", PolyDecode.TreeValues(study.Example)),
         };
         foreach (var (label, name, trees) in sounds)
         {
@@ -129,9 +126,6 @@ public sealed partial class PolyBenchmark
         foreach (var (name, png) in images) File.WriteAllBytes(Path.Combine(files, name.Replace(' ', '-') + ".png"), png);
         return (images, audio, figures);
     }
-
-    /// <summary>Pixels per semitone of the report's rolls: a decoder early in training spreads notes over all 128 pitches.</summary>
-    private const int RollPitchHeight = 4;
 
     private static string F(double v, string format = "0.###") => v.ToString(format, CultureInfo.InvariantCulture);
 }

@@ -177,62 +177,13 @@ public sealed partial class PolyBenchmark
     public static Dictionary<string, double> Evaluate(string runDir, PolyBenchmarkOptions options, long seed, IDatasetSource? source = null, Action<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        using var model = LoadModel(runDir);
+        using var model = PolyDecode.LoadModel(runDir);
         using var data = Trainer.LoadData(source ?? new CatalogDatasetSource(), RunFolder.Open(runDir).Config.Training, log);
         using var scope = Torch.NewScope();
-        var segments = FirstSegments(data.Test.Examples, options.Segments);
-        var values = NoteF1.Reconstructions(segments, x => ReconstructNotes(model, x)).ToDictionary().ToDictionary(kv => kv.Key, kv => kv.Value);
+        var segments = PolyDecode.FirstSegments(data.Test.Examples, options.Segments);
+        var values = NoteF1.Reconstructions(segments, x => PolyDecode.ReconstructNotes(model, x)).ToDictionary().ToDictionary(kv => kv.Key, kv => kv.Value);
         values["interp_mid_f1"] = Interpolate(model, segments, options.InterpolationPairs, options.InterpolationSteps, (int)seed).MidF1;
         return values;
-    }
-
-    /// <summary>The run's model in evaluation mode.</summary>
-    /// <exception cref="ArgumentException">The run holds a model that is not a polyphonic one.</exception>
-    internal static AutoencoderModel LoadModel(string runDir)
-    {
-        var run = RunFolder.Open(runDir);
-        if (!MusicModels.IsPolyModel(run.Config.Model.Model))
-            throw new ArgumentException($"'{runDir}' holds model '{run.Config.Model.Model}', not a polyphonic model");
-        var model = (AutoencoderModel)run.LoadModel();
-        model.Eval();
-        return model;
-    }
-
-    /// <summary>The first <paramref name="n"/> segments of <paramref name="trees"/> (all when there are fewer).</summary>
-    internal static Tensor FirstSegments(Tensor trees, int n) => n < trees.Size(0) ? trees.Narrow(0, 0, n) : trees;
-
-    /// <summary>
-    /// The notes of greedy decodes of <paramref name="z"/>, each model by its own route: PianoTree's trees
-    /// (<see cref="PianoTreeVaeModel.DecodeTrees"/>) read with durations clipped at the segment end (as the truth is scored);
-    /// the baselines' notes as decoded (<see cref="PianoRollVaeModel.DecodeNotes"/>, <see cref="MidiEventVaeModel.DecodeNotes"/>:
-    /// inside the segment by construction, and not capped at 16 per step as a tree would cap them).
-    /// </summary>
-    internal static List<PolyNote>[] DecodeNotes(AutoencoderModel model, Tensor z)
-    {
-        using var noGrad = Torch.NoGrad();
-        using var scope = Torch.NewScope();
-        return model switch
-        {
-            PianoTreeVaeModel pt => NoteF1.TreeNotes(pt.DecodeTrees(z)),
-            PianoRollVaeModel roll => roll.DecodeNotes(z),
-            MidiEventVaeModel events => events.DecodeNotes(z),
-            _ => throw new ArgumentException($"model '{model.Config.Model}' is not a polyphonic model", nameof(model)),
-        };
-    }
-
-    /// <summary>Tree values (3,072 per segment) of note lists, for MIDI (<see cref="PolyData.WriteMidi"/>).</summary>
-    internal static float[] TreeValues(IReadOnlyList<IReadOnlyList<PolyNote>> segments)
-    {
-        using var scope = Torch.NewScope();
-        return BaselineTreeCodec.Tree(segments).Contiguous().ToArray<float>();
-    }
-
-    /// <summary>The greedy reconstructions of <paramref name="x"/> from μ, as notes clipped at the segment end.</summary>
-    internal static List<PolyNote>[] ReconstructNotes(AutoencoderModel model, Tensor x)
-    {
-        using var noGrad = Torch.NoGrad();
-        using var scope = Torch.NewScope();
-        return DecodeNotes(model, model.Encode(x));
     }
 
     /// <summary>
@@ -249,17 +200,13 @@ public sealed partial class PolyBenchmark
         var alphas = MelodyInterpolation.Alphas(steps);
         var chosen = MelodyInterpolation.ChoosePairs(n, (int)Math.Min(pairs, (long)n * (n - 1) / 2), new Random(seed));
         var truth = NoteF1.TreeNotes(segments);
-        using var noGrad = Torch.NoGrad();
-        using var scope = Torch.NewScope();
-        var mu = model.Encode(segments).To(DType.Float32).Contiguous().ToArray<float>();
-        int d = mu.Length / n;
-        float[] Mu(int i) => mu.AsSpan(i * d, d).ToArray();
+        var mu = PolyDecode.Means(model, segments);
+        var ends = chosen.Select(p => (mu[p.I], mu[p.J])).ToList();
         double[] toA = new double[steps], toB = new double[steps];
         var example = new List<List<PolyNote>>();
         for (int k = 0; k < steps; k++)
         {
-            var z = chosen.SelectMany(p => MelodyInterpolation.Lerp(Mu(p.I), Mu(p.J), alphas[k], spherical: true)).ToArray();
-            var notes = DecodeNotes(model, Tensor.From(z, chosen.Count, d));
+            var notes = PolyDecode.Slerp(model, ends, alphas[k]);
             toA[k] = NoteF1.Corpus(chosen.Select(p => (IReadOnlyCollection<PolyNote>)truth[p.I]).ToList(), notes).Onset.F1;
             toB[k] = NoteF1.Corpus(chosen.Select(p => (IReadOnlyCollection<PolyNote>)truth[p.J]).ToList(), notes).Onset.F1;
             example.Add(notes[0]);

@@ -52,9 +52,10 @@
   }
 
   // ---- MIDI export of what is on screen -----------------------------------------------------------
-  async function exportMidi(tokens, grid, name) {
+  // what: { tokens, grid } (melody or inpainting tokens) or { notes } (polyphonic segments of [onset, pitch, duration])
+  async function exportMidi(what, name) {
     try {
-      const r = await api('api/midi', { tokens, grid, name });
+      const r = await api('api/midi', Object.assign({ name }, what));
       const bytes = new Uint8Array(await r.arrayBuffer());
       body.dataset.midiHeader = String.fromCharCode(...bytes.slice(0, 4));
       body.dataset.midiBytes = String(bytes.length);
@@ -243,11 +244,17 @@
     const payload = { model: $('smp-model').value, count: Number($('smp-count').value), temperature: Number($('smp-temp').value), seed: Number($('smp-seed').value) };
     const res = await (await api('api/sample', payload)).json();
     const out = $('smp-out'); out.textContent = '';
-    res.samples.forEach((s, i) => item(out, s.png, `sample ${i + 1}`, s.wav, 'sample'));
-    state.samples = res.samples.map((s) => s.tokens).flat();
+    res.samples.forEach((s, i) => item(out, s.png, `${res.model} sample ${i + 1}` + (res.polyphonic ? ` (${s.notes.length} notes)` : ''), s.wav, 'sample'));
+    if (res.polyphonic) {
+      state.samples = { notes: res.samples.map((s) => s.notes) };
+      body.dataset.polyNotes = String(res.samples.reduce((n, s) => n + s.notes.length, 0));
+      body.dataset.polyCounts = res.samples.map((s) => s.notes.length).join(',');
+      body.dataset.maxNotesPerStep = String(Math.max(...res.samples.map((s) => s.max_notes_per_step)));
+    } else state.samples = { tokens: res.samples.map((s) => s.tokens).flat(), grid: 16 };
     $('smp-midi').disabled = false;
     body.dataset.samples = String(res.samples.length);
     if (res.samples[0].wav) await play(res.samples[0].wav, 'sample');
+    body.dataset.sampleModel = res.model; // last: the sample is drawn and its first segment played
   }
 
   // ---- set-up -------------------------------------------------------------------------------------
@@ -269,11 +276,12 @@
       if (tool && !tool.enabled) { o.disabled = true; o.title = 'needs ' + tool.needs; o.textContent += ' — needs a run'; }
     }
     if (!info.tools.sketchnet.enabled) $('inp-model').value = info.tools.inpaintnet.enabled ? 'inpaintnet' : 'baseline';
-    const pt = $('smp-model').options[1];
-    if (!info.tools.pianotree.enabled) { pt.disabled = true; pt.title = 'needs ' + info.tools.pianotree.needs; pt.textContent += ' — not served'; }
+    const pt = $('smp-poly');
+    if (!info.tools.poly.enabled) { pt.disabled = true; pt.title = 'needs ' + info.tools.poly.needs; pt.textContent += ' — not served'; }
+    else { pt.value = info.models.poly.model; pt.textContent = info.models.poly.model + ' (polyphonic)'; }
     if (!info.tools.interpolate.enabled) disable($('interpolate'), info.tools.interpolate.needs);
     if (!info.tools.sample.enabled) disable($('sample'), info.tools.sample.needs);
-    else if (!info.models.musicvae.available) $('smp-model').value = 'pianotree';
+    else if (!info.models.musicvae.available) $('smp-model').value = pt.value;
     if (!info.audio.available) { const n = $('audio-note'); n.hidden = false; n.textContent = 'No sound: ' + info.audio.problem + '. Piano rolls and MIDI export still work.'; }
     $('inp-tune').addEventListener('change', fillGaps);
     $('inp-gap').addEventListener('change', fillTapBars);
@@ -284,10 +292,10 @@
     $('inp-run').addEventListener('click', () => run('inpaint', $('inp-run'), () => inpaint(false)));
     $('inp-compare').addEventListener('click', () => run('compare', $('inp-compare'), () => inpaint(true)));
     $('smp-run').addEventListener('click', () => run('sample', $('smp-run'), sample));
-    $('interp-midi').addEventListener('click', () => exportMidi(state.interp, 16, 'interpolation'));
-    $('inp-midi').addEventListener('click', () => exportMidi(state.inpaint, 24, 'inpainted'));
-    $('smp-midi').addEventListener('click', () => exportMidi(state.samples, 16, 'samples'));
-    status(`${info.tunes.length} test tunes of ${info.tunes_data}; sound: ${info.audio.available ? 'FluidSynth on the server' : 'none'}`);
+    $('interp-midi').addEventListener('click', () => exportMidi({ tokens: state.interp, grid: 16 }, 'interpolation'));
+    $('inp-midi').addEventListener('click', () => exportMidi({ tokens: state.inpaint, grid: 24 }, 'inpainted'));
+    $('smp-midi').addEventListener('click', () => exportMidi(state.samples, 'samples'));
+    status(`${info.tunes.length} test tunes${info.tunes_data ? ' of ' + info.tunes_data : ''}; sound: ${info.audio.available ? 'FluidSynth on the server' : 'none'}`);
     body.dataset.ready = '1';
   }
   start().catch((e) => status('could not start: ' + e.message, true));
