@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using LatentSynth.Training;
 using Spectre.Console;
 
 namespace LatentSynth.Cli;
@@ -155,11 +156,40 @@ public static class DistributedLaunch
         return port;
     }
 
+    /// <summary>Environment variable: the run config a launcher built, checked and prepared (a JSON file) for its workers.</summary>
+    public const string PreparedConfigVariable = "LATENTSYNTH_RUN_CONFIG";
+
+    /// <summary>Environment variable: "1" when the prepared config takes its input shape from the data.</summary>
+    public const string ShapeFromDataVariable = "LATENTSYNTH_RUN_SHAPE_FROM_DATA";
+
+    /// <summary>The config this worker's launcher prepared (<see cref="PreparedConfigVariable"/>), or null.</summary>
+    /// <exception cref="IOException">The file named is unreadable.</exception>
+    public static RunConfig? PreparedConfig()
+    {
+        var path = Environment.GetEnvironmentVariable(PreparedConfigVariable);
+        if (string.IsNullOrWhiteSpace(path)) return null;
+        return RunConfig.Load(path) with { InputShapeFromData = Environment.GetEnvironmentVariable(ShapeFromDataVariable) == "1" };
+    }
+
     /// <summary>
     /// Starts the plan's workers running <paramref name="workerArgs"/> with this program and supervises them until
     /// all have exited; returns the exit code: 0 when all succeeded, the stop code after Ctrl-C/SIGTERM, otherwise 1.
+    /// A new run's <paramref name="prepared"/> config (built, checked and its data prepared here, once) reaches the
+    /// workers through <see cref="PreparedConfigVariable"/>; a resume passes null.
     /// </summary>
-    internal static int Run(Plan plan, string[] workerArgs)
+    internal static int Run(Plan plan, string[] workerArgs, RunConfig? prepared)
+    {
+        string? configFile = null;
+        if (prepared is not null)
+        {
+            configFile = Path.Combine(Path.GetTempPath(), $"latentsynth-run-{Environment.ProcessId}-{Guid.NewGuid():N}.json");
+            File.WriteAllText(configFile, prepared.ToJson());
+        }
+        try { return Launch(plan, workerArgs, configFile, prepared?.InputShapeFromData == true); }
+        finally { if (configFile is not null) File.Delete(configFile); }
+    }
+
+    private static int Launch(Plan plan, string[] workerArgs, string? configFile, bool shapeFromData)
     {
         var (program, prefix) = SelfCommand();
         int port = plan.MasterPort == 0 ? FreePort() : plan.MasterPort;
@@ -187,6 +217,11 @@ public static class DistributedLaunch
                 psi.Environment["LOCAL_WORLD_SIZE"] = plan.NProc.ToString(CultureInfo.InvariantCulture);
                 psi.Environment["MASTER_ADDR"] = plan.MasterAddress;
                 psi.Environment["MASTER_PORT"] = port.ToString(CultureInfo.InvariantCulture);
+                if (configFile is not null)
+                {
+                    psi.Environment[PreparedConfigVariable] = configFile;
+                    psi.Environment[ShapeFromDataVariable] = shapeFromData ? "1" : "0";
+                }
                 workers.Add(new Worker(rank, Process.Start(psi) ?? throw new InvalidOperationException($"rank {rank} could not be started")));
             }
             return Supervise(workers, stop);

@@ -144,9 +144,12 @@ public static class TrainCommands
             foreach (var o in cmd.Options)
                 if (refused is not null && refused.TryGetValue(o.Name, out var why) && parse.GetResult(o) is { Implicit: false })
                     throw new ArgumentException(why);
-            // --nproc N (or --nnodes): this process starts the workers and supervises them; each runs this same verb.
-            if (DistributedLaunch.Read(parse, launch) is { } plan)
-                return DistributedLaunch.Run(plan, DistributedLaunch.WorkerArguments(parse.Tokens.Select(t => t.Value)));
+            // --nproc N (or --nnodes): this process checks and prepares the run once, then starts the workers and
+            // supervises them; each runs this same verb. A worker of a new run takes the config its launcher prepared.
+            var plan = DistributedLaunch.Read(parse, launch);
+            var workerArgs = DistributedLaunch.WorkerArguments(parse.Tokens.Select(t => t.Value));
+            if (WorkerPlace.FromEnvironment() is not null && DistributedLaunch.PreparedConfig() is { } prepared)
+                return RunNew(prepared);
             var resumeDir = parse.GetValue(resume);
             if (resumeDir is not null)
             {
@@ -156,6 +159,7 @@ public static class TrainCommands
                     throw new ArgumentException($"--resume continues '{resumeDir}' with its own configuration ({RunFolder.ConfigFile}); " +
                                                 $"{string.Join(", ", others)} cannot be combined with it (only --epochs can, to extend the run)");
                 checkResume?.Invoke(resumeDir);
+                if (plan is not null) return DistributedLaunch.Run(plan, workerArgs, prepared: null);
                 return RunResume(resumeDir, parse.GetValue(epochs), parse.GetValue(allowDataChange));
             }
             if (parse.GetValue(allowDataChange))
@@ -195,6 +199,7 @@ public static class TrainCommands
             // Before prepare, which may already write into the run folder (audio train's frames).
             UserPaths.CheckOutputFolder("--out", run.Training.Out);
             if (prepare is not null) run = prepare(parse, run);
+            if (plan is not null) return DistributedLaunch.Run(plan, workerArgs, run);
             return RunNew(run);
         }));
         return cmd;
