@@ -31,6 +31,14 @@ def networks(arch, latent=20, hidden=400):
     return enc, dec
 
 
+def load_split(path, limit=0):
+    """The exported split as float images in [0, 1], [N, 1, 28, 28]; the first `limit` training images when > 0."""
+    t, _ = load(path)
+    train = t["train_x"].float().div_(255).reshape(-1, 1, 28, 28)
+    test = t["test_x"].float().div_(255).reshape(-1, 1, 28, 28)
+    return (train[:limit] if limit > 0 else train), test
+
+
 def loss_fn(enc, dec, x):
     mu, logvar = enc(x).chunk(2, 1)
     z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
@@ -51,11 +59,7 @@ def main():
     a = p.parse_args()
     if a.threads > 0:
         torch.set_num_threads(a.threads)
-    t, _ = load(a.data)
-    train = t["train_x"].float().div_(255).reshape(-1, 1, 28, 28)
-    test = t["test_x"].float().div_(255).reshape(-1, 1, 28, 28)
-    if a.limit > 0:
-        train = train[:a.limit]
+    train, test = load_split(a.data, a.limit)
     torch.manual_seed(a.seed)
     enc, dec = networks(a.arch)
     opt = torch.optim.Adam(list(enc.parameters()) + list(dec.parameters()), lr=1e-3)

@@ -15,8 +15,7 @@ import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel as DDP
 
-from fashion_vae import loss_fn, networks
-from safetensors_io import load
+from fashion_vae import load_split, loss_fn, networks
 
 
 class Pair(torch.nn.Module):
@@ -43,11 +42,7 @@ def main():
     torch.set_num_threads(a.threads)
     dist.init_process_group("gloo")
     rank, world = dist.get_rank(), dist.get_world_size()
-    t, _ = load(a.data)
-    train = t["train_x"].float().div_(255).reshape(-1, 1, 28, 28)
-    test = t["test_x"].float().div_(255).reshape(-1, 1, 28, 28)
-    if a.limit > 0:
-        train = train[:a.limit]
+    train, test = load_split(a.data, a.limit)
     torch.manual_seed(a.seed)
     model = DDP(Pair(*networks(a.arch)))
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
