@@ -37,7 +37,7 @@
 
 9. (--only-distributed) Issue 15: the MLP and conv VAE on Fashion-MNIST, epoch time of our single process (the
    product's thread plan), our `train --nproc 2` (2 x batch 64), PyTorch's best single-process setting (of 1x1,
-   1x2, 2x1 threads) and PyTorch DDP (torchrun, Gloo, 2 processes x 1 thread, batch 64 each); alternated, medians
+   1x2, 2x1 threads) and PyTorch DDP (Gloo, 2 processes x 1 thread started with torchrun's variables, batch 64 each); alternated, medians
    of epochs 2..E over the processes; test losses. Writes benchmarks/results/distributed.md.
 
 4. (--only-audio-latency) Decode-and-invert latency of a 1 s latent path (87 points) with a trained
@@ -308,8 +308,7 @@ def distributed_section(a):
         return r["epoch_seconds"][1:], r["test_loss"]
 
     def torch_ddp(arch, limit):
-        r = run_json(["/usr/bin/python3", "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", str(29400 + os.getpid() % 500),
-                      DDP_PY, "--data", FASHION_DATA, "--arch", arch, "--epochs", str(epochs), "--limit", str(limit), "--batch", "64", "--threads", "1"],
+        r = run_json(["/usr/bin/python3", DDP_PY, "--nproc", "2", "--data", FASHION_DATA, "--arch", arch, "--epochs", str(epochs), "--limit", str(limit), "--batch", "64", "--threads", "1"],
                      blas_env(1), cwd=os.path.dirname(DDP_PY))[0]
         return r["epoch_seconds"][1:], r["test_loss"]
 

@@ -1,14 +1,20 @@
 """The reference VAE on Fashion-MNIST (fashion_vae.py's networks and loss) trained data-parallel with PyTorch's
 DistributedDataParallel over Gloo: the baseline of `latentsynth train --nproc N`.
 
-Run under torchrun (which sets RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT):
-    python3 -m torch.distributed.run --nproc_per_node 2 fashion_vae_ddp.py --data FILE --arch mlp --batch 64
+Run with --nproc N: the script starts N copies of itself with RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT set, as
+torchrun does (Debian's python3-torch 1.13 torchrun fails under Python 3.11 in torch.distributed.elastic; the workers
+themselves are plain `init_process_group("gloo")` from those variables, which is what torchrun would give them):
+    python3 fashion_vae_ddp.py --nproc 2 --data FILE --arch mlp --batch 64
 Each process: --threads intra-op threads (OPENBLAS_NUM_THREADS from the environment), batch --batch per process,
 a DistributedSampler over the same split, DDP's default 25 MB buckets with the allreduce overlapping backward.
 Rank 0 prints one JSON line: {"impl": "pytorch-ddp", "arch": ..., "world": W, "epoch_seconds": [...], "test_loss": L}.
 """
 import argparse
 import json
+import os
+import socket
+import subprocess
+import sys
 import time
 
 import torch
@@ -38,7 +44,10 @@ def main():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--limit", type=int, default=0)
+    p.add_argument("--nproc", type=int, default=2, help="processes to start (when RANK is not set)")
     a = p.parse_args()
+    if "RANK" not in os.environ:
+        return spawn(a.nproc)
     torch.set_num_threads(a.threads)
     dist.init_process_group("gloo")
     rank, world = dist.get_rank(), dist.get_world_size()
@@ -69,6 +78,20 @@ def main():
         print(json.dumps({"impl": "pytorch-ddp", "arch": a.arch, "world": world, "epoch_seconds": [round(s, 4) for s in times],
                           "test_loss": round(total / test.shape[0], 4)}), flush=True)
     dist.destroy_process_group()
+
+
+def spawn(n):
+    """Starts n workers of this command with torchrun's variables; returns when all have ended (non-zero if one failed)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    procs = []
+    for rank in range(n):
+        env = dict(os.environ, RANK=str(rank), WORLD_SIZE=str(n), LOCAL_RANK=str(rank), MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+        procs.append(subprocess.Popen([sys.executable, *sys.argv], env=env))
+    codes = [p.wait() for p in procs]
+    if any(codes):
+        sys.exit(f"a DDP worker failed: exit codes {codes}")
 
 
 if __name__ == "__main__":
