@@ -75,10 +75,25 @@ public sealed class GlooGroup : IDataParallelGroup, IDisposable
     public int WorldSize => group.WorldSize;
 
     /// <inheritdoc />
-    public void AllReduceSum(IReadOnlyList<Tensor> tensors) => group.AllReduce(tensors, ReduceOp.Sum);
+    public void AllReduceSum(IReadOnlyList<Tensor> tensors) => Collective("sum of the step's losses", () => group.AllReduce(tensors, ReduceOp.Sum));
 
     /// <inheritdoc />
-    public void Broadcast(IReadOnlyList<Tensor> tensors, int root) => GradientSync.BroadcastParameters(group, tensors, root);
+    public void Broadcast(IReadOnlyList<Tensor> tensors, int root) =>
+        Collective($"rank {root}'s parameters", () => GradientSync.BroadcastParameters(group, tensors, root));
+
+    /// <summary>
+    /// Runs a collective; a failure (a rank gone, a rank hung past the timeout) becomes one message that says what this
+    /// rank was doing and what to look at, around Gloo's own.
+    /// </summary>
+    private void Collective(string what, Action run)
+    {
+        try { run(); }
+        catch (TorchException e)
+        {
+            throw new TorchException($"data-parallel rank {Rank} of {WorldSize}, waiting for the {what}",
+                $"{e.NativeMessage} (another rank stopped or stopped answering within {group.Timeout.TotalSeconds:0} s: its own output says why; this rank stops too)");
+        }
+    }
 
     /// <inheritdoc />
     public void AverageGradients(IReadOnlyList<Tensor> parameters, double weight)
@@ -88,11 +103,11 @@ public sealed class GlooGroup : IDataParallelGroup, IDisposable
             using (LatentSynth.Torch.Torch.NoGrad())
                 foreach (var p in parameters)
                     p.Grad?.Mul_(weight);
-        GradientSync.AllReduceGradients(group, parameters);
+        Collective("gradients", () => GradientSync.AllReduceGradients(group, parameters));
     }
 
     /// <inheritdoc />
-    public void Barrier() => group.Barrier();
+    public void Barrier() => Collective("other ranks at a barrier", group.Barrier);
 
     /// <summary>Leaves the group and closes the store.</summary>
     public void Dispose()
