@@ -200,6 +200,7 @@ public sealed partial class DistributedTrainingTests(ITestOutputHelper log) : ID
         var stop = StopMessage().Match(flat);
         Assert.True(stop.Success, flat);
         log.WriteLine(stop.Value);
+        Assert.Contains($"Resume with: latentsynth train --resume {stopped} --nproc 2", flat);
         var saved = RunFolder.Open(stopped).LatestCheckpoint().State;
         Assert.Equal(long.Parse(stop.Groups["steps"].Value, CultureInfo.InvariantCulture), saved.Step);
         Assert.Equal(2, saved.WorldSize);
