@@ -243,12 +243,13 @@ public sealed partial class DistributedTrainingTests(ITestOutputHelper log) : ID
     [InlineData("RANK=1 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1", "MASTER_PORT is not set")]
     [InlineData("RANK=1 WORLD_SIZE=2 MASTER_PORT=29500", "MASTER_ADDR is not set")]
     [InlineData("RANK=1 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=29500 LATENTSYNTH_DIST_TIMEOUT=0", "LATENTSYNTH_DIST_TIMEOUT='0' must be an integer from 1 to 86400")]
-    [BadInput("data-parallel", "a worker started with `WORLD_SIZE=2 RANK=5`, without MASTER_PORT or MASTER_ADDR, or with `LATENTSYNTH_DIST_TIMEOUT=0`", "refused before joining the group: one error line naming the variable and its range (or that it is not set); exit 1; nothing trained")]
-    public void AWorkerWithABadPlaceIsOneErrorLine(string variables, string message)
+    [InlineData("RANK=0 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=29500", "--nproc/--nnodes start workers, but this process is already one (RANK and WORLD_SIZE are set)", "--nproc 2")]
+    [BadInput("data-parallel", "a worker started with `WORLD_SIZE=2 RANK=5`, without MASTER_PORT or MASTER_ADDR, with `LATENTSYNTH_DIST_TIMEOUT=0`, or given `--nproc 2` itself", "refused before joining the group: one error line naming the variable and its range (or that it is not set, or that the process is already a worker); exit 1; nothing trained")]
+    public void AWorkerWithABadPlaceIsOneErrorLine(string variables, string message, string options = "")
     {
         var run = Path.Combine(dir, "bad-place");
         var environment = variables.Split(' ').Select(v => v.Split('=', 2)).ToDictionary(v => v[0], v => v[1]);
-        var (code, output) = Start(Train(run, 1, 64), environment).Exit(RunLimit);
+        var (code, output) = Start(Train(run, 1, 64, options.Split(' ', StringSplitOptions.RemoveEmptyEntries)), environment).Exit(RunLimit);
         AssertRefused(code, Flat(output), message, run);
     }
 
