@@ -23,7 +23,7 @@ public sealed partial class DistributedTrainingTests(ITestOutputHelper log) : ID
     /// <summary>
     /// Longest a surviving rank (or the launcher) may take to exit after a rank is killed. Measured on the 2-core
     /// test machine under load 10: rank 0 exits 0.26–0.39 s after rank 1 is killed (the dead peer's connections
-    /// close and the next collective fails at once), the launcher 0.48–0.57 s (it polls every 100 ms, then stops
+    /// close and the next collective fails at once), the launcher 0.48–0.69 s (it polls every 100 ms, then stops
     /// the other rank). 15 s leaves room for a loaded machine and stays below the 20 s collective timeout the
     /// workers are given, so a pass shows the failure was noticed, not waited out.
     /// </summary>
