@@ -33,6 +33,7 @@ public sealed partial class DistributedTrainingTests(ITestOutputHelper log) : ID
     private readonly List<CliProcess> started = [];
     private readonly List<int> workers = [];
 
+    /// <summary>Kills whatever a test left running and deletes its folder.</summary>
     public void Dispose()
     {
         foreach (var p in started) p.Dispose();
@@ -73,9 +74,10 @@ public sealed partial class DistributedTrainingTests(ITestOutputHelper log) : ID
     /// mean over 128 (and the workers run 1 thread each, the single process up to 2). Each gradient differs by a
     /// few ulps; Adam divides by √v, so where a gradient is near zero (Fashion-MNIST's border pixels, always 0) a
     /// relative error of one ulp can move that weight by up to lr per step. Hence two bounds: per tensor, the
-    /// relative L2 distance ‖a − b‖ / ‖a‖ at most 1e-5 (measured: at most 8.8e-7); any single weight at most 1e-4 =
-    /// lr / 10 (measured: 1.46e-5, in decoder.2.weight; 5 of 627,604 weights differ by more than 1e-6). Training on
-    /// other batches (1025 examples instead of 1024) gives relative L2 distances of 0.02 to 0.18.
+    /// relative L2 distance ‖a − b‖ / ‖a‖ at most 1e-5 (measured: at most 8.8e-7 with the single process on 1 BLAS
+    /// thread, 6.0e-7 on 2); any single weight at most 1e-4 = lr / 10 (measured: 1.46e-5 on 1 thread, in
+    /// decoder.2.weight, 8.2e-6 on 2; 5 of 644,804 weights differ by more than 1e-6). Training on other batches
+    /// (1025 examples instead of 1024) gives relative L2 distances of 0.02 to 0.18.
     /// </summary>
     private const double RelativeL2Tolerance = 1e-5, WeightTolerance = 1e-4;
 
