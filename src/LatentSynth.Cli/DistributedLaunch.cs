@@ -262,7 +262,10 @@ public static class DistributedLaunch
                 forwarded = true;
                 if (signal == PosixSignal.SIGTERM) foreach (var w in workers) w.Signal(15);
             }
-            if (failed is null && workers.FirstOrDefault(w => w.Process.HasExited && w.Process.ExitCode != 0 && !IsStopCode(w.Process.ExitCode, stop)) is { } f)
+            // The first to fail, by exit time: a rank killed at once makes the others fail a few hundred ms later, and
+            // on a busy machine both may be found in one poll (rank order would then blame a survivor).
+            if (failed is null && workers.Where(w => w.Process.HasExited && w.Process.ExitCode != 0 && !IsStopCode(w.Process.ExitCode, stop))
+                    .MinBy(w => w.Process.ExitTime) is { } f)
             {
                 failed = f;
                 AnsiConsole.MarkupLine($"[red]error:[/] rank {f.Rank} (pid {f.Process.Id}) exited with code {f.Process.ExitCode}; stopping the other ranks (killed after {GraceSeconds} s)");

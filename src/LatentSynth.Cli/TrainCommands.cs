@@ -282,7 +282,10 @@ public static class TrainCommands
         {
             var by = stop.Description is { } d ? $" by {d}" : "";
             AnsiConsole.MarkupLine($"[yellow]Interrupted[/]{Markup.Escape(by)} after {Count(result.Step, "step")} ({Count(result.EpochsDone, "complete epoch")}); checkpoint saved in {Markup.Escape(result.Checkpoint)}.");
-            AnsiConsole.MarkupLine($"Resume with: [bold]{Markup.Escape(result.ResumeCommand)}[/]");
+            // A data-parallel run resumes only on its own world size (the trainer refuses another): say how to launch it.
+            var command = result.ResumeCommand + (place is not null && place.WorldSize == place.LocalWorldSize ? $" --nproc {place.WorldSize}" : "");
+            var note = place is not null && place.WorldSize != place.LocalWorldSize ? $", with the same launch options on every machine ({place.WorldSize} processes)" : "";
+            AnsiConsole.MarkupLine($"Resume with: [bold]{Markup.Escape(command)}[/]{Markup.Escape(note)}");
             return stop.ExitCode;
         }
         var val = result.LastValidation is { } v ? $" validation loss {Fmt(v.Means["loss"])} per example;" : "";
