@@ -91,7 +91,7 @@ public sealed class GlooGroup : IDataParallelGroup, IDisposable
         catch (TorchException e)
         {
             throw new TorchException($"data-parallel rank {Rank} of {WorldSize}, waiting for the {what}",
-                $"{e.NativeMessage} (another rank stopped or stopped answering within {group.Timeout.TotalSeconds:0} s: its own output says why; this rank stops too)");
+                $"{e.Message} (another rank stopped or stopped answering within {group.Timeout.TotalSeconds:0} s: its own output says why; this rank stops too)");
         }
     }
 
