@@ -159,8 +159,9 @@ public sealed partial class DistributedTrainingTests(ITestOutputHelper log) : ID
         var (code, output) = rank0.Exit(FailLimit);
         Assert.NotEqual(0, code);
         var flat = Flat(output);
-        // e.g. "error: allreduce Max (rank 0 of 2, timeout 20000 ms): [gloo/transport/tcp/pair.cc:589] Read error [127.0.0.1]:39344: Connection reset by peer"
-        Assert.Matches(@"error: (allreduce|broadcast|barrier)[^(]*\(rank 0 of 2, timeout 20000 ms\): .*\[127\.0\.0\.1\]:\d+", flat);
+        // e.g. "error: data-parallel rank 0 of 2, waiting for the gradients: allreduce Max (rank 0 of 2, timeout 20000 ms):
+        // [gloo/transport/tcp/pair.cc:589] Read error [127.0.0.1]:39344: Connection reset by peer (another rank stopped …)"
+        Assert.Matches(@"error: data-parallel rank 0 of 2, waiting for the [^:]+: (allreduce|broadcast|barrier)[^(]*\(rank 0 of 2, timeout 20000 ms\): .*\[127\.0\.0\.1\]:\d+.*another rank stopped", flat);
         Assert.True(clock.Elapsed < FailLimit, $"rank 0 took {clock.Elapsed.TotalSeconds:F1} s");
         log.WriteLine($"rank 0 exited {clock.Elapsed.TotalSeconds:F2} s after rank 1 was killed: {flat}");
     }
