@@ -109,9 +109,10 @@ public static class Cli
             table.AddRow("intra-op threads", Torch.NumThreads.ToString());
             table.AddRow("inter-op threads", Torch.NumInteropThreads.ToString());
             if (ThreadPlans.Current is { } plan) table.AddRow("thread plan in force", Markup.Escape($"{plan.Plan} ({plan.Source})"));
-            table.AddRow("load average (1 min)", ThreadPlans.LoadAverage() is { } load ? load.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) : "n/a");
+            var busy = ThreadPlans.OtherProcessesBusyCores(TimeSpan.FromMilliseconds(200));
+            table.AddRow("cores busy with other work", busy is { } b ? b.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) : "n/a");
             int cores = ThreadPlans.CoresPerWorker();
-            int free = ThreadPlans.LoadAverage() is { } l ? ThreadPlans.FreeCores(cores, l) : cores;
+            int free = busy is { } bc ? ThreadPlans.FreeCores(cores, bc) : cores;
             table.AddRow("thread plans", Markup.Escape(string.Join("\n", Enum.GetValues<Workload>().Select(w => $"{w}: {ThreadPlans.Default(w, cores)}"))) +
                 (free < cores ? $"\n[yellow]machine busy now: training would plan for {free} free core(s)[/]" : "") +
                 "\n[dim]training applies its model's plan; LATENTSYNTH_THREADS / LATENTSYNTH_BLAS_THREADS override[/]");

@@ -48,7 +48,8 @@ public static class RuntimeDefaults
     {
         if (Interlocked.Exchange(ref applied, 1) == 1) return;
         if (tuneAllocator) TuneAllocator();
-        ThreadPlans.Apply(Workload.Dense, warn: warn);
+        // The start-up default is not measured (the trainer measures when it plans its model's threads).
+        ThreadPlans.Apply(Workload.Dense, warn: warn, busyCores: 0);
         var blas = Torch.Blas;
         if (blas.IsReference)
             warn?.Invoke("libtorch is using the reference BLAS (" + string.Join(", ", blas.Libraries) +

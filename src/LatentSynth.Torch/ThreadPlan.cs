@@ -57,14 +57,20 @@ public static class ThreadPlans
 
     /// <summary>
     /// The measured plan of <paramref name="workload"/> for a process given <paramref name="cores"/> cores
-    /// (environment overrides not applied). Why each (the figures are in benchmarks/README.md):
+    /// (environment overrides not applied). Why each (2-core machine, benchmarks/results/thread-plan.md; both pools at
+    /// 2 threads was the slowest of the four splits for every workload, 2.7–4.2× the best):
     /// <list type="bullet">
-    /// <item><see cref="Workload.Dense"/>: 1 intra-op, all cores to BLAS: the time is in matrix products.</item>
+    /// <item><see cref="Workload.Dense"/>: 1 intra-op, all cores to BLAS: the time is in matrix products (MLP VAE epoch
+    /// 0.57 s against 0.74 s on one thread and 0.69 s with the cores given to libtorch instead).</item>
     /// <item><see cref="Workload.Convolution"/>: all cores to libtorch's pool, 1 BLAS thread: oneDNN's
-    /// convolutions split over the intra-op threads, and BLAS called from each of them must not fan out again.</item>
-    /// <item><see cref="Workload.Recurrent"/>: 1 intra-op, 1 BLAS: per-step products are too small to split
-    /// (a second thread only adds wake-ups), and a second libtorch thread made small adds 100× slower.</item>
-    /// <item><see cref="Workload.Spectral"/>: 1 intra-op, 1 BLAS: Griffin-Lim runs in the fused native loop, one core.</item>
+    /// convolutions split over the intra-op threads, and BLAS called from each of them must not fan out again
+    /// (conv VAE epoch 1.46 s, against 1.54 s with the cores given to BLAS and 1.83 s on one thread).</item>
+    /// <item><see cref="Workload.Recurrent"/>: 1 intra-op, all cores to BLAS: the LSTM/GRU products of a batch split
+    /// well (MusicVAE step 0.36 s against 0.54 s on one thread), while a second libtorch thread only adds wake-ups
+    /// to the many small elementwise ops (0.58 s).</item>
+    /// <item><see cref="Workload.Spectral"/>: 1 intra-op, 1 BLAS: Griffin-Lim runs in the fused native loop; a second
+    /// intra-op thread won 10% (0.20 against 0.23 s for 100 iterations on 4 s) but the decoder beside it in the
+    /// server and the synthesizer is planned as serving, one core per request.</item>
     /// <item><see cref="Workload.Serving"/>: 1 and 1: concurrent requests use the cores, one each.</item>
     /// </list>
     /// </summary>
@@ -76,7 +82,7 @@ public static class ThreadPlans
         {
             Workload.Dense => new ThreadPlan(1, cores),
             Workload.Convolution => new ThreadPlan(cores, 1),
-            Workload.Recurrent => new ThreadPlan(1, 1),
+            Workload.Recurrent => new ThreadPlan(1, cores),
             Workload.Spectral => new ThreadPlan(1, 1),
             Workload.Serving => new ThreadPlan(1, 1),
             _ => throw new ArgumentOutOfRangeException(nameof(workload), workload, "unknown workload"),
@@ -92,8 +98,8 @@ public static class ThreadPlans
     }
 
     /// <summary>
-    /// The cores this process can count on: <paramref name="cores"/> less those other processes keep busy, read from
-    /// the 1-minute load average (<paramref name="loadAverage"/> minus 1 for this process itself), at least 1.
+    /// The cores this process can count on: <paramref name="cores"/> less <paramref name="busyCores"/>, the cores other
+    /// processes keep busy (<see cref="OtherProcessesBusyCores"/>), rounded to the nearest, at least 1.
     /// </summary>
     /// <remarks>
     /// Why: on a busy machine a plan that spreads one process over every core stalls it. Measured on the 2-core
@@ -101,38 +107,69 @@ public static class ThreadPlans
     /// 2 × 1 10.5 s; MLP VAE on 6,000: 1 × 1 0.64–0.95 s, 1 × 2 1.2–2.1 s, 2 × 1 7.3–9.2 s. A parallel region ends
     /// only when its every thread has run, and a thread that shares its core with another job waits for a time slice.
     /// </remarks>
-    public static int FreeCores(int cores, double loadAverage)
+    public static int FreeCores(int cores, double busyCores)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(cores, 1);
-        double busy = Math.Max(0, (double.IsFinite(loadAverage) ? loadAverage : 0) - 1);
-        return Math.Clamp((int)Math.Floor(cores - busy + 0.25), 1, cores);
+        double busy = double.IsFinite(busyCores) ? Math.Max(0, busyCores) : 0;
+        return Math.Clamp((int)Math.Floor(cores - busy + 0.5), 1, cores);
     }
 
-    /// <summary>The 1-minute load average from <c>/proc/loadavg</c>, or null where it cannot be read.</summary>
-    public static double? LoadAverage()
+    /// <summary>
+    /// The cores other processes keep busy now: the machine's busy CPU time less this process's, over
+    /// <paramref name="window"/> (default 50 ms), from <c>/proc/stat</c> and <c>/proc/self/stat</c>; null where they
+    /// cannot be read.
+    /// </summary>
+    /// <remarks>
+    /// A direct measurement, not the load average: the 1-minute load average lags by a minute and counts this
+    /// program's own work just before (a benchmark's previous run, a test's previous training), which made a quiet
+    /// 2-core machine read as busy (load 1.8) and planned one core where two were free.
+    /// </remarks>
+    public static double? OtherProcessesBusyCores(TimeSpan? window = null)
+    {
+        var span = window ?? TimeSpan.FromMilliseconds(50);
+        if (Sample() is not { } a) return null;
+        Thread.Sleep(span);
+        if (Sample() is not { } b) return null;
+        double seconds = (b.Clock - a.Clock).TotalSeconds;
+        if (seconds <= 0) return null;
+        // Both files count in USER_HZ ticks, 100 per second on Linux.
+        return Math.Max(0, ((b.Busy - a.Busy) - (b.Own - a.Own)) / 100.0 / seconds);
+    }
+
+    private static (long Busy, long Own, DateTime Clock)? Sample()
     {
         try
         {
-            var first = File.ReadAllText("/proc/loadavg").Split(' ', 2)[0];
-            return double.TryParse(first, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var l) ? l : null;
+            var cpu = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            // cpu user nice system idle iowait irq softirq steal …: busy = all but idle and iowait.
+            long busy = 0;
+            for (int i = 1; i < Math.Min(cpu.Length, 9); i++)
+                if (i is not (4 or 5)) busy += long.Parse(cpu[i], System.Globalization.CultureInfo.InvariantCulture);
+            var self = File.ReadAllText("/proc/self/stat");
+            var fields = self[(self.LastIndexOf(')') + 2)..].Split(' ');
+            // After the command name: state is field 3, so utime (14) and stime (15) are at 11 and 12 here.
+            long own = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+            return (busy, own, DateTime.UtcNow);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException) { return null; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or InvalidOperationException or OverflowException)
+        {
+            return null;
+        }
     }
 
     /// <summary>
     /// The plan for <paramref name="workload"/> in a process that is one of <paramref name="workers"/> on this
-    /// machine, given the machine's 1-minute <paramref name="loadAverage"/> (null: read now; see <see cref="FreeCores"/>),
-    /// with the environment overrides applied; an unusable override is reported through <paramref name="warn"/> and
-    /// ignored. The second item says where the plan came from.
+    /// machine, given the cores other processes keep busy (<paramref name="busyCores"/>; null: measured now, see
+    /// <see cref="FreeCores"/>), with the environment overrides applied; an unusable override is reported through
+    /// <paramref name="warn"/> and ignored. The second item says where the plan came from.
     /// </summary>
-    public static (ThreadPlan Plan, string Source) Resolve(Workload workload, int workers = 1, Action<string>? warn = null, double? loadAverage = null)
+    public static (ThreadPlan Plan, string Source) Resolve(Workload workload, int workers = 1, Action<string>? warn = null, double? busyCores = null)
     {
         int perWorker = CoresPerWorker(workers);
         var source = workers > 1 ? $"measured plan for {workload}, {perWorker} core(s) per worker of {workers}" : $"measured plan for {workload}";
-        var load = loadAverage ?? LoadAverage();
-        if (workers == 1 && load is { } l && FreeCores(perWorker, l) is var free && free < perWorker)
+        if (workers == 1 && (busyCores ?? OtherProcessesBusyCores()) is { } busy && FreeCores(perWorker, busy) is var free && free < perWorker)
         {
-            source += $", machine busy (load {l.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)} on {perWorker} cores): planned for {free} free core(s)";
+            source += $", machine busy (other processes use {busy.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)} of {perWorker} cores): planned for {free} free core(s)";
             perWorker = free;
         }
         var plan = Default(workload, perWorker);
@@ -141,10 +178,11 @@ public static class ThreadPlans
         return (plan, source);
     }
 
-    /// <summary>Resolves and applies the plan of <paramref name="workload"/> (see <see cref="Resolve"/>); returns it.</summary>
-    public static ThreadPlan Apply(Workload workload, int workers = 1, Action<string>? warn = null)
+    /// <summary>Resolves and applies the plan of <paramref name="workload"/> (see <see cref="Resolve"/>, where
+    /// <paramref name="busyCores"/> null measures the other processes' load); returns it.</summary>
+    public static ThreadPlan Apply(Workload workload, int workers = 1, Action<string>? warn = null, double? busyCores = null)
     {
-        var (plan, source) = Resolve(workload, workers, warn);
+        var (plan, source) = Resolve(workload, workers, warn, busyCores);
         lock (Gate)
         {
             Torch.NumThreads = plan.IntraOpThreads;

@@ -37,7 +37,7 @@ public abstract class WebServer<TEngine> : IAsyncDisposable where TEngine : IDis
         Func<TEngine> makeEngine, Action<WebApplication, TEngine> map, CancellationToken cancel)
     {
         var address = WebPlumbing.Address(host, port);
-        if (singleThreaded) LatentSynth.Torch.ThreadPlans.Apply(LatentSynth.Torch.Workload.Serving);
+        if (singleThreaded) LatentSynth.Torch.ThreadPlans.Apply(LatentSynth.Torch.Workload.Serving, busyCores: 0);
         var engine = makeEngine();
         try
         {

@@ -34,7 +34,7 @@ public sealed class ThreadPlanTests
         Assert.Equal(Math.Max(1, cpus / 2), ThreadPlans.CoresPerWorker(2));
         Assert.Equal(1, ThreadPlans.CoresPerWorker(cpus * 4));
         Assert.Throws<ArgumentOutOfRangeException>(() => ThreadPlans.CoresPerWorker(0));
-        var (plan, source) = ThreadPlans.Resolve(Workload.Convolution, workers: cpus * 4, loadAverage: 0);
+        var (plan, source) = ThreadPlans.Resolve(Workload.Convolution, workers: cpus * 4, busyCores: 0);
         Assert.Equal(new ThreadPlan(1, 1), plan);
         Assert.Contains($"1 core(s) per worker of {cpus * 4}", source);
     }
@@ -43,21 +43,23 @@ public sealed class ThreadPlanTests
     public void ABusyMachineIsPlannedForItsFreeCores()
     {
         Assert.Equal(2, ThreadPlans.FreeCores(2, 0));
-        Assert.Equal(2, ThreadPlans.FreeCores(2, 1.2)); // this process's own load
-        Assert.Equal(1, ThreadPlans.FreeCores(2, 1.9));
+        Assert.Equal(2, ThreadPlans.FreeCores(2, 0.4));
+        Assert.Equal(1, ThreadPlans.FreeCores(2, 0.6));
         Assert.Equal(1, ThreadPlans.FreeCores(2, 9.3));
-        Assert.Equal(6, ThreadPlans.FreeCores(8, 3));
+        Assert.Equal(5, ThreadPlans.FreeCores(8, 3));
         Assert.Equal(8, ThreadPlans.FreeCores(8, double.NaN));
+        Assert.Equal(8, ThreadPlans.FreeCores(8, -1));
         Assert.Throws<ArgumentOutOfRangeException>(() => ThreadPlans.FreeCores(0, 0));
+        // Measured: at most every core, never negative (other processes' busy time over a short window).
+        Assert.True(ThreadPlans.OtherProcessesBusyCores(TimeSpan.FromMilliseconds(50)) is null or >= 0);
 
         int cpus = Environment.ProcessorCount;
-        var (plan, source) = ThreadPlans.Resolve(Workload.Convolution, loadAverage: 1000);
+        var (plan, source) = ThreadPlans.Resolve(Workload.Convolution, busyCores: 1000);
         Assert.Equal(new ThreadPlan(1, 1), plan);
-        if (cpus > 1) Assert.Equal($"measured plan for Convolution, machine busy (load 1000.0 on {cpus} cores): planned for 1 free core(s)", source);
-        (plan, source) = ThreadPlans.Resolve(Workload.Convolution, loadAverage: 0);
+        if (cpus > 1) Assert.Equal($"measured plan for Convolution, machine busy (other processes use 1000.0 of {cpus} cores): planned for 1 free core(s)", source);
+        (plan, source) = ThreadPlans.Resolve(Workload.Convolution, busyCores: 0);
         Assert.Equal(ThreadPlans.Default(Workload.Convolution, cpus), plan);
         Assert.Equal("measured plan for Convolution", source);
-        Assert.True(ThreadPlans.LoadAverage() is null or >= 0);
     }
 
     [Fact]
@@ -68,14 +70,14 @@ public sealed class ThreadPlanTests
         {
             Environment.SetEnvironmentVariable(RuntimeDefaults.ThreadsVariable, "3");
             Environment.SetEnvironmentVariable(ThreadPlans.BlasThreadsVariable, "2");
-            var (plan, source) = ThreadPlans.Resolve(Workload.Recurrent, loadAverage: 0);
+            var (plan, source) = ThreadPlans.Resolve(Workload.Recurrent, busyCores: 0);
             Assert.Equal(new ThreadPlan(3, 2), plan);
             Assert.Equal("measured plan for Recurrent, LATENTSYNTH_THREADS=3, LATENTSYNTH_BLAS_THREADS=2", source);
 
             var warnings = new List<string>();
             Environment.SetEnvironmentVariable(RuntimeDefaults.ThreadsVariable, "many");
             Environment.SetEnvironmentVariable(ThreadPlans.BlasThreadsVariable, "0");
-            (plan, source) = ThreadPlans.Resolve(Workload.Dense, warn: warnings.Add, loadAverage: 0);
+            (plan, source) = ThreadPlans.Resolve(Workload.Dense, warn: warnings.Add, busyCores: 0);
             Assert.Equal(ThreadPlans.Default(Workload.Dense, Environment.ProcessorCount), plan);
             Assert.Equal("measured plan for Dense", source);
             Assert.Equal(["LATENTSYNTH_THREADS='many' is not a thread count from 1 to 1024; using the measured plan.",
