@@ -62,15 +62,17 @@ public static class ThreadPlans
     /// <list type="bullet">
     /// <item><see cref="Workload.Dense"/>: 1 intra-op, all cores to BLAS: the time is in matrix products (MLP VAE epoch
     /// 0.57 s against 0.74 s on one thread and 0.69 s with the cores given to libtorch instead).</item>
-    /// <item><see cref="Workload.Convolution"/>: all cores to libtorch's pool, 1 BLAS thread: oneDNN's
-    /// convolutions split over the intra-op threads, and BLAS called from each of them must not fan out again
-    /// (conv VAE epoch 1.46 s, against 1.54 s with the cores given to BLAS and 1.83 s on one thread).</item>
+    /// <item><see cref="Workload.Convolution"/>: 1 intra-op, all cores to BLAS. Giving the cores to libtorch's pool
+    /// instead (oneDNN's convolutions split over it, BLAS on one thread) measured the same within the noise of these
+    /// machines (conv VAE epoch: 1.46 against 1.54 s in one sweep, 1.90 against 1.79 s in the next), and it stalls
+    /// when another job takes a core (10.5 s against 1.5 s at load 9): a parallel region waits for its slowest
+    /// thread, a BLAS call splits its work more loosely.</item>
     /// <item><see cref="Workload.Recurrent"/>: 1 intra-op, all cores to BLAS: the LSTM/GRU products of a batch split
     /// well (MusicVAE step 0.36 s against 0.54 s on one thread), while a second libtorch thread only adds wake-ups
     /// to the many small elementwise ops (0.58 s).</item>
-    /// <item><see cref="Workload.Spectral"/>: 1 intra-op, 1 BLAS: Griffin-Lim runs in the fused native loop; a second
-    /// intra-op thread won 10% (0.20 against 0.23 s for 100 iterations on 4 s) but the decoder beside it in the
-    /// server and the synthesizer is planned as serving, one core per request.</item>
+    /// <item><see cref="Workload.Spectral"/>: 1 intra-op, 1 BLAS: Griffin-Lim runs in the fused native loop; the four
+    /// splits measured within noise of each other (0.20–0.24 s for 100 iterations on 4 s), so one core, which leaves
+    /// the other to concurrent requests in the server and the synthesizer.</item>
     /// <item><see cref="Workload.Serving"/>: 1 and 1: concurrent requests use the cores, one each.</item>
     /// </list>
     /// </summary>
@@ -81,7 +83,7 @@ public static class ThreadPlans
         return workload switch
         {
             Workload.Dense => new ThreadPlan(1, cores),
-            Workload.Convolution => new ThreadPlan(cores, 1),
+            Workload.Convolution => new ThreadPlan(1, cores),
             Workload.Recurrent => new ThreadPlan(1, cores),
             Workload.Spectral => new ThreadPlan(1, 1),
             Workload.Serving => new ThreadPlan(1, 1),

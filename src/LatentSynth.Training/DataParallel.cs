@@ -17,7 +17,8 @@ public interface IDataParallelGroup
     /// <summary>The number of ranks.</summary>
     int WorldSize { get; }
 
-    /// <summary>Replaces every tensor by its element-wise sum over the ranks (in place).</summary>
+    /// <summary>Replaces every tensor by its element-wise sum over the ranks (in place). Every rank passes the same
+    /// shapes (the trainer's per-step sums: one per loss term of the one model).</summary>
     void AllReduceSum(IReadOnlyList<Tensor> tensors);
 
     /// <summary>Replaces every tensor by rank <paramref name="root"/>'s (in place).</summary>

@@ -75,7 +75,8 @@ public sealed class GlooGroup : IDataParallelGroup, IDisposable
     public int WorldSize => group.WorldSize;
 
     /// <inheritdoc />
-    public void AllReduceSum(IReadOnlyList<Tensor> tensors) => Collective("sum of the step's losses", () => group.AllReduce(tensors, ReduceOp.Sum));
+    /// <remarks>Without the size check: the trainer's per-step sums have one length on every rank (one per loss term of the one model).</remarks>
+    public void AllReduceSum(IReadOnlyList<Tensor> tensors) => Collective("sum of the step's losses", () => group.AllReduce(tensors, ReduceOp.Sum, sizesAgreed: true));
 
     /// <inheritdoc />
     public void Broadcast(IReadOnlyList<Tensor> tensors, int root) =>
@@ -103,7 +104,9 @@ public sealed class GlooGroup : IDataParallelGroup, IDisposable
             using (LatentSynth.Torch.Torch.NoGrad())
                 foreach (var p in parameters)
                     p.Grad?.Mul_(weight);
-        Collective("gradients", () => GradientSync.AllReduceGradients(group, parameters));
+        // Every rank runs the same model: the gradients' presence and sizes agree (the parameters were broadcast,
+        // with the size check, at the start), so each step costs one collective per bucket.
+        Collective("gradients", () => GradientSync.AllReduceGradients(group, parameters, sameOnEveryRank: true));
     }
 
     /// <inheritdoc />

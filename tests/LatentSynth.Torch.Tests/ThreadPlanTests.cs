@@ -20,7 +20,8 @@ public sealed class ThreadPlanTests
                 Assert.InRange(Math.Max(plan.IntraOpThreads, plan.BlasThreads), 1, cores);
             }
         Assert.Equal(new ThreadPlan(1, 4), ThreadPlans.Default(Workload.Dense, 4));
-        Assert.Equal(new ThreadPlan(4, 1), ThreadPlans.Default(Workload.Convolution, 4));
+        Assert.Equal(new ThreadPlan(1, 4), ThreadPlans.Default(Workload.Convolution, 4));
+        Assert.Equal(new ThreadPlan(1, 4), ThreadPlans.Default(Workload.Recurrent, 4));
         Assert.Equal(new ThreadPlan(1, 1), ThreadPlans.Default(Workload.Serving, 4));
         Assert.Throws<ArgumentOutOfRangeException>(() => ThreadPlans.Default(Workload.Dense, 0));
         Assert.Equal("2 intra-op × 1 BLAS", new ThreadPlan(2, 1).ToString());

@@ -1,6 +1,6 @@
 namespace LatentSynth.Torch.Distributed;
 
-/// <summary>How <see cref="ProcessGroup.AllReduce(IReadOnlyList{Tensor}, ReduceOp)"/> combines the ranks' values.</summary>
+/// <summary>How <see cref="ProcessGroup.AllReduce(IReadOnlyList{Tensor}, ReduceOp, bool)"/> combines the ranks' values.</summary>
 public enum ReduceOp
 {
     /// <summary>The sum over the ranks.</summary>
@@ -28,7 +28,7 @@ public enum ReduceOp
 /// <see cref="Timeout"/> passed.
 /// </summary>
 /// <remarks>
-/// <para>Before moving data, <see cref="AllReduce(IReadOnlyList{Tensor}, ReduceOp)"/> and
+/// <para>Before moving data, <see cref="AllReduce(IReadOnlyList{Tensor}, ReduceOp, bool)"/> and
 /// <see cref="Broadcast"/> run a 32-byte allreduce that checks every rank passed the same number of
 /// elements and the same dtype: Gloo itself would end the process on a length mismatch (it fails
 /// on a thread of its own). A mismatch raises <see cref="TorchException"/> on every rank and leaves
@@ -98,20 +98,27 @@ public sealed class ProcessGroup : IDisposable
     /// every rank holds the same result. The tensors must be CPU tensors of one dtype; several
     /// travel as one flat buffer (one collective). Autograd does not record the change.
     /// </summary>
+    /// <remarks>
+    /// Before the collective a 32-byte allreduce checks that every rank passes the same number of elements and
+    /// dtype (Gloo would otherwise end the process on a mismatch). <paramref name="sizesAgreed"/> true skips it: pass
+    /// it only where every rank is known to pass the same sizes (the gradients of one model whose parameters were
+    /// broadcast, hence checked, at the start); it halves the fixed cost of the call.
+    /// </remarks>
     /// <exception cref="ArgumentException">No tensors, a null one, mixed dtypes, or
     /// <see cref="ReduceOp.Avg"/> on integers.</exception>
     /// <exception cref="TorchException">The collective failed or timed out.</exception>
-    public unsafe void AllReduce(IReadOnlyList<Tensor> tensors, ReduceOp op = ReduceOp.Sum)
+    public unsafe void AllReduce(IReadOnlyList<Tensor> tensors, ReduceOp op = ReduceOp.Sum, bool sizesAgreed = false)
     {
         if (!Enum.IsDefined(op)) throw new ArgumentOutOfRangeException(nameof(op), op, "unknown reduce op");
         var dtype = CheckTensors(tensors);
         if (op == ReduceOp.Avg && !dtype.IsFloatingPoint())
             throw new ArgumentException($"ReduceOp.Avg needs floating-point tensors, got {dtype.TorchName()}: use Sum and divide", nameof(op));
-        Run(tensors, $"allreduce {op}", (pg, p, n) => NativeMethods.lst_pg_allreduce(pg, p, n, (int)op));
+        int code = (int)op | (sizesAgreed ? 0x100 : 0);
+        Run(tensors, $"allreduce {op}", (pg, p, n) => NativeMethods.lst_pg_allreduce(pg, p, n, code));
     }
 
     /// <summary>
-    /// <see cref="AllReduce(IReadOnlyList{Tensor}, ReduceOp)"/> for tensors listed as arguments.
+    /// <see cref="AllReduce(IReadOnlyList{Tensor}, ReduceOp, bool)"/> for tensors listed as arguments.
     /// </summary>
     public void AllReduce(ReduceOp op, params Tensor[] tensors) => AllReduce((IReadOnlyList<Tensor>)tensors, op);
 
