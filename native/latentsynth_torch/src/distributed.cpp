@@ -71,7 +71,8 @@ void wait_for(const c10::intrusive_ptr<c10d::Work>& work, std::chrono::milliseco
 
 c10d::ReduceOp reduce_op(int32_t code) {
   // Codes shared with the managed ReduceOp enum. AVG is not in the list: Gloo in 1.13 refuses
-  // ReduceOp::AVG, so lst_pg_allreduce sums and divides (code 1).
+  // ReduceOp::AVG (libtorch_cpu.so holds "Cannot use ReduceOp.AVG with Gloo"), so for code 1
+  // lst_pg_allreduce sums and divides by the world size (exact for 2 ranks: halving is exact).
   switch (code) {
     case 0: return c10d::ReduceOp::SUM;
     case 1: return c10d::ReduceOp::SUM;
