@@ -119,38 +119,19 @@ def main():
         write_section("distributed.md", distributed_section(a))
         return
     if a.only_pianotree:
-        text = "\n".join(pianotree_section(a))
-        print(text)
-        with open(os.path.join(ROOT, "benchmarks/results/pianotree-step.md"), "w") as f:
-            f.write(text)
+        write_section("pianotree-step.md", pianotree_section(a))
         return
     if a.only_inpaint:
-        text = "\n".join(inpaint_section(a))
-        os.makedirs(os.path.join(ROOT, "benchmarks/results"), exist_ok=True)
-        with open(os.path.join(ROOT, "benchmarks/results/inpaint-step.md"), "w") as f:
-            f.write(text + "\n")
-        print(text)
+        write_section("inpaint-step.md", inpaint_section(a))
         return
     if a.only_musicvae:
-        text = "\n".join(musicvae_section(a))
-        os.makedirs(os.path.join(ROOT, "benchmarks/results"), exist_ok=True)
-        with open(os.path.join(ROOT, "benchmarks/results/musicvae-step.md"), "w") as f:
-            f.write(text + "\n")
-        print(text)
+        write_section("musicvae-step.md", musicvae_section(a))
         return
     if a.only_audio_latency:
-        text = "\n".join(audio_latency_section(a))
-        os.makedirs(os.path.join(ROOT, "benchmarks/results"), exist_ok=True)
-        with open(os.path.join(ROOT, "benchmarks/results/audio-latency.md"), "w") as f:
-            f.write(text + "\n")
-        print(text)
+        write_section("audio-latency.md", audio_latency_section(a))
         return
     if a.only_griffin_lim:
-        text = "\n".join(griffin_lim_section(a))
-        os.makedirs(os.path.join(ROOT, "benchmarks/results"), exist_ok=True)
-        with open(os.path.join(ROOT, "benchmarks/results/griffin-lim.md"), "w") as f:
-            f.write(text + "\n")
-        print(text)
+        write_section("griffin-lim.md", griffin_lim_section(a))
         return
     if a.quick:
         a.reps, a.n = 3, 12800

@@ -178,18 +178,10 @@ public sealed partial class InpaintBenchmark
             resumed += pass.Resumed;
             skipped += pass.Skipped;
             results.AddRange(pass.Results);
-            if (!pass.Completed)
-            {
-                log("inpaint benchmark interrupted; rerun the same command to continue");
-                return new MusicBenchmarkOutcome(false, trained, resumed, skipped, results, null, null, clock.Elapsed.TotalSeconds);
-            }
+            if (!pass.Completed) return MusicBenchmarkOutcome.Interrupted("inpaint", trained, resumed, skipped, results, clock, log);
         }
         var report = BuildReport(plan, options, outDir, results, source);
-        string html = Path.Combine(outDir, "report.html"), md = Path.Combine(outDir, "summary.md");
-        HtmlReport.Write(report, html);
-        MarkdownSummary.Write(report, md);
-        log($"inpaint benchmark finished in {clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s: {html}, {md}");
-        return new MusicBenchmarkOutcome(true, trained, resumed, skipped, results, html, md, clock.Elapsed.TotalSeconds);
+        return MusicBenchmarkOutcome.Written("inpaint", report, outDir, trained, resumed, skipped, results, clock, log);
     }
 
     /// <summary>Checks the plan before anything runs: data, models, seeds and frozen-run references of both stages.</summary>

@@ -40,7 +40,28 @@ public sealed record MusicBenchmarkOptions
 /// <param name="SummaryPath">summary.md, when written.</param>
 /// <param name="Seconds">Wall time of the call.</param>
 public sealed record MusicBenchmarkOutcome(bool Completed, int TrainedRuns, int ResumedRuns, int SkippedRuns, IReadOnlyList<RunMetrics> Results,
-    string? ReportPath, string? SummaryPath, double Seconds);
+    string? ReportPath, string? SummaryPath, double Seconds)
+{
+    /// <summary>The outcome of a benchmark (<paramref name="name"/>, e.g. "music") stopped before its report, logged as such.</summary>
+    internal static MusicBenchmarkOutcome Interrupted(string name, int trained, int resumed, int skipped, IReadOnlyList<RunMetrics> results,
+        Stopwatch clock, Action<string> log)
+    {
+        log($"{name} benchmark interrupted; rerun the same command to continue");
+        return new MusicBenchmarkOutcome(false, trained, resumed, skipped, results, null, null, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Writes <paramref name="report"/> as <c>OUT/report.html</c> and <c>OUT/summary.md</c>, logs where, and returns the
+    /// outcome of the finished benchmark <paramref name="name"/>.</summary>
+    internal static MusicBenchmarkOutcome Written(string name, BenchmarkReport report, string outDir, int trained, int resumed, int skipped,
+        IReadOnlyList<RunMetrics> results, Stopwatch clock, Action<string> log)
+    {
+        string html = Path.Combine(outDir, "report.html"), md = Path.Combine(outDir, "summary.md");
+        HtmlReport.Write(report, html);
+        MarkdownSummary.Write(report, md);
+        log($"{name} benchmark finished in {clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s: {html}, {md}");
+        return new MusicBenchmarkOutcome(true, trained, resumed, skipped, results, html, md, clock.Elapsed.TotalSeconds);
+    }
+}
 
 /// <summary>
 /// The MusicVAE benchmark (issue 12 §4): MusicVAE's Table 1 on our data — per-step reconstruction accuracy,
@@ -141,18 +162,10 @@ public sealed partial class MusicBenchmark
             },
             log) { Usable = IsMelodyRun, RunDone = RunDone };
         var pass = runner.Run(matrix, outDir, cancel);
-        if (!pass.Completed)
-        {
-            log("music benchmark interrupted; rerun the same command to continue");
-            return new MusicBenchmarkOutcome(false, pass.Trained, pass.Resumed, pass.Skipped, pass.Results, null, null, clock.Elapsed.TotalSeconds);
-        }
+        if (!pass.Completed) return MusicBenchmarkOutcome.Interrupted("music", pass.Trained, pass.Resumed, pass.Skipped, pass.Results, clock, log);
         judge ??= FitJudge(source, BenchmarkRunner.ConfigFor(matrix, matrix.Variants[0], matrix.Seeds[0], outDir).Training);
         var report = BuildReport(matrix, options, outDir, pass.Results.ToList(), judge, source);
-        string html = Path.Combine(outDir, "report.html"), md = Path.Combine(outDir, "summary.md");
-        HtmlReport.Write(report, html);
-        MarkdownSummary.Write(report, md);
-        log($"music benchmark finished in {clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s: {html}, {md}");
-        return new MusicBenchmarkOutcome(true, pass.Trained, pass.Resumed, pass.Skipped, pass.Results, html, md, clock.Elapsed.TotalSeconds);
+        return MusicBenchmarkOutcome.Written("music", report, outDir, pass.Trained, pass.Resumed, pass.Skipped, pass.Results, clock, log);
     }
 
     /// <summary>Whether the folder holds a run of a melody model (the runner's check before reusing a folder).</summary>

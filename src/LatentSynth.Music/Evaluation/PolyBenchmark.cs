@@ -137,17 +137,9 @@ public sealed partial class PolyBenchmark
             evaluate: cell => new RunMetrics(cell.Variant.Name, cell.Seed, Evaluate(cell.Dir, options, cell.Seed, source, log), 0, 0),
             log) { Usable = IsPolyRun, RunDone = RunDone };
         var pass = runner.Run(matrix, outDir, cancel);
-        if (!pass.Completed)
-        {
-            log("poly benchmark interrupted; rerun the same command to continue");
-            return new MusicBenchmarkOutcome(false, pass.Trained, pass.Resumed, pass.Skipped, pass.Results, null, null, clock.Elapsed.TotalSeconds);
-        }
+        if (!pass.Completed) return MusicBenchmarkOutcome.Interrupted("poly", pass.Trained, pass.Resumed, pass.Skipped, pass.Results, clock, log);
         var report = BuildReport(matrix, options, outDir, pass.Results.ToList(), source);
-        string html = Path.Combine(outDir, "report.html"), md = Path.Combine(outDir, "summary.md");
-        HtmlReport.Write(report, html);
-        MarkdownSummary.Write(report, md);
-        log($"poly benchmark finished in {clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s: {html}, {md}");
-        return new MusicBenchmarkOutcome(true, pass.Trained, pass.Resumed, pass.Skipped, pass.Results, html, md, clock.Elapsed.TotalSeconds);
+        return MusicBenchmarkOutcome.Written("poly", report, outDir, pass.Trained, pass.Resumed, pass.Skipped, pass.Results, clock, log);
     }
 
     /// <summary>Whether the folder holds a run of a polyphonic model (the runner's check before reusing a folder).</summary>
