@@ -34,6 +34,19 @@ public sealed record WorkerPlace(int Rank, int WorldSize, int LocalRank, int Loc
     /// </summary>
     public const int DefaultTimeoutSeconds = 300;
 
+    /// <summary>Environment variable: <c>0</c> averages the gradients after the backward pass instead of overlapping
+    /// the allreduce with it (default <c>1</c>; see docs/distributed.md).</summary>
+    public const string OverlapVariable = "LATENTSYNTH_GRAD_OVERLAP";
+
+    /// <summary>Environment variable: the largest gradient bucket of the overlapped averaging, in KiB (default 1024).</summary>
+    public const string BucketVariable = "LATENTSYNTH_GRAD_BUCKET_KB";
+
+    /// <summary>Whether the gradient allreduce overlaps the backward pass (<see cref="OverlapVariable"/>).</summary>
+    public bool OverlapGradients { get; init; } = true;
+
+    /// <summary>The largest gradient bucket in bytes (<see cref="BucketVariable"/>).</summary>
+    public long BucketBytes { get; init; } = LatentSynth.Torch.Distributed.OverlappedGradientSync.DefaultBucketBytes;
+
     /// <summary>
     /// The place read from the environment, or null when this process is not a worker of a group of two or more
     /// (RANK and WORLD_SIZE unset, or WORLD_SIZE 1).
@@ -55,8 +68,18 @@ public sealed record WorkerPlace(int Rank, int WorldSize, int LocalRank, int Loc
             throw new ArgumentException("MASTER_ADDR is not set: data-parallel workers (RANK, WORLD_SIZE set) need the host of rank 0 in MASTER_ADDR and its port in MASTER_PORT");
         int port = Int("MASTER_PORT", read("MASTER_PORT"), 1, 65535, "the rendezvous port of rank 0");
         int timeout = string.IsNullOrWhiteSpace(read(TimeoutVariable)) ? DefaultTimeoutSeconds : Int(TimeoutVariable, read(TimeoutVariable), 1, 86400, "seconds");
-        return new WorkerPlace(rank, world, localRank, localWorld, addr.Trim(), port, TimeSpan.FromSeconds(timeout));
+        var overlapText = read(OverlapVariable)?.Trim();
+        if (!string.IsNullOrEmpty(overlapText) && overlapText is not ("0" or "1"))
+            throw new ArgumentException($"{OverlapVariable}='{overlapText}' must be 1 (overlap the gradient allreduce with backward, the default) or 0 (average after backward)");
+        long bucketKb = string.IsNullOrWhiteSpace(read(BucketVariable)) ? OverlappedGradientSyncDefaultKb : Int(BucketVariable, read(BucketVariable), 1, 1 << 20, "KiB per gradient bucket");
+        return new WorkerPlace(rank, world, localRank, localWorld, addr.Trim(), port, TimeSpan.FromSeconds(timeout))
+        {
+            OverlapGradients = overlapText != "0",
+            BucketBytes = bucketKb * 1024,
+        };
     }
+
+    private const long OverlappedGradientSyncDefaultKb = LatentSynth.Torch.Distributed.OverlappedGradientSync.DefaultBucketBytes / 1024;
 
     private static int Int(string name, string? text, int min, int max, string what)
     {

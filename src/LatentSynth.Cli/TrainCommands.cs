@@ -262,6 +262,11 @@ public static class TrainCommands
         using var stop = new StopSignal();
         var place = WorkerPlace.FromEnvironment();
         using var group = place is null ? null : GlooGroup.Join(place.Rank, place.WorldSize, place.MasterAddress, place.MasterPort, place.Timeout);
+        if (group is not null)
+        {
+            group.OverlapGradients = place!.OverlapGradients;
+            group.BucketBytes = place.BucketBytes;
+        }
         if (place is not null && place.Rank != 0)
         {
             var quiet = train(new Trainer(Cli.DataSource, null, Warn) { Group = group, LocalWorkers = place.LocalWorldSize }, stop.Token);
@@ -288,6 +293,7 @@ public static class TrainCommands
             AnsiConsole.MarkupLine($"Resume with: [bold]{Markup.Escape(command)}[/]{Markup.Escape(note)}");
             return stop.ExitCode;
         }
+        if (group?.GradientSummary is { } summary) AnsiConsole.MarkupLine($"data-parallel: {Markup.Escape(summary)}");
         var val = result.LastValidation is { } v ? $" validation loss {Fmt(v.Means["loss"])} per example;" : "";
         AnsiConsole.MarkupLine($"[green]Done[/]: {Count(result.EpochsDone, "epoch")}, {Count(result.Step, "step")};{val} run folder {Markup.Escape(result.RunDir)}");
         return 0;

@@ -31,6 +31,14 @@ public interface IDataParallelGroup
     /// </summary>
     void AverageGradients(IReadOnlyList<Tensor> parameters, double weight);
 
+    /// <summary>
+    /// Makes every step of <paramref name="optimizer"/> average its gradients over the ranks, each rank's scaled by
+    /// <paramref name="weight"/>() (read when the step starts, at the optimizer's zero_grad): the product's group
+    /// overlaps the averaging with the backward pass (<c>OverlappedGradientSync</c>) or, when that is switched off,
+    /// runs <see cref="AverageGradients"/> after it. Disposing the result detaches the optimizer.
+    /// </summary>
+    IDisposable AverageGradientsOf(LatentSynth.Torch.Optim.Optimizer optimizer, Func<double> weight);
+
     /// <summary>Returns when every rank has called it.</summary>
     void Barrier();
 }

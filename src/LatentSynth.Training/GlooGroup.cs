@@ -8,7 +8,8 @@ namespace LatentSynth.Training;
 /// <summary>
 /// The product's <see cref="IDataParallelGroup"/>: libtorch's c10d with the Gloo backend, met through a
 /// <see cref="TcpStore"/> that rank 0 hosts (torch.distributed's own engine; nothing home-made). Gradients travel in
-/// <see cref="GradientSync"/>'s buckets after the backward pass.
+/// buckets that start while the backward pass runs (<see cref="OverlappedGradientSync"/>, the default) or, with
+/// <see cref="OverlapGradients"/> false, in <see cref="GradientSync"/>'s buckets after it.
 /// </summary>
 public sealed class GlooGroup : IDataParallelGroup, IDisposable
 {
@@ -68,6 +69,22 @@ public sealed class GlooGroup : IDataParallelGroup, IDisposable
         catch (SocketException) { return null; }
     }
 
+    /// <summary>
+    /// Whether <see cref="AverageGradientsOf"/> overlaps the gradient allreduce with the backward pass (default true;
+    /// the CLI reads <c>LATENTSYNTH_GRAD_OVERLAP=0</c> to switch it off). Measured in benchmarks/results/distributed.md.
+    /// </summary>
+    public bool OverlapGradients { get; set; } = true;
+
+    /// <summary>The largest bucket of the overlapped averaging (default
+    /// <see cref="OverlappedGradientSync.DefaultBucketBytes"/>).</summary>
+    public long BucketBytes
+    {
+        get => bucketBytes;
+        set => bucketBytes = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "bucket size must be at least 1 byte");
+    }
+
+    private long bucketBytes = OverlappedGradientSync.DefaultBucketBytes;
+
     /// <inheritdoc />
     public int Rank => group.Rank;
 
@@ -107,6 +124,60 @@ public sealed class GlooGroup : IDataParallelGroup, IDisposable
         // Every rank runs the same model: the gradients' presence and sizes agree (the parameters were broadcast,
         // with the size check, at the start), so each step costs one collective per bucket.
         Collective("gradients", () => GradientSync.AllReduceGradients(group, parameters, sameOnEveryRank: true));
+    }
+
+    /// <inheritdoc />
+    /// <remarks>A model whose parameters cannot share one overlapped sync (mixed dtypes) is averaged after backward.</remarks>
+    public IDisposable AverageGradientsOf(LatentSynth.Torch.Optim.Optimizer optimizer, Func<double> weight)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(weight);
+        var trained = optimizer.Parameters.Where(p => p.RequiresGrad).ToArray();
+        OverlappedGradientSync? sync = null;
+        if (OverlapGradients && trained.Length > 0 && trained.All(p => p.DType == trained[0].DType))
+        {
+            sync = new OverlappedGradientSync(group, trained, BucketBytes);
+            syncs.Add(sync);
+        }
+        if (sync is null)
+        {
+            optimizer.GradientHook = parameters => AverageGradients(parameters, weight());
+        }
+        else
+        {
+            optimizer.GradientsCleared = () => Collective("gradients", () => sync.Begin(weight()));
+            optimizer.GradientHook = _ => Collective("gradients", sync.Finish);
+        }
+        return new Detach(optimizer, sync);
+    }
+
+    private readonly List<OverlappedGradientSync> syncs = [];
+
+    /// <summary>
+    /// What the overlapped gradient averaging did so far, for the end of a run: steps, buckets started while backward
+    /// still ran, and steps that fell back to averaging after backward; null when no optimizer was overlapped.
+    /// </summary>
+    public string? GradientSummary
+    {
+        get
+        {
+            if (syncs.Count == 0) return null;
+            long steps = syncs.Sum(s => s.Steps), early = syncs.Sum(s => s.BucketsStartedDuringBackward), fallback = syncs.Sum(s => s.FallbackSteps);
+            long buckets = syncs.Sum(s => s.Steps * s.BucketCount);
+            return $"gradients averaged over {WorldSize} ranks in {steps} optimizer step(s): {early} of {buckets} bucket allreduces started during backward" +
+                   (fallback > 0 ? $", {fallback} step(s) averaged after backward instead (two backward passes in one step, or none after zero_grad)" : "");
+        }
+    }
+
+    /// <summary>Undoes <see cref="AverageGradientsOf"/>: the optimizer's hooks cleared, the sync's hooks removed.</summary>
+    private sealed class Detach(LatentSynth.Torch.Optim.Optimizer optimizer, OverlappedGradientSync? sync) : IDisposable
+    {
+        public void Dispose()
+        {
+            optimizer.GradientHook = null;
+            optimizer.GradientsCleared = null;
+            sync?.Dispose();
+        }
     }
 
     /// <inheritdoc />

@@ -258,8 +258,12 @@ public sealed partial class Trainer
         public string DataHash { get; } = dataHash;
         public TrainerState State { get; set; } = new();
 
+        /// <summary>Data-parallel: the optimizers' gradient averaging (<see cref="IDataParallelGroup.AverageGradientsOf"/>), detached first on dispose.</summary>
+        public List<IDisposable> Attachments { get; } = [];
+
         public void Dispose()
         {
+            foreach (var a in Attachments) a.Dispose();
             foreach (var o in Optimizers.Values) o.Dispose();
             Sampler.Dispose();
             Model.Dispose();
@@ -299,7 +303,7 @@ public sealed partial class Trainer
             {
                 session.SyncFromRankZero();
                 foreach (var opt in session.Optimizers.Values)
-                    opt.GradientHook = parameters => group.AverageGradients(parameters, session.Share);
+                    session.Attachments.Add(group.AverageGradientsOf(opt, () => session.Share));
                 session.Noise = new Generator((ulong)config.Training.Seed);
                 model.NoiseGenerator = session.Noise;
             }

@@ -165,6 +165,159 @@ public class DistributedTests(ITestOutputHelper output)
         }
     }
 
+    // ---- averaging overlapped with backward ----
+
+    /// <summary>A two-layer net and an unused parameter, the same on both ranks (seeded), and a loss on rank-specific data.</summary>
+    private sealed class TwoLayers : IDisposable
+    {
+        public readonly Linear First = new(6, 16, generator: new Generator(11));
+        public readonly Linear Second = new(16, 5, generator: new Generator(12));
+        public readonly Parameter Unused = new(Torch.Ones([3]));
+        // The unused parameter comes first: its bucket, which never completes during backward, is the last to start.
+        public List<Tensor> Parameters => new Tensor[] { Unused }.Concat(First.Parameters()).Concat(Second.Parameters()).ToList();
+
+        public void Backward(int rank, int draw)
+        {
+            using var scope = Torch.NewScope();
+            var x = Torch.Randn([8, 6], generator: new Generator(1000 + (ulong)(10 * rank + draw)));
+            F.MseLoss(Second.Call(F.Relu(First.Call(x))), Torch.Zeros([8, 5])).Backward();
+        }
+
+        public void ZeroGrad()
+        {
+            foreach (var p in Parameters) p.ZeroGrad();
+        }
+
+        public float[]?[] Grads() => Parameters.Select(p =>
+        {
+            using var g = p.Grad;
+            return g?.ToArray<float>();
+        }).ToArray();
+
+        public void Dispose()
+        {
+            First.Dispose();
+            Second.Dispose();
+            Unused.Dispose();
+        }
+    }
+
+    [Fact]
+    public void OverlappedSyncStartsBucketsDuringBackwardAndGivesTheWeightedMean()
+    {
+        // 128-byte buckets, filled from the last parameter backwards: [second bias 20 B], [second weight 320 B],
+        // [first bias 64 B], [first weight 384 B], [unused 12 B]. Rank 0 weighs 0.25, rank 1 0.75 (shares of an uneven global batch).
+        var results = OnTwoRanks(group =>
+        {
+            using var net = new TwoLayers();
+            net.Backward(group.Rank, 0);
+            var local = net.Grads();   // not armed: the hooks did nothing
+            net.ZeroGrad();
+            using var sync = new OverlappedGradientSync(group, net.Parameters, bucketBytes: 128);
+            double weight = group.Rank == 0 ? 0.25 : 0.75;
+            sync.Begin(weight);
+            net.Backward(group.Rank, 0);
+            sync.Finish();
+            return (local, after: net.Grads(), sync.BucketCount, sync.Steps, sync.FallbackSteps, sync.BucketsStartedDuringBackward);
+        });
+        for (int p = 1; p < 5; p++)
+        {
+            var a = results[0].local[p]!;
+            var b = results[1].local[p]!;
+            // Exact: 0.25 and 0.75 scale a float32 with one rounding each (at::mul in float, as here), Gloo's sum of two
+            // values is one correctly rounded addition, and halving is exact; so the tolerance is zero.
+            var mean = a.Zip(b, (x, y) => (x * 0.25f + y * 0.75f) / 2f).ToArray();
+            Assert.Equal(mean, results[0].after[p]);
+            Assert.Equal(mean, results[1].after[p]);
+        }
+        foreach (var r in results)
+        {
+            Assert.Null(r.local[0]);
+            Assert.Null(r.after[0]);   // unused on every rank: still no gradient
+            Assert.Equal(5, r.BucketCount);
+            Assert.Equal(1, r.Steps);
+            Assert.Equal(0, r.FallbackSteps);
+            // The four buckets of the two layers start as their gradients arrive; the unused parameter's starts in Finish.
+            Assert.Equal(4, r.BucketsStartedDuringBackward);
+        }
+        output.WriteLine($"buckets {results[0].BucketCount}, started during backward: {results[0].BucketsStartedDuringBackward}");
+    }
+
+    [Fact]
+    public void TwoBackwardPassesInOneStepFallBackToAveragingAfterBackward()
+    {
+        var results = OnTwoRanks(group =>
+        {
+            using var net = new TwoLayers();
+            net.Backward(group.Rank, 0);
+            net.Backward(group.Rank, 1);
+            var local = net.Grads();
+            net.ZeroGrad();
+            using var sync = new OverlappedGradientSync(group, net.Parameters, bucketBytes: 128);
+            sync.Begin();
+            net.Backward(group.Rank, 0);
+            net.Backward(group.Rank, 1);   // gradient accumulation: the buckets sent during the first pass are stale
+            sync.Finish();
+            var twice = net.Grads();
+            // Finish without Begin (no zero_grad): averaged after backward as well.
+            net.ZeroGrad();
+            net.Backward(group.Rank, 0);
+            var single = net.Grads();
+            sync.Finish();
+            return (local, twice, single, afterSingle: net.Grads(), sync.Steps, sync.FallbackSteps);
+        });
+        for (int p = 1; p < 5; p++)
+        {
+            var mean = results[0].local[p]!.Zip(results[1].local[p]!, (x, y) => (x + y) / 2f).ToArray();
+            Assert.Equal(mean, results[0].twice[p]);
+            Assert.Equal(mean, results[1].twice[p]);
+            var singleMean = results[0].single[p]!.Zip(results[1].single[p]!, (x, y) => (x + y) / 2f).ToArray();
+            Assert.Equal(singleMean, results[0].afterSingle[p]);
+            Assert.Equal(singleMean, results[1].afterSingle[p]);
+        }
+        foreach (var r in results)
+        {
+            Assert.Equal(2, r.Steps);
+            Assert.Equal(2, r.FallbackSteps);
+        }
+    }
+
+    [Fact]
+    public void ADisposedSyncLeavesBackwardAloneAndBadArgumentsAreRefused()
+    {
+        var t = TimeSpan.FromSeconds(2);
+        using var store = new TcpStore(Loopback, 0, 1, isMaster: true, t);
+        using var group = new ProcessGroup(store, 0, 1, t);
+        using var net = new TwoLayers();
+        var sync = new OverlappedGradientSync(group, net.Parameters);
+        Assert.Equal(1, sync.BucketCount);   // 1 MiB holds the whole net
+        sync.Begin(0.5);
+        net.Backward(0, 0);
+        sync.Finish();
+        var halved = net.Grads();
+        sync.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => sync.Begin());
+        net.ZeroGrad();
+        net.Backward(0, 0);
+        var plain = net.Grads();
+        for (int p = 1; p < 5; p++)
+            Assert.Equal(plain[p]!.Select(v => v * 0.5f).ToArray(), halved[p]);   // world size 1: the mean is the weighted gradient
+
+        using var frozen = new Parameter(Torch.Ones([2]), requiresGrad: false);
+        using var doubles = new Parameter(Torch.Ones([2], DType.Float64));
+        Assert.Equal("parameters", Assert.ThrowsAny<ArgumentException>(() => new OverlappedGradientSync(group, [])).ParamName);
+        Assert.Contains("parameter 0 does not require a gradient",
+            Assert.ThrowsAny<ArgumentException>(() => new OverlappedGradientSync(group, [frozen])).Message);
+        Assert.Contains("parameter 1 has dtype Double",
+            Assert.ThrowsAny<ArgumentException>(() => new OverlappedGradientSync(group, [net.Unused, doubles])).Message);
+        using (var scope = Torch.NewScope())
+            Assert.Contains("parameter 0 is not a leaf",
+                Assert.ThrowsAny<ArgumentException>(() => new OverlappedGradientSync(group, [net.Unused * 2])).Message);
+        Assert.Equal("bucketBytes", Assert.ThrowsAny<ArgumentException>(() => new OverlappedGradientSync(group, net.Parameters, 0)).ParamName);
+        using var live = new OverlappedGradientSync(group, net.Parameters);
+        Assert.Equal("weight", Assert.ThrowsAny<ArgumentException>(() => live.Begin(double.NaN)).ParamName);
+    }
+
     [Fact]
     public void BroadcastParametersMakesRank1sWeightsEqualRank0s()
     {
@@ -421,6 +574,14 @@ public class DistributedLeakTests
         GradientSync.AllReduceGradients(group, layer, bucketBytes: 16);
         GradientSync.BroadcastParameters(group, layer, bucketBytes: 16);
         group.AllReduce([layer.Weight, layer.Bias!], ReduceOp.Max);
+        Assert.Equal(baseline, Torch.LiveTensors);
+        using (var sync = new OverlappedGradientSync(group, layer.Parameters(), bucketBytes: 16))
+        {
+            sync.Begin(0.5);
+            using (var scope = Torch.NewScope())
+                NN.F.MseLoss(layer.Call(Torch.Ones([4, 3])), Torch.Zeros([4, 2])).Backward();
+            sync.Finish();
+        }
         Assert.Equal(baseline, Torch.LiveTensors);
     }
 }

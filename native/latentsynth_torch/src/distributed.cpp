@@ -335,3 +335,312 @@ LST_API int32_t lst_pg_barrier(lst_pg h) {
   return 0;
   LST_CATCH_INT
 }
+
+// ---- Gradient averaging overlapped with the backward pass ---------------------------------------
+//
+// What DistributedDataParallel's Reducer does, on the same c10d engine, reduced to what the trainer
+// needs. Each parameter's gradient accumulator (the autograd node that writes .grad) gets a post-hook.
+// Between lst_reducer_arm (the step's zero_grad) and lst_reducer_finish (just before anything reads the
+// gradients), a hook that fires copies its parameter's finished gradient, times the rank's weight, into
+// its bucket's flat buffer; when the last gradient of a bucket has arrived the bucket's allreduce is
+// launched asynchronously, while backward goes on computing the earlier layers' gradients. Finish
+// waits for the buckets, divides by the world size and copies the means into .grad.
+//
+// Order. Every rank must issue the same collectives in the same order. Buckets are formed from the
+// parameters in reverse (backward meets the last layers first, as in DDP) and are launched strictly in
+// bucket order: a bucket that is complete before an earlier one waits for it. Every rank runs the same
+// model on the same code path, so the hooks fire in the same pattern on every rank.
+//
+// What is not overlapped. A parameter whose accumulator fires twice while armed (two backward passes
+// before one step: gradient accumulation) would have been sent too early: the reducer then waits for
+// what it launched, and finish returns 1, telling the caller to average the final gradients after
+// backward instead (the ordinary path, correct in every case). A parameter without a gradient counts
+// as zeros in its bucket and keeps no gradient (the same on every rank). A hook that fires while
+// disarmed (a parameter reached by another optimizer's backward, as the discriminator in WAE-GAN's
+// model step) does nothing.
+//
+// Threads. On CPU, autograd runs a backward on the thread that called it, so the hooks run there; the
+// state is still guarded by a mutex. Hooks never throw: a failure is recorded and reported by finish.
+#include <torch/csrc/autograd/function.h>
+#include <torch/csrc/autograd/function_hook.h>
+#include <torch/csrc/autograd/variable.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <mutex>
+
+namespace {
+
+struct ReducerState {
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> pg;
+  std::chrono::milliseconds timeout{0};
+  int world = 1;
+  std::vector<at::Tensor> params;
+  struct Bucket {
+    std::vector<size_t> members;   // parameter indices
+    std::vector<int64_t> offsets;  // element offset of each member in flat
+    at::Tensor flat;
+    size_t pending = 0;
+    c10::intrusive_ptr<c10d::Work> work;
+  };
+  std::vector<Bucket> buckets;
+  std::vector<size_t> bucket_of;
+  std::vector<size_t> slot_of;  // index into the bucket's members
+  std::mutex mutex;
+  bool armed = false;
+  bool repeated = false;  // a hook fired twice while armed
+  double weight = 1.0;
+  std::vector<char> fired;
+  size_t next_launch = 0;
+  std::string error;
+  int64_t launched_in_backward = 0;  // buckets launched by hooks (during backward) since arm
+
+  void launch(size_t b) {
+    c10d::AllreduceOptions opts;
+    opts.reduceOp = c10d::ReduceOp::SUM;
+    opts.timeout = timeout;
+    std::vector<at::Tensor> io{buckets[b].flat};
+    buckets[b].work = pg->allreduce(io, opts);
+  }
+
+  // Launches every complete bucket from next_launch on, in order.
+  void launch_ready() {
+    while (next_launch < buckets.size() && buckets[next_launch].pending == 0) {
+      launch(next_launch);
+      next_launch++;
+      launched_in_backward++;
+    }
+  }
+
+  void on_gradient(size_t i) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (!armed || repeated || !error.empty()) return;
+    try {
+      if (fired[i]) {
+        repeated = true;
+        return;
+      }
+      fired[i] = 1;
+      auto& bucket = buckets[bucket_of[i]];
+      const at::Tensor& grad = params[i].grad();
+      at::NoGradGuard no_grad;
+      at::Tensor slot = bucket.flat.narrow(0, bucket.offsets[slot_of[i]], params[i].numel()).view(params[i].sizes());
+      if (!grad.defined())
+        slot.zero_();
+      else if (weight == 1.0)
+        slot.copy_(grad);
+      else
+        at::mul_out(slot, grad, weight);
+      bucket.pending--;
+      launch_ready();
+    } catch (const c10::Error& e) {
+      error = e.what_without_backtrace();
+    } catch (const std::exception& e) {
+      error = e.what();
+    } catch (...) {
+      error = "unknown native exception in a gradient hook";
+    }
+  }
+
+  // Waits for every launched bucket (their results are not used); true if all completed.
+  void drain() {
+    for (size_t b = 0; b < next_launch; b++) {
+      if (buckets[b].work) {
+        try {
+          buckets[b].work->wait(timeout);
+        } catch (...) {
+        }
+        buckets[b].work.reset();
+      }
+    }
+  }
+};
+
+struct AveragingHook : torch::autograd::FunctionPostHook {
+  std::weak_ptr<ReducerState> state;
+  size_t index;
+  AveragingHook(std::weak_ptr<ReducerState> s, size_t i) : state(std::move(s)), index(i) {}
+  torch::autograd::variable_list operator()(const torch::autograd::variable_list& outputs,
+                                            const torch::autograd::variable_list& inputs) override {
+    if (auto s = state.lock()) s->on_gradient(index);
+    return outputs;
+  }
+};
+
+}  // namespace
+
+struct lst_reducer_t {
+  std::shared_ptr<ReducerState> state;
+  std::vector<std::shared_ptr<torch::autograd::Node>> accumulators;  // kept alive: a parameter holds its own only weakly
+  std::vector<uintptr_t> hooks;
+};
+typedef lst_reducer_t* lst_reducer;
+
+/// Builds a reducer over n parameters (leaf tensors that require a gradient, CPU, floating point, one
+/// dtype), in buckets of at most bucket_bytes (a larger parameter forms a bucket of its own), filled
+/// from the last parameter backwards. Every rank must build it over the same parameters.
+LST_API lst_reducer lst_reducer_new(lst_pg h, const lst_tensor* params, int64_t n, int64_t bucket_bytes) {
+  LST_TRY
+  auto& g = G(h);
+  if (params == nullptr || n < 1) throw std::invalid_argument("at least one parameter is required");
+  if (bucket_bytes < 1) throw std::invalid_argument("bucket size must be at least 1 byte, got " + std::to_string(bucket_bytes));
+  auto state = std::make_shared<ReducerState>();
+  state->pg = g.pg;
+  state->timeout = g.timeout;
+  state->world = g.size;
+  for (int64_t i = 0; i < n; i++) {
+    const at::Tensor& p = lst::T(params[i], "parameter");
+    const std::string which = "parameter " + std::to_string(i);
+    if (!p.requires_grad()) throw std::invalid_argument(which + " does not require a gradient");
+    if (!p.is_leaf()) throw std::invalid_argument(which + " is not a leaf tensor (not a parameter)");
+    if (!p.device().is_cpu()) throw std::invalid_argument(which + " is not a CPU tensor");
+    if (!at::isFloatingType(p.scalar_type())) throw std::invalid_argument(which + " is not floating point");
+    if (i > 0 && p.scalar_type() != state->params[0].scalar_type())
+      throw std::invalid_argument(which + " has dtype " + std::string(c10::toString(p.scalar_type())) + ", parameter 0 has " +
+                                  std::string(c10::toString(state->params[0].scalar_type())) + ": one reducer averages one dtype");
+    state->params.push_back(p);
+  }
+  const size_t count = state->params.size();
+  state->bucket_of.assign(count, 0);
+  state->slot_of.assign(count, 0);
+  state->fired.assign(count, 0);
+  const int64_t element = static_cast<int64_t>(state->params[0].element_size());
+  int64_t bytes = 0;
+  for (size_t k = count; k-- > 0;) {
+    const int64_t size = state->params[k].numel() * element;
+    if (state->buckets.empty() || (!state->buckets.back().members.empty() && bytes + size > bucket_bytes)) {
+      state->buckets.emplace_back();
+      bytes = 0;
+    }
+    auto& bucket = state->buckets.back();
+    int64_t offset = bucket.offsets.empty() ? 0 : bucket.offsets.back() + state->params[bucket.members.back()].numel();
+    state->bucket_of[k] = state->buckets.size() - 1;
+    state->slot_of[k] = bucket.members.size();
+    bucket.members.push_back(k);
+    bucket.offsets.push_back(offset);
+    bytes += size;
+  }
+  for (auto& bucket : state->buckets) {
+    const int64_t total = bucket.offsets.back() + state->params[bucket.members.back()].numel();
+    bucket.flat = at::zeros({total}, state->params[0].options().requires_grad(false));
+  }
+  auto reducer = std::make_unique<lst_reducer_t>();
+  reducer->state = state;
+  for (size_t k = 0; k < count; k++) {
+    auto acc = torch::autograd::impl::grad_accumulator(state->params[k]);
+    if (!acc) throw std::invalid_argument("parameter " + std::to_string(k) + " has no gradient accumulator");
+    reducer->hooks.push_back(acc->add_post_hook(std::make_unique<AveragingHook>(state, k)));
+    reducer->accumulators.push_back(std::move(acc));
+  }
+  return reducer.release();
+  LST_CATCH_HANDLE
+}
+
+/// The number of buckets.
+LST_API int64_t lst_reducer_bucket_count(lst_reducer h) {
+  LST_TRY
+  if (h == nullptr) throw std::invalid_argument("reducer is null");
+  return static_cast<int64_t>(h->state->buckets.size());
+  LST_CATCH_INT
+}
+
+/// Starts a step: gradients that arrive from now on are averaged, each first scaled by weight (the
+/// rank's share of the global batch). A step armed and never finished is drained first.
+LST_API int32_t lst_reducer_arm(lst_reducer h, double weight) {
+  LST_TRY
+  if (h == nullptr) throw std::invalid_argument("reducer is null");
+  if (!std::isfinite(weight)) throw std::invalid_argument("weight must be finite");
+  auto& s = *h->state;
+  std::lock_guard<std::mutex> lock(s.mutex);
+  s.drain();
+  s.armed = true;
+  s.repeated = false;
+  s.weight = weight;
+  s.error.clear();
+  std::fill(s.fired.begin(), s.fired.end(), 0);
+  for (auto& bucket : s.buckets) bucket.pending = bucket.members.size();
+  s.next_launch = 0;
+  s.launched_in_backward = 0;
+  return 0;
+  LST_CATCH_INT
+}
+
+/// Ends a step. Returns 0 when every parameter's gradient was replaced by its weighted mean over the
+/// ranks; 1 when nothing was averaged and the caller must average after the backward pass instead (the
+/// reducer was not armed, or a gradient arrived twice); -1 on a failed or timed-out collective.
+/// launched (may be null) receives the number of buckets whose allreduce started during backward.
+LST_API int32_t lst_reducer_finish(lst_reducer h, int64_t* launched) {
+  LST_TRY
+  if (h == nullptr) throw std::invalid_argument("reducer is null");
+  auto& s = *h->state;
+  std::lock_guard<std::mutex> lock(s.mutex);
+  if (launched != nullptr) *launched = s.launched_in_backward;
+  if (!s.armed) return 1;
+  s.armed = false;
+  if (!s.error.empty()) {
+    s.drain();
+    throw std::runtime_error("a gradient bucket could not be sent: " + s.error);
+  }
+  if (s.repeated) {
+    s.drain();
+    return 1;
+  }
+  {
+    at::NoGradGuard no_grad;
+    for (size_t b = s.next_launch; b < s.buckets.size(); b++) {
+      auto& bucket = s.buckets[b];
+      for (size_t m = 0; m < bucket.members.size(); m++)
+        if (!s.fired[bucket.members[m]])
+          bucket.flat.narrow(0, bucket.offsets[m], s.params[bucket.members[m]].numel()).zero_();
+      bucket.pending = 0;
+    }
+    s.launch_ready();
+  }
+  std::string failure;
+  for (auto& bucket : s.buckets) {
+    try {
+      wait_for(bucket.work, s.timeout);
+    } catch (const c10::Error& e) {
+      if (failure.empty()) failure = e.what_without_backtrace();
+    } catch (const std::exception& e) {
+      if (failure.empty()) failure = e.what();
+    }
+    bucket.work.reset();
+  }
+  if (!failure.empty()) throw std::runtime_error(failure);
+  at::NoGradGuard no_grad;
+  for (auto& bucket : s.buckets) {
+    bucket.flat.div_(s.world);
+    for (size_t m = 0; m < bucket.members.size(); m++) {
+      const size_t k = bucket.members[m];
+      if (!s.fired[k]) continue;
+      at::Tensor mean = bucket.flat.narrow(0, bucket.offsets[m], s.params[k].numel()).view(s.params[k].sizes());
+      at::Tensor& grad = s.params[k].mutable_grad();
+      if (grad.defined())
+        grad.copy_(mean);
+      else
+        grad = mean.clone();
+    }
+  }
+  return 0;
+  LST_CATCH_INT
+}
+
+/// Removes the hooks and releases the reducer (waiting for any bucket still in flight).
+LST_API void lst_reducer_free(lst_reducer h) {
+  if (h == nullptr) return;
+  try {
+    {
+      std::lock_guard<std::mutex> lock(h->state->mutex);
+      h->state->armed = false;
+      h->state->drain();
+    }
+    for (size_t k = 0; k < h->accumulators.size(); k++) h->accumulators[k]->del_post_hook(h->hooks[k]);
+  } catch (...) {
+  }
+  try {
+    delete h;
+  } catch (...) {
+  }
+}

@@ -91,7 +91,7 @@ public sealed class ProcessGroup : IDisposable
     /// <summary>The limit for each collective.</summary>
     public TimeSpan Timeout { get; }
 
-    private ProcessGroupHandle Handle => DistributedArgs.Open(handle, this);
+    internal ProcessGroupHandle Handle => DistributedArgs.Open(handle, this);
 
     /// <summary>
     /// Reduces <paramref name="tensors"/> element by element across the ranks, in place: afterwards
@@ -157,7 +157,7 @@ public sealed class ProcessGroup : IDisposable
         });
     }
 
-    private string Describe(string operation) => $"{operation} (rank {Rank} of {WorldSize}, timeout {timeoutMs} ms)";
+    internal string Describe(string operation) => $"{operation} (rank {Rank} of {WorldSize}, timeout {timeoutMs} ms)";
 
     private static DType CheckTensors(IReadOnlyList<Tensor> tensors)
     {

@@ -36,6 +36,23 @@ internal sealed class ProcessGroupHandle : SafeHandle
     }
 }
 
+/// <summary>Owning handle to a native gradient reducer (distributed.cpp): its hooks leave the parameters when it is released.</summary>
+internal sealed class ReducerHandle : SafeHandle
+{
+    /// <summary>Creates an empty (invalid) handle; the marshaller fills it in.</summary>
+    public ReducerHandle() : base(IntPtr.Zero, ownsHandle: true) { }
+
+    /// <inheritdoc />
+    public override bool IsInvalid => handle == IntPtr.Zero;
+
+    /// <inheritdoc />
+    protected override bool ReleaseHandle()
+    {
+        NativeMethods.lst_reducer_free(handle);
+        return true;
+    }
+}
+
 // distributed.cpp
 internal static unsafe partial class NativeMethods
 {
@@ -51,4 +68,9 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int lst_pg_allreduce(ProcessGroupHandle h, IntPtr* tensors, long n, int op);
     [LibraryImport(Lib)] internal static partial int lst_pg_broadcast(ProcessGroupHandle h, IntPtr* tensors, long n, int root);
     [LibraryImport(Lib)] internal static partial int lst_pg_barrier(ProcessGroupHandle h);
+    [LibraryImport(Lib)] internal static partial ReducerHandle lst_reducer_new(ProcessGroupHandle h, IntPtr* parameters, long n, long bucketBytes);
+    [LibraryImport(Lib)] internal static partial long lst_reducer_bucket_count(ReducerHandle h);
+    [LibraryImport(Lib)] internal static partial int lst_reducer_arm(ReducerHandle h, double weight);
+    [LibraryImport(Lib)] internal static partial int lst_reducer_finish(ReducerHandle h, out long launched);
+    [LibraryImport(Lib)] internal static partial void lst_reducer_free(IntPtr h);
 }

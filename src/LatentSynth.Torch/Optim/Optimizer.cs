@@ -89,6 +89,13 @@ public abstract class Optimizer : IDisposable
     private bool gradientsPrepared;
 
     /// <summary>
+    /// Called at the end of every <see cref="ZeroGrad"/>: the start of a step, before its backward pass. Data-parallel
+    /// training opens its overlapped gradient averaging here (<c>OverlappedGradientSync.Begin</c>), which
+    /// <see cref="GradientHook"/> then closes. Null (default): nothing.
+    /// </summary>
+    public Action? GradientsCleared { get; set; }
+
+    /// <summary>
     /// Runs <see cref="GradientHook"/> on this step's gradients, once: later calls do nothing until the next
     /// <see cref="Step"/> or <see cref="ZeroGrad"/>. <see cref="Step"/> calls it; code that reads or changes the
     /// gradients before the step (gradient clipping) calls it first, so that it sees what the step will use.
@@ -117,6 +124,7 @@ public abstract class Optimizer : IDisposable
     {
         gradientsPrepared = false;
         NativeMethods.Check(NativeMethods.lst_optim_zero_grad(Handle, setToNone ? 1 : 0), TypeName + ".zero_grad");
+        GradientsCleared?.Invoke();
     }
 
     /// <summary>The learning rate (<c>param_groups[0]["lr"]</c>); LR schedulers set it between steps.</summary>
