@@ -38,7 +38,7 @@ public sealed record WorkerPlace(int Rank, int WorldSize, int LocalRank, int Loc
     /// the allreduce with it (default <c>1</c>; see docs/distributed.md).</summary>
     public const string OverlapVariable = "LATENTSYNTH_GRAD_OVERLAP";
 
-    /// <summary>Environment variable: the largest gradient bucket of the overlapped averaging, in KiB (default 1024).</summary>
+    /// <summary>Environment variable: the largest gradient bucket of the overlapped averaging, in KiB (default 4096).</summary>
     public const string BucketVariable = "LATENTSYNTH_GRAD_BUCKET_KB";
 
     /// <summary>Whether the gradient allreduce overlaps the backward pass (<see cref="OverlapVariable"/>).</summary>

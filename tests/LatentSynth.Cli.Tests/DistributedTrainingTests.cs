@@ -277,6 +277,8 @@ public sealed partial class DistributedTrainingTests(ITestOutputHelper log) : ID
     [InlineData("RANK=1 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1", "MASTER_PORT is not set")]
     [InlineData("RANK=1 WORLD_SIZE=2 MASTER_PORT=29500", "MASTER_ADDR is not set")]
     [InlineData("RANK=1 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=29500 LATENTSYNTH_DIST_TIMEOUT=0", "LATENTSYNTH_DIST_TIMEOUT='0' must be an integer from 1 to 86400")]
+    [InlineData("RANK=1 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=29500 LATENTSYNTH_GRAD_OVERLAP=yes", "LATENTSYNTH_GRAD_OVERLAP='yes' must be 1 (overlap the gradient allreduce with backward, the default) or 0 (average after backward)")]
+    [InlineData("RANK=1 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=29500 LATENTSYNTH_GRAD_BUCKET_KB=0", "LATENTSYNTH_GRAD_BUCKET_KB='0' must be an integer from 1 to 1048576 (KiB per gradient bucket)")]
     [InlineData("RANK=0 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=29500", "--nproc/--nnodes start workers, but this process is already one (RANK and WORLD_SIZE are set)", "--nproc 2")]
     [BadInput("data-parallel", "a worker started with `WORLD_SIZE=2 RANK=5`, without MASTER_PORT or MASTER_ADDR, with `LATENTSYNTH_DIST_TIMEOUT=0`, or given `--nproc 2` itself", "refused before joining the group: one error line naming the variable and its range (or that it is not set, or that the process is already a worker); exit 1; nothing trained")]
     public void AWorkerWithABadPlaceIsOneErrorLine(string variables, string message, string options = "")

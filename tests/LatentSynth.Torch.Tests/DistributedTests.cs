@@ -290,7 +290,7 @@ public class DistributedTests(ITestOutputHelper output)
         using var group = new ProcessGroup(store, 0, 1, t);
         using var net = new TwoLayers();
         var sync = new OverlappedGradientSync(group, net.Parameters);
-        Assert.Equal(1, sync.BucketCount);   // 1 MiB holds the whole net
+        Assert.Equal(1, sync.BucketCount);   // 4 MiB hold the whole net
         sync.Begin(0.5);
         net.Backward(0, 0);
         sync.Finish();

@@ -67,12 +67,15 @@ public sealed class OverlappedGradientSync : IDisposable
     }
 
     /// <summary>
-    /// The default bucket size, 1 MiB: small enough that a model of a few MB is sent in several buckets, the
-    /// first while most of backward is still ahead (DistributedDataParallel's first bucket is 1 MB for the same
-    /// reason), large enough that the fixed cost of a collective stays small. Measured in
-    /// benchmarks/results/distributed.md.
+    /// The default bucket size, 4 MiB, as <see cref="GradientSync.DefaultBucketBytes"/>. Measured with 2 ranks on a
+    /// 2-core machine (train --nproc 2, Fashion-MNIST VAEs; benchmarks/results/distributed.md): every collective has
+    /// a fixed cost of 0.6-2.7 ms there, so smaller buckets lose more than the overlap wins. The MLP VAE (2.6 MB of
+    /// gradients) took 7.2 s per epoch in 1 MiB buckets (4 per step) against 6.0 s averaging after backward and 6.3 s
+    /// in 4 MiB buckets (one per step: no overlap to win, nothing lost); the conv VAE, whose two 5 MB layers each
+    /// travel alone, so the decoder's starts while the encoder's convolutions are still to be differentiated, was
+    /// 0.92x (0.82-1.17x) the whole-process time of averaging after backward in 4 MiB buckets.
     /// </summary>
-    public const long DefaultBucketBytes = 1L << 20;
+    public const long DefaultBucketBytes = GradientSync.DefaultBucketBytes;
 
     /// <summary>The number of buckets the parameters were split into.</summary>
     public int BucketCount { get; }
