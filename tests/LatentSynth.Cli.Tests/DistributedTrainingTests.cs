@@ -164,6 +164,61 @@ public sealed partial class DistributedTrainingTests(ITestOutputHelper log) : ID
         Assert.Equal(File.ReadAllBytes(Path.Combine(after, "model.safetensors")), File.ReadAllBytes(Path.Combine(overlapped, "model.safetensors")));
     }
 
+    /// <summary>
+    /// A symbolic model: PianoTree (recurrent, gradient clipping after the averaging) on synthetic polyphonic tunes, 2 × 8
+    /// against 1 × 16 on the same global batches, and overlapped (64 KiB buckets) against averaging after backward, bit
+    /// for bit.
+    /// </summary>
+    [Fact]
+    public void PianoTreeTrainsDataParallelOverlappedBitForBitLikeAfterBackward()
+    {
+        var data = "midi-poly:" + PolyTunes.Write(Path.Combine(dir, "tunes"), 8);
+        string overlapped = Path.Combine(dir, "pt-overlapped"), after = Path.Combine(dir, "pt-after"), one = Path.Combine(dir, "pt-one");
+        static string[] WithBatch(string[] args, string batch, params string[] more)
+        {
+            var list = args.ToList();
+            list[list.IndexOf("--batch-size") + 1] = batch;
+            return [.. list, .. more];
+        }
+        var (code, output) = Start(WithBatch(PolyTunes.TinyPianoTree(data, overlapped), "8", "--nproc", "2"),
+            new Dictionary<string, string> { [WorkerPlace.BucketVariable] = "64" }).Exit(RunLimit);
+        Assert.True(code == 0, output);
+        (code, var afterOutput) = Start(WithBatch(PolyTunes.TinyPianoTree(data, after), "8", "--nproc", "2"),
+            new Dictionary<string, string> { [WorkerPlace.OverlapVariable] = "0" }).Exit(RunLimit);
+        Assert.True(code == 0, afterOutput);
+        Ok(PolyTunes.TinyPianoTree(data, one));
+
+        var summary = Regex.Match(Flat(output), @"(\d+) of \d+ bucket allreduces started during backward");
+        Assert.True(summary.Success, output);
+        log.WriteLine(summary.Value);
+        Assert.True(long.Parse(summary.Groups[1].Value, CultureInfo.InvariantCulture) > 0, summary.Value);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(after, "model.safetensors")), File.ReadAllBytes(Path.Combine(overlapped, "model.safetensors")));
+
+        // 2 × 8 against 1 × 16: the same batches, summed in another order (see RelativeL2Tolerance).
+        var twoWeights = SafeTensors.Load(Path.Combine(overlapped, "model.safetensors"));
+        var oneWeights = SafeTensors.Load(Path.Combine(one, "model.safetensors"));
+        try
+        {
+            foreach (var (name, t) in oneWeights)
+            {
+                var a = t.ToArray<float>();
+                var b = twoWeights[name].ToArray<float>();
+                double distance = 0, norm = 0;
+                for (int i = 0; i < a.Length; i++)
+                {
+                    distance += (double)(a[i] - b[i]) * (a[i] - b[i]);
+                    norm += (double)a[i] * a[i];
+                }
+                double relative = norm == 0 ? Math.Sqrt(distance) : Math.Sqrt(distance / norm);
+                Assert.True(relative <= RelativeL2Tolerance, $"{name}: relative L2 distance {relative:G3} exceeds {RelativeL2Tolerance:G3}");
+            }
+        }
+        finally
+        {
+            foreach (var t in oneWeights.Values.Concat(twoWeights.Values)) t.Dispose();
+        }
+    }
+
     /// <summary>The files of a run folder, relative and sorted.</summary>
     private static List<string> Files(string runDir) =>
         Directory.GetFiles(runDir, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(runDir, f)).Order(StringComparer.Ordinal).ToList();

@@ -14,6 +14,8 @@ namespace LatentSynth.Torch.Distributed;
 /// <para><b>Buckets.</b> Tensors travel in buckets: consecutive tensors of one dtype, flattened and
 /// concatenated (at::cat in the shim) into one buffer of at most <c>bucketBytes</c> (a tensor larger
 /// than that travels alone), one collective per bucket, copied back afterwards.</para>
+/// <para>This is the after-backward path; <see cref="OverlappedGradientSync"/> starts the buckets during backward
+/// (the trainer's default) and falls back to this one where it cannot.</para>
 /// <para><b>Why 4 MiB by default.</b> PyTorch's DistributedDataParallel uses 25 MB buckets because it
 /// overlaps their allreduce with the backward pass. Here the sync runs after backward, so a bucket
 /// only trades the fixed cost of one call (two Gloo collectives: the shim's size probe and the
