@@ -165,15 +165,15 @@ public sealed partial class DistributedTrainingTests(ITestOutputHelper log) : ID
     }
 
     /// <summary>
-    /// A symbolic model: PianoTree (recurrent, gradient clipping after the averaging) on synthetic polyphonic tunes, 2 × 8
-    /// against 1 × 16 on the same global batches, and overlapped (64 KiB buckets) against averaging after backward, bit
-    /// for bit.
+    /// A symbolic model: PianoTree (recurrent, gradient clipping after the averaging) on synthetic polyphonic tunes with
+    /// --nproc 2, overlapped (64 KiB buckets) against averaging after backward, bit for bit. (Not against one process: a
+    /// VAE's noise is drawn per rank, from (seed, step, rank), so 2 × 8 and 1 × 16 sample different ε.)
     /// </summary>
     [Fact]
     public void PianoTreeTrainsDataParallelOverlappedBitForBitLikeAfterBackward()
     {
         var data = "midi-poly:" + PolyTunes.Write(Path.Combine(dir, "tunes"), 8);
-        string overlapped = Path.Combine(dir, "pt-overlapped"), after = Path.Combine(dir, "pt-after"), one = Path.Combine(dir, "pt-one");
+        string overlapped = Path.Combine(dir, "pt-overlapped"), after = Path.Combine(dir, "pt-after");
         static string[] WithBatch(string[] args, string batch, params string[] more)
         {
             var list = args.ToList();
@@ -186,37 +186,12 @@ public sealed partial class DistributedTrainingTests(ITestOutputHelper log) : ID
         (code, var afterOutput) = Start(WithBatch(PolyTunes.TinyPianoTree(data, after), "8", "--nproc", "2"),
             new Dictionary<string, string> { [WorkerPlace.OverlapVariable] = "0" }).Exit(RunLimit);
         Assert.True(code == 0, afterOutput);
-        Ok(PolyTunes.TinyPianoTree(data, one));
 
         var summary = Regex.Match(Flat(output), @"(\d+) of \d+ bucket allreduces started during backward");
         Assert.True(summary.Success, output);
         log.WriteLine(summary.Value);
         Assert.True(long.Parse(summary.Groups[1].Value, CultureInfo.InvariantCulture) > 0, summary.Value);
         Assert.Equal(File.ReadAllBytes(Path.Combine(after, "model.safetensors")), File.ReadAllBytes(Path.Combine(overlapped, "model.safetensors")));
-
-        // 2 × 8 against 1 × 16: the same batches, summed in another order (see RelativeL2Tolerance).
-        var twoWeights = SafeTensors.Load(Path.Combine(overlapped, "model.safetensors"));
-        var oneWeights = SafeTensors.Load(Path.Combine(one, "model.safetensors"));
-        try
-        {
-            foreach (var (name, t) in oneWeights)
-            {
-                var a = t.ToArray<float>();
-                var b = twoWeights[name].ToArray<float>();
-                double distance = 0, norm = 0;
-                for (int i = 0; i < a.Length; i++)
-                {
-                    distance += (double)(a[i] - b[i]) * (a[i] - b[i]);
-                    norm += (double)a[i] * a[i];
-                }
-                double relative = norm == 0 ? Math.Sqrt(distance) : Math.Sqrt(distance / norm);
-                Assert.True(relative <= RelativeL2Tolerance, $"{name}: relative L2 distance {relative:G3} exceeds {RelativeL2Tolerance:G3}");
-            }
-        }
-        finally
-        {
-            foreach (var t in oneWeights.Values.Concat(twoWeights.Values)) t.Dispose();
-        }
     }
 
     /// <summary>The files of a run folder, relative and sorted.</summary>
