@@ -4,7 +4,8 @@
 set -uo pipefail
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-dotnet test LatentSynth.slnx --nologo --no-build -v q "$@" 2>&1 | tee "$log"
+# Quiet build output, but a failed test still prints its message and stack (the logger's minimal verbosity).
+dotnet test LatentSynth.slnx --nologo --no-build -v q --logger "console;verbosity=minimal" "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 # Each test assembly prints: "Passed!  - Failed:     0, Passed:    42, Skipped:     0, Total: ..."
 read -r passed failed skipped < <(awk '
