@@ -39,6 +39,10 @@ public interface IDataParallelGroup
     /// </summary>
     IDisposable AverageGradientsOf(LatentSynth.Torch.Optim.Optimizer optimizer, Func<double> weight);
 
+    /// <summary>How the gradients are averaged, in words, for the run's environment.json (e.g. "overlapped with backward,
+    /// buckets of at most 4 MiB").</summary>
+    string GradientAveraging { get; }
+
     /// <summary>Returns when every rank has called it.</summary>
     void Barrier();
 }

@@ -86,6 +86,11 @@ public sealed class GlooGroup : IDataParallelGroup, IDisposable
     private long bucketBytes = OverlappedGradientSync.DefaultBucketBytes;
 
     /// <inheritdoc />
+    public string GradientAveraging => OverlapGradients
+        ? $"overlapped with backward, buckets of at most {BucketBytes / 1024} KiB"
+        : $"after backward, buckets of at most {GradientSync.DefaultBucketBytes / 1024} KiB";
+
+    /// <inheritdoc />
     public int Rank => group.Rank;
 
     /// <inheritdoc />

@@ -24,7 +24,8 @@ public static class RunEnvironment
     /// <summary>The facts of this process, as a JSON object.</summary>
     /// <param name="kind">"start" or "resume".</param>
     /// <param name="resumedFrom">The checkpoint resumed from, if any.</param>
-    public static JsonObject Capture(string kind, string? resumedFrom = null)
+    /// <param name="group">Data-parallel: the process group (its world size and how it averages gradients are recorded).</param>
+    public static JsonObject Capture(string kind, string? resumedFrom = null, IDataParallelGroup? group = null)
     {
         var blas = Torch.Blas;
         return new JsonObject
@@ -46,6 +47,11 @@ public static class RunEnvironment
             ["inter_op_threads"] = Torch.NumInteropThreads,
             ["deterministic_algorithms"] = Torch.AreDeterministicAlgorithmsEnabled,
             ["git_commit"] = GitCommit(),
+            ["data_parallel"] = group is null ? null : new JsonObject
+            {
+                ["world_size"] = group.WorldSize,
+                ["gradient_averaging"] = group.GradientAveraging,
+            },
         };
     }
 

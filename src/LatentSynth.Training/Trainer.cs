@@ -121,7 +121,7 @@ public sealed partial class Trainer
         {
             Directory.CreateDirectory(runDir);
             AtomicFile.WriteAllText(Path.Combine(runDir, RunFolder.ConfigFile), config.ToJson());
-            RunEnvironment.Record(runDir, RunEnvironment.Capture("start"));
+            RunEnvironment.Record(runDir, RunEnvironment.Capture("start", group: Group));
         }
         Group?.Barrier();
         session.State = new TrainerState { SamplerRng = Convert.ToBase64String(session.Sampler.GetState()), WorldSize = WorldSize };
@@ -208,7 +208,7 @@ public sealed partial class Trainer
             if (config.Training.Epochs != run.Config.Training.Epochs || run.Config.Training.Out != runDir)
                 AtomicFile.WriteAllText(run.ConfigPath, config.ToJson());
             run.Metrics.Truncate(state.EpochsDone);
-            RunEnvironment.Record(runDir, RunEnvironment.Capture("resume", checkpoint.Name));
+            RunEnvironment.Record(runDir, RunEnvironment.Capture("resume", checkpoint.Name, Group));
         }
         // Every rank loaded the same checkpoint; rank 0's copy is made the one truth all the same.
         session.SyncFromRankZero();

@@ -162,6 +162,12 @@ public sealed partial class DistributedTrainingTests(ITestOutputHelper log) : ID
         Assert.DoesNotContain("averaged after backward instead", Flat(output));
         Assert.DoesNotContain("bucket allreduces", Flat(afterOutput));
         Assert.Equal(File.ReadAllBytes(Path.Combine(after, "model.safetensors")), File.ReadAllBytes(Path.Combine(overlapped, "model.safetensors")));
+        // environment.json records how each run averaged.
+        static JsonNode DataParallel(string run) =>
+            JsonNode.Parse(File.ReadAllText(Path.Combine(run, RunEnvironment.FileName)))!["sessions"]![0]!["data_parallel"]!;
+        Assert.Equal(2, (int)DataParallel(overlapped)["world_size"]!);
+        Assert.Equal("overlapped with backward, buckets of at most 64 KiB", (string)DataParallel(overlapped)["gradient_averaging"]!);
+        Assert.Equal("after backward, buckets of at most 4096 KiB", (string)DataParallel(after)["gradient_averaging"]!);
     }
 
     /// <summary>
