@@ -21,6 +21,13 @@ public interface IDataParallelGroup
     /// shapes (the trainer's per-step sums: one per loss term of the one model).</summary>
     void AllReduceSum(IReadOnlyList<Tensor> tensors);
 
+    /// <summary>
+    /// Starts <see cref="AllReduceSum"/> and returns at once; <see cref="IPendingCollective.Wait"/> leaves the sums in
+    /// <paramref name="tensors"/>, which must not be touched before. The trainer agrees each step's losses this way
+    /// while the next step computes.
+    /// </summary>
+    IPendingCollective StartAllReduceSum(IReadOnlyList<Tensor> tensors);
+
     /// <summary>Replaces every tensor by rank <paramref name="root"/>'s (in place).</summary>
     void Broadcast(IReadOnlyList<Tensor> tensors, int root);
 
@@ -45,4 +52,11 @@ public interface IDataParallelGroup
 
     /// <summary>Returns when every rank has called it.</summary>
     void Barrier();
+}
+
+/// <summary>A collective started by <see cref="IDataParallelGroup.StartAllReduceSum"/>.</summary>
+public interface IPendingCollective : IDisposable
+{
+    /// <summary>Waits for the collective (at most the group's timeout; throws when a rank is gone). A second call does nothing.</summary>
+    void Wait();
 }

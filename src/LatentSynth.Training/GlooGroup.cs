@@ -101,6 +101,23 @@ public sealed class GlooGroup : IDataParallelGroup, IDisposable
     public void AllReduceSum(IReadOnlyList<Tensor> tensors) => Collective("sum of the step's losses", () => group.AllReduce(tensors, ReduceOp.Sum, sizesAgreed: true));
 
     /// <inheritdoc />
+    /// <remarks>Without the size check, as <see cref="AllReduceSum"/>.</remarks>
+    public IPendingCollective StartAllReduceSum(IReadOnlyList<Tensor> tensors)
+    {
+        PendingAllReduce? started = null;
+        Collective("sum of the step's losses", () => started = group.StartAllReduce(tensors, ReduceOp.Sum, sizesAgreed: true));
+        return new Pending(this, started!);
+    }
+
+    /// <summary>A started sum whose failure becomes <see cref="Collective"/>'s message.</summary>
+    private sealed class Pending(GlooGroup owner, PendingAllReduce work) : IPendingCollective
+    {
+        public void Wait() => owner.Collective("sum of the step's losses", work.Wait);
+
+        public void Dispose() => work.Dispose();
+    }
+
+    /// <inheritdoc />
     public void Broadcast(IReadOnlyList<Tensor> tensors, int root) =>
         Collective($"rank {root}'s parameters", () => GradientSync.BroadcastParameters(group, tensors, root));
 

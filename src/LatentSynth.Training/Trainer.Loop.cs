@@ -50,48 +50,91 @@ public sealed partial class Trainer
             double epochSecondsBefore = continuing ? state.EpochSeconds : 0;
             var epochClock = Stopwatch.StartNew();
 
-            for (long s = continuing ? state.StepInEpoch : 0; s < stepsPerEpoch; s++)
+            // After a step: the guard, the sums, the report; true when the run stops here (mid-epoch).
+            // stopHere is read after the report (an observer may ask to stop from OnStep).
+            bool Report(Dictionary<string, double> values, long n, Func<bool> stopHere, long s, long stepNumber)
             {
-                long n;
-                Dictionary<string, double> values;
-                using (Torch.NewScope())
-                {
-                    var indices = sampler.BatchOf(order, s);
-                    n = indices.Shape[0];
-                    session.Share = sampler.Share(s);
-                    session.Noise?.ManualSeed(NoiseSeed(training.Seed, step, sampler.Rank));
-                    var (x, _) = data.Train.Batch(indices);
-                    var loss = model.TrainStep(x, new TrainingProgress(epoch, step, stepsPerEpoch, epochs), optimizers);
-                    values = loss.Values();
-                }
-                // Data-parallel: the stop request is agreed with the step's losses (every rank stops after the same step).
-                bool agreedStop = false;
-                if (session.Group is { } group) (values, n, agreedStop) = Agree(group, values, n, cancel.IsCancellationRequested);
-                GuardFinite(values, epoch + 1, s + 1, stepsPerEpoch, step + 1, runDir, latest);
+                GuardFinite(values, epoch + 1, s + 1, stepsPerEpoch, stepNumber, runDir, latest);
                 foreach (var (k, v) in values) sums[k] = sums.GetValueOrDefault(k) + v * n;
                 examples += n;
-                step++;
-                sessionSteps++;
-
                 var elapsed = clock.Elapsed;
                 TimeSpan? eta = sessionSteps > 0 ? TimeSpan.FromSeconds(elapsed.TotalSeconds / sessionSteps * (totalSteps - step)) : null;
-                observer.OnStep(new StepReport(epoch + 1, epochs, s + 1, stepsPerEpoch, step, totalSteps, values,
+                observer.OnStep(new StepReport(epoch + 1, epochs, s + 1, stepsPerEpoch, stepNumber, totalSteps, values,
                     Means(sums, examples), elapsed, eta));
+                return stopHere() && s + 1 < stepsPerEpoch;
+            }
 
-                if ((session.Group is null ? cancel.IsCancellationRequested : agreedStop) && s + 1 < stepsPerEpoch)
+            // Data-parallel: each step's losses and stop request are summed over the ranks while the next step computes
+            // (one collective fewer to wait for per step: measured 0.87x the whole command's time for the MLP VAE with
+            // --nproc 2), and acted on one step later, the same on every rank. So a stop request or a non-finite loss
+            // takes effect after the step following the one that saw it.
+            StepAgreement? pending = null;
+            try
+            {
+                for (long s = continuing ? state.StepInEpoch : 0; s < stepsPerEpoch; s++)
                 {
-                    double epochSeconds = epochSecondsBefore + epochClock.Elapsed.TotalSeconds;
-                    var partial = new TrainerState
+                    long n;
+                    Dictionary<string, double> values;
+                    using (Torch.NewScope())
                     {
-                        EpochsDone = epoch, Step = step, StepInEpoch = s + 1,
-                        SamplerRng = Convert.ToBase64String(samplerAtStart),
-                        TrainSums = sums, TrainExamples = examples,
-                        EpochSeconds = epochSeconds, TotalSeconds = totalSeconds + epochClock.Elapsed.TotalSeconds,
-                        WorldSize = sampler.WorldSize,
-                    };
-                    var saved = Save(session, store, partial);
-                    return new TrainingResult(TrainingOutcome.Interrupted, runDir, epoch, step, saved.Path, lastValidation);
+                        var indices = sampler.BatchOf(order, s);
+                        n = indices.Shape[0];
+                        session.Share = sampler.Share(s);
+                        session.Noise?.ManualSeed(NoiseSeed(training.Seed, step, sampler.Rank));
+                        var (x, _) = data.Train.Batch(indices);
+                        var loss = model.TrainStep(x, new TrainingProgress(epoch, step, stepsPerEpoch, epochs), optimizers);
+                        values = loss.Values();
+                    }
+                    step++;
+                    sessionSteps++;
+                    bool stopNow;
+                    if (session.Group is { } group)
+                    {
+                        var current = StepAgreement.Start(group, values, n, cancel.IsCancellationRequested, s, step);
+                        stopNow = false;
+                        if (pending is not null)
+                        {
+                            var previous = pending.Finish();
+                            pending.Dispose();
+                            pending = current;
+                            if (Report(previous.Values, previous.N, () => previous.Stop, previous.StepInEpoch, previous.StepNumber))
+                            {
+                                // Agreed to stop after the previous step: this one ran too, so it is reported and saved.
+                                var latestStep = current.Finish();
+                                pending = null;
+                                current.Dispose();
+                                stopNow = Report(latestStep.Values, latestStep.N, () => true, s, step);
+                            }
+                        }
+                        else pending = current;
+                    }
+                    else stopNow = Report(values, n, () => cancel.IsCancellationRequested, s, step);
+
+                    if (stopNow)
+                    {
+                        double epochSeconds = epochSecondsBefore + epochClock.Elapsed.TotalSeconds;
+                        var partial = new TrainerState
+                        {
+                            EpochsDone = epoch, Step = step, StepInEpoch = s + 1,
+                            SamplerRng = Convert.ToBase64String(samplerAtStart),
+                            TrainSums = sums, TrainExamples = examples,
+                            EpochSeconds = epochSeconds, TotalSeconds = totalSeconds + epochClock.Elapsed.TotalSeconds,
+                            WorldSize = sampler.WorldSize,
+                        };
+                        var saved = Save(session, store, partial);
+                        return new TrainingResult(TrainingOutcome.Interrupted, runDir, epoch, step, saved.Path, lastValidation);
+                    }
                 }
+                // The epoch's last step: its agreement is waited for here (a stop request then acts at the epoch's end).
+                if (pending is not null)
+                {
+                    var final = pending.Finish();
+                    Report(final.Values, final.N, () => final.Stop, final.StepInEpoch, final.StepNumber);
+                }
+            }
+            finally
+            {
+                pending?.Dispose();
             }
 
             // End of the epoch: validation, metrics, checkpoint. Data-parallel: rank 0's buffers (batch-norm
@@ -205,6 +248,61 @@ public sealed partial class Trainer
         unchecked(SamplerSeed(seed) ^ ((ulong)step * 0xBF58476D1CE4E5B9UL) ^ ((ulong)(rank + 1) * 0x94D049BB133111EBUL));
 
     /// <summary>
+    /// Data-parallel: one step's <see cref="Agree"/> in flight, started right after the step and finished during the
+    /// next: [v·n for each term (sorted by name), n, stop] summed over the ranks.
+    /// </summary>
+    private sealed class StepAgreement : IDisposable
+    {
+        private readonly List<string> keys;
+        private readonly LatentSynth.Torch.Tensor buffer;
+        private readonly IPendingCollective work;
+
+        private StepAgreement(List<string> keys, LatentSynth.Torch.Tensor buffer, IPendingCollective work, long stepInEpoch, long stepNumber)
+        {
+            (this.keys, this.buffer, this.work, StepInEpoch, StepNumber) = (keys, buffer, work, stepInEpoch, stepNumber);
+        }
+
+        /// <summary>The step's index in its epoch (0-based).</summary>
+        public long StepInEpoch { get; }
+
+        /// <summary>The run's step count after the step.</summary>
+        public long StepNumber { get; }
+
+        public static StepAgreement Start(IDataParallelGroup group, Dictionary<string, double> values, long n, bool stop, long stepInEpoch, long stepNumber)
+        {
+            var keys = values.Keys.Order(StringComparer.Ordinal).ToList();
+            var sums = new double[keys.Count + 2];
+            for (int i = 0; i < keys.Count; i++) sums[i] = values[keys[i]] * n;
+            sums[^2] = n;
+            sums[^1] = stop ? 1 : 0;
+            var buffer = LatentSynth.Torch.Tensor.From(sums, sums.Length).DetachFromScope();
+            try
+            {
+                return new StepAgreement(keys, buffer, group.StartAllReduceSum([buffer]), stepInEpoch, stepNumber);
+            }
+            catch
+            {
+                buffer.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>Waits for the sums and returns the global batch's values, examples and stop request.</summary>
+        public (Dictionary<string, double> Values, long N, bool Stop, long StepInEpoch, long StepNumber) Finish()
+        {
+            work.Wait();
+            var (agreed, total, stop) = Read(keys, buffer.ToArray<double>());
+            return (agreed, total, stop, StepInEpoch, StepNumber);
+        }
+
+        public void Dispose()
+        {
+            work.Dispose();
+            buffer.Dispose();
+        }
+    }
+
+    /// <summary>
     /// Data-parallel: the step's loss values as the whole global batch gives them (each rank's weighted by its
     /// examples), the global batch's examples, and whether any rank was asked to stop. One allreduce of
     /// [v·n for each term (sorted by name), n, stop]: a non-finite term on any rank is non-finite on all, so every
@@ -223,6 +321,12 @@ public sealed partial class Trainer
             group.AllReduceSum([t]);
             buffer = t.ToArray<double>();
         }
+        return Read(keys, buffer);
+    }
+
+    /// <summary>The per-example means, examples and stop request from the summed [v·n …, n, stop].</summary>
+    private static (Dictionary<string, double> Values, long N, bool Stop) Read(List<string> keys, double[] buffer)
+    {
         long total = (long)Math.Round(buffer[^2]);
         var agreed = new Dictionary<string, double>(StringComparer.Ordinal);
         for (int i = 0; i < keys.Count; i++) agreed[keys[i]] = total == 0 ? double.NaN : buffer[i] / total;

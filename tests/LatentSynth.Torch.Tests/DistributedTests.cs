@@ -165,6 +165,37 @@ public class DistributedTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void AStartedAllReduceRunsWhileTheCallerWorksAndWaitLeavesTheSum()
+    {
+        var results = OnTwoRanks(group =>
+        {
+            using var t = Tensor.From(Enumerable.Repeat(group.Rank + 1.0, 4).ToArray(), 4);
+            using (var pending = group.StartAllReduce([t], ReduceOp.Sum, sizesAgreed: true))
+            {
+                using (var scope = Torch.NewScope()) Torch.Randn([64, 64]).Matmul(Torch.Randn([64, 64]));   // the caller goes on
+                pending.Wait();
+                pending.Wait();   // a second wait does nothing
+            }
+            var sum = t.ToArray<double>();
+            // Disposed without a wait: it is waited for (its result unspecified), and the group stays usable.
+            using var u = Torch.Ones([2]);
+            group.StartAllReduce([u]).Dispose();
+            u.Fill_(1);
+            group.AllReduce(ReduceOp.Sum, u);
+            var afterwards = u.ToArray<float>();
+            var started = group.StartAllReduce([u], ReduceOp.Avg);
+            started.Dispose();
+            Assert.Throws<ObjectDisposedException>(started.Wait);
+            return (sum, afterwards);
+        });
+        foreach (var r in results)
+        {
+            Assert.Equal([3.0, 3.0, 3.0, 3.0], r.sum);
+            Assert.Equal([2f, 2f], r.afterwards);
+        }
+    }
+
     // ---- averaging overlapped with backward ----
 
     /// <summary>A two-layer net and an unused parameter, the same on both ranks (seeded), and a loss on rank-specific data.</summary>

@@ -305,6 +305,69 @@ LST_API int32_t lst_pg_allreduce(lst_pg h, const lst_tensor* tensors, int64_t n,
   LST_CATCH_INT
 }
 
+/// An allreduce in flight (lst_pg_allreduce_start): the flat buffer Gloo writes into, the c10d Work,
+/// and what lst_work_wait needs to finish (the average's division, the copy back).
+struct lst_work_t {
+  FlatBuffer buffer;
+  c10::intrusive_ptr<c10d::Work> work;
+  std::chrono::milliseconds timeout;
+  int32_t op;
+  int size;
+  bool done = false;
+};
+typedef lst_work_t* lst_work;
+
+/// Starts lst_pg_allreduce without waiting for it: returns a handle to finish with lst_work_wait.
+/// Until then the tensors belong to Gloo (neither read nor write them). The size probe, unless op
+/// has bit 8 set, runs before the start and synchronously.
+LST_API lst_work lst_pg_allreduce_start(lst_pg h, const lst_tensor* tensors, int64_t n, int32_t op) {
+  LST_TRY
+  auto& g = G(h);
+  const bool agreed = (op & 0x100) != 0;
+  op &= 0xFF;
+  c10d::AllreduceOptions opts;
+  opts.reduceOp = reduce_op(op);
+  opts.timeout = g.timeout;
+  auto w = std::unique_ptr<lst_work_t>(new lst_work_t{FlatBuffer(tensors, n), {}, g.timeout, op, g.size});
+  if (op == 1 && !at::isFloatingType(w->buffer.flat.scalar_type()))
+    throw std::invalid_argument("average needs a floating-point dtype, got " + std::string(c10::toString(w->buffer.flat.scalar_type())));
+  if (!agreed) check_same_buffer(g, w->buffer.flat);
+  std::vector<at::Tensor> io{w->buffer.flat};
+  w->work = g.pg->allreduce(io, opts);
+  return w.release();
+  LST_CATCH_HANDLE
+}
+
+/// Waits for a started allreduce (the group's timeout) and leaves the result in the caller's tensors.
+/// A second call does nothing.
+LST_API int32_t lst_work_wait(lst_work w) {
+  LST_TRY
+  if (w == nullptr) throw std::invalid_argument("work is null");
+  if (w->done) return 0;
+  w->done = true;
+  wait_for(w->work, w->timeout);
+  if (w->op == 1) {
+    at::NoGradGuard no_grad;
+    w->buffer.flat.div_(w->size);
+  }
+  w->buffer.scatter_back();
+  return 0;
+  LST_CATCH_INT
+}
+
+/// Releases a work handle; one not waited for is waited for first (its failure is dropped).
+LST_API void lst_work_free(lst_work w) {
+  if (w == nullptr) return;
+  try {
+    if (!w->done && w->work) w->work->wait(w->timeout);
+  } catch (...) {
+  }
+  try {
+    delete w;
+  } catch (...) {
+  }
+}
+
 /// Broadcasts n CPU tensors of one dtype from rank `root` to every rank, in place (one flat buffer,
 /// one Gloo broadcast, after the same length and dtype check as lst_pg_allreduce).
 LST_API int32_t lst_pg_broadcast(lst_pg h, const lst_tensor* tensors, int64_t n, int32_t root) {

@@ -118,6 +118,35 @@ public sealed class ProcessGroup : IDisposable
     }
 
     /// <summary>
+    /// Starts <see cref="AllReduce(IReadOnlyList{Tensor}, ReduceOp, bool)"/> and returns at once: the collective runs on
+    /// Gloo's threads while the caller goes on, and <see cref="PendingAllReduce.Wait"/> leaves the result in
+    /// <paramref name="tensors"/>. Until then the tensors belong to Gloo: neither read nor write them. Every rank must
+    /// start its collectives in the same order (started and blocking ones alike).
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="AllReduce(IReadOnlyList{Tensor}, ReduceOp, bool)"/>.</exception>
+    /// <exception cref="TorchException">The size check failed (the collective itself fails in
+    /// <see cref="PendingAllReduce.Wait"/>).</exception>
+    public unsafe PendingAllReduce StartAllReduce(IReadOnlyList<Tensor> tensors, ReduceOp op = ReduceOp.Sum, bool sizesAgreed = false)
+    {
+        if (!Enum.IsDefined(op)) throw new ArgumentOutOfRangeException(nameof(op), op, "unknown reduce op");
+        var dtype = CheckTensors(tensors);
+        if (op == ReduceOp.Avg && !dtype.IsFloatingPoint())
+            throw new ArgumentException($"ReduceOp.Avg needs floating-point tensors, got {dtype.TorchName()}: use Sum and divide", nameof(op));
+        int code = (int)op | (sizesAgreed ? 0x100 : 0);
+        var pg = Handle;
+        var work = NativeMethods.WithHandles(tensors, raw =>
+        {
+            fixed (IntPtr* p = raw) return NativeMethods.lst_pg_allreduce_start(pg, p, raw.Length, code);
+        });
+        if (work.IsInvalid)
+        {
+            work.SetHandleAsInvalid();
+            throw TorchException.FromLastError(Describe($"allreduce {op}"));
+        }
+        return new PendingAllReduce(work, Describe($"allreduce {op}"));
+    }
+
+    /// <summary>
     /// <see cref="AllReduce(IReadOnlyList{Tensor}, ReduceOp, bool)"/> for tensors listed as arguments.
     /// </summary>
     public void AllReduce(ReduceOp op, params Tensor[] tensors) => AllReduce((IReadOnlyList<Tensor>)tensors, op);
@@ -175,4 +204,30 @@ public sealed class ProcessGroup : IDisposable
         }
         return first!.Value;
     }
+}
+
+/// <summary>An allreduce started by <see cref="ProcessGroup.StartAllReduce"/> and not yet waited for.</summary>
+public sealed class PendingAllReduce : IDisposable
+{
+    private readonly WorkHandle handle;
+    private readonly string operation;
+
+    internal PendingAllReduce(WorkHandle handle, string operation)
+    {
+        this.handle = handle;
+        this.operation = operation;
+    }
+
+    /// <summary>Waits for the collective (at most the group's timeout) and leaves its result in the tensors it was
+    /// started on. A second call does nothing.</summary>
+    /// <exception cref="TorchException">The collective failed or timed out.</exception>
+    public void Wait()
+    {
+        ObjectDisposedException.ThrowIf(handle.IsClosed, this);
+        NativeMethods.Check(NativeMethods.lst_work_wait(handle), operation);
+    }
+
+    /// <summary>Releases the collective; one not waited for is waited for first (its failure is dropped, and the
+    /// tensors' contents are then unspecified: an average is not divided).</summary>
+    public void Dispose() => handle.Dispose();
 }

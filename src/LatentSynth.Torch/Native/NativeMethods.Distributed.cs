@@ -53,6 +53,23 @@ internal sealed class ReducerHandle : SafeHandle
     }
 }
 
+/// <summary>Owning handle to a native allreduce in flight (distributed.cpp): freeing it waits for the collective.</summary>
+internal sealed class WorkHandle : SafeHandle
+{
+    /// <summary>Creates an empty (invalid) handle; the marshaller fills it in.</summary>
+    public WorkHandle() : base(IntPtr.Zero, ownsHandle: true) { }
+
+    /// <inheritdoc />
+    public override bool IsInvalid => handle == IntPtr.Zero;
+
+    /// <inheritdoc />
+    protected override bool ReleaseHandle()
+    {
+        NativeMethods.lst_work_free(handle);
+        return true;
+    }
+}
+
 // distributed.cpp
 internal static unsafe partial class NativeMethods
 {
@@ -68,6 +85,9 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int lst_pg_allreduce(ProcessGroupHandle h, IntPtr* tensors, long n, int op);
     [LibraryImport(Lib)] internal static partial int lst_pg_broadcast(ProcessGroupHandle h, IntPtr* tensors, long n, int root);
     [LibraryImport(Lib)] internal static partial int lst_pg_barrier(ProcessGroupHandle h);
+    [LibraryImport(Lib)] internal static partial WorkHandle lst_pg_allreduce_start(ProcessGroupHandle h, IntPtr* tensors, long n, int op);
+    [LibraryImport(Lib)] internal static partial int lst_work_wait(WorkHandle h);
+    [LibraryImport(Lib)] internal static partial void lst_work_free(IntPtr h);
     [LibraryImport(Lib)] internal static partial ReducerHandle lst_reducer_new(ProcessGroupHandle h, IntPtr* parameters, long n, long bucketBytes);
     [LibraryImport(Lib)] internal static partial long lst_reducer_bucket_count(ReducerHandle h);
     [LibraryImport(Lib)] internal static partial int lst_reducer_arm(ReducerHandle h, double weight);
