@@ -273,40 +273,8 @@ LST_API void lst_pg_free(lst_pg h) {
   }
 }
 
-/// All-reduces n CPU tensors of one dtype in place, element by element across the ranks (each rank
-/// passes tensors of the same shapes, in the same order). op: 0 sum, 1 average (Gloo sums, then the
-/// result is divided by the world size: floating-point dtypes only), 2 product, 3 min, 4 max.
-/// Several tensors travel as one flat buffer: one Gloo allreduce per call, after a 32-byte allreduce
-/// that checks every rank's buffer has the same length and dtype (check_same_buffer), unless op has
-/// bit 8 (0x100) set: the caller vouches for the sizes.
-LST_API int32_t lst_pg_allreduce(lst_pg h, const lst_tensor* tensors, int64_t n, int32_t op) {
-  LST_TRY
-  auto& g = G(h);
-  // Bit 8 of op: the caller guarantees every rank passes the same length and dtype (the trainer's
-  // gradients and loss sums, of one model whose parameters were broadcast, and so checked, at the
-  // start): the probe is skipped. It doubled the fixed cost of every per-step collective.
-  const bool agreed = (op & 0x100) != 0;
-  op &= 0xFF;
-  c10d::AllreduceOptions opts;
-  opts.reduceOp = reduce_op(op);
-  opts.timeout = g.timeout;
-  FlatBuffer buffer(tensors, n);
-  if (op == 1 && !at::isFloatingType(buffer.flat.scalar_type()))
-    throw std::invalid_argument("average needs a floating-point dtype, got " + std::string(c10::toString(buffer.flat.scalar_type())));
-  if (!agreed) check_same_buffer(g, buffer.flat);
-  std::vector<at::Tensor> io{buffer.flat};
-  wait_for(g.pg->allreduce(io, opts), g.timeout);
-  if (op == 1) {
-    at::NoGradGuard no_grad;
-    buffer.flat.div_(g.size);
-  }
-  buffer.scatter_back();
-  return 0;
-  LST_CATCH_INT
-}
-
 /// An allreduce in flight (lst_pg_allreduce_start): the flat buffer Gloo writes into, the c10d Work,
-/// and what lst_work_wait needs to finish (the average's division, the copy back).
+/// and what finishing it needs (the average's division, the copy back).
 struct lst_work_t {
   FlatBuffer buffer;
   c10::intrusive_ptr<c10d::Work> work;
@@ -317,12 +285,13 @@ struct lst_work_t {
 };
 typedef lst_work_t* lst_work;
 
-/// Starts lst_pg_allreduce without waiting for it: returns a handle to finish with lst_work_wait.
-/// Until then the tensors belong to Gloo (neither read nor write them). The size probe, unless op
-/// has bit 8 set, runs before the start and synchronously.
-LST_API lst_work lst_pg_allreduce_start(lst_pg h, const lst_tensor* tensors, int64_t n, int32_t op) {
-  LST_TRY
-  auto& g = G(h);
+namespace {
+
+// Checks the arguments, runs the size probe unless op has bit 8 set, and starts the allreduce.
+std::unique_ptr<lst_work_t> start_allreduce(lst_pg_t& g, const lst_tensor* tensors, int64_t n, int32_t op) {
+  // Bit 8 of op: the caller guarantees every rank passes the same length and dtype (the trainer's
+  // gradients and loss sums, of one model whose parameters were broadcast, and so checked, at the
+  // start): the probe is skipped. It doubled the fixed cost of every per-step collective.
   const bool agreed = (op & 0x100) != 0;
   op &= 0xFF;
   c10d::AllreduceOptions opts;
@@ -334,8 +303,40 @@ LST_API lst_work lst_pg_allreduce_start(lst_pg h, const lst_tensor* tensors, int
   if (!agreed) check_same_buffer(g, w->buffer.flat);
   std::vector<at::Tensor> io{w->buffer.flat};
   w->work = g.pg->allreduce(io, opts);
-  return w.release();
-  LST_CATCH_HANDLE
+  return w;
+}
+
+// Waits for a started allreduce and leaves the result in the caller's tensors.
+void finish_allreduce(lst_work_t& w) {
+  wait_for(w.work, w.timeout);
+  w.done = true;
+  if (w.op == 1) {
+    at::NoGradGuard no_grad;
+    w.buffer.flat.div_(w.size);
+  }
+  w.buffer.scatter_back();
+}
+
+}  // namespace
+
+/// All-reduces n CPU tensors of one dtype in place, element by element across the ranks (each rank
+/// passes tensors of the same shapes, in the same order). op: 0 sum, 1 average (Gloo sums, then the
+/// result is divided by the world size: floating-point dtypes only), 2 product, 3 min, 4 max.
+/// Several tensors travel as one flat buffer: one Gloo allreduce per call, after a 32-byte allreduce
+/// that checks every rank's buffer has the same length and dtype (check_same_buffer), unless op has
+/// bit 8 (0x100) set: the caller vouches for the sizes.
+LST_API int32_t lst_pg_allreduce(lst_pg h, const lst_tensor* tensors, int64_t n, int32_t op) {
+  LST_TRY
+  finish_allreduce(*start_allreduce(G(h), tensors, n, op));
+  return 0;
+  LST_CATCH_INT
+}
+
+/// Starts lst_pg_allreduce without waiting for it: returns a handle to finish with lst_work_wait.
+/// Until then the tensors belong to Gloo (neither read nor write them). The size probe, unless op
+/// has bit 8 set, runs before the start and synchronously.
+LST_API lst_work lst_pg_allreduce_start(lst_pg h, const lst_tensor* tensors, int64_t n, int32_t op) {
+  LST_TRY return start_allreduce(G(h), tensors, n, op).release(); LST_CATCH_HANDLE
 }
 
 /// Waits for a started allreduce (the group's timeout) and leaves the result in the caller's tensors.
@@ -343,14 +344,7 @@ LST_API lst_work lst_pg_allreduce_start(lst_pg h, const lst_tensor* tensors, int
 LST_API int32_t lst_work_wait(lst_work w) {
   LST_TRY
   if (w == nullptr) throw std::invalid_argument("work is null");
-  if (w->done) return 0;
-  w->done = true;
-  wait_for(w->work, w->timeout);
-  if (w->op == 1) {
-    at::NoGradGuard no_grad;
-    w->buffer.flat.div_(w->size);
-  }
-  w->buffer.scatter_back();
+  if (!w->done) finish_allreduce(*w);
   return 0;
   LST_CATCH_INT
 }

@@ -109,11 +109,7 @@ public sealed class ProcessGroup : IDisposable
     /// <exception cref="TorchException">The collective failed or timed out.</exception>
     public unsafe void AllReduce(IReadOnlyList<Tensor> tensors, ReduceOp op = ReduceOp.Sum, bool sizesAgreed = false)
     {
-        if (!Enum.IsDefined(op)) throw new ArgumentOutOfRangeException(nameof(op), op, "unknown reduce op");
-        var dtype = CheckTensors(tensors);
-        if (op == ReduceOp.Avg && !dtype.IsFloatingPoint())
-            throw new ArgumentException($"ReduceOp.Avg needs floating-point tensors, got {dtype.TorchName()}: use Sum and divide", nameof(op));
-        int code = (int)op | (sizesAgreed ? 0x100 : 0);
+        int code = AllReduceCode(tensors, op, sizesAgreed);
         Run(tensors, $"allreduce {op}", (pg, p, n) => NativeMethods.lst_pg_allreduce(pg, p, n, code));
     }
 
@@ -128,11 +124,7 @@ public sealed class ProcessGroup : IDisposable
     /// <see cref="PendingAllReduce.Wait"/>).</exception>
     public unsafe PendingAllReduce StartAllReduce(IReadOnlyList<Tensor> tensors, ReduceOp op = ReduceOp.Sum, bool sizesAgreed = false)
     {
-        if (!Enum.IsDefined(op)) throw new ArgumentOutOfRangeException(nameof(op), op, "unknown reduce op");
-        var dtype = CheckTensors(tensors);
-        if (op == ReduceOp.Avg && !dtype.IsFloatingPoint())
-            throw new ArgumentException($"ReduceOp.Avg needs floating-point tensors, got {dtype.TorchName()}: use Sum and divide", nameof(op));
-        int code = (int)op | (sizesAgreed ? 0x100 : 0);
+        int code = AllReduceCode(tensors, op, sizesAgreed);
         var pg = Handle;
         var work = NativeMethods.WithHandles(tensors, raw =>
         {
@@ -187,6 +179,16 @@ public sealed class ProcessGroup : IDisposable
     }
 
     internal string Describe(string operation) => $"{operation} (rank {Rank} of {WorldSize}, timeout {timeoutMs} ms)";
+
+    /// <summary>Checks an allreduce's arguments and returns the shim's op code (bit 8: sizes agreed).</summary>
+    private static int AllReduceCode(IReadOnlyList<Tensor> tensors, ReduceOp op, bool sizesAgreed)
+    {
+        if (!Enum.IsDefined(op)) throw new ArgumentOutOfRangeException(nameof(op), op, "unknown reduce op");
+        var dtype = CheckTensors(tensors);
+        if (op == ReduceOp.Avg && !dtype.IsFloatingPoint())
+            throw new ArgumentException($"ReduceOp.Avg needs floating-point tensors, got {dtype.TorchName()}: use Sum and divide", nameof(op));
+        return (int)op | (sizesAgreed ? 0x100 : 0);
+    }
 
     private static DType CheckTensors(IReadOnlyList<Tensor> tensors)
     {
