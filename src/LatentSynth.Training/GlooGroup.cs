@@ -139,13 +139,9 @@ public sealed class GlooGroup : IDataParallelGroup, IDisposable
     public void AverageGradients(IReadOnlyList<Tensor> parameters, double weight)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        if (weight != 1)
-            using (LatentSynth.Torch.Torch.NoGrad())
-                foreach (var p in parameters)
-                    p.Grad?.Mul_(weight);
         // Every rank runs the same model: the gradients' presence and sizes agree (the parameters were broadcast,
         // with the size check, at the start), so each step costs one collective per bucket.
-        Collective("gradients", () => GradientSync.AllReduceGradients(group, parameters, sameOnEveryRank: true));
+        Collective("gradients", () => GradientSync.AllReduceGradients(group, parameters, sameOnEveryRank: true, weight: weight));
     }
 
     /// <inheritdoc />

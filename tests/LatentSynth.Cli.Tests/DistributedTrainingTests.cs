@@ -150,18 +150,10 @@ public sealed partial class DistributedTrainingTests(ITestOutputHelper log) : ID
             "train", "--model", model, "--data", "fashion-mnist", "--limit-train", "512", "--limit-test", "128",
             "--epochs", "2", "--batch-size", "64", "--out", outDir, "--nproc", "2",
         ];
-        var (code, output) = Start(Args(overlapped), new Dictionary<string, string> { [WorkerPlace.BucketVariable] = "64" }).Exit(RunLimit);
-        Assert.True(code == 0, output);
-        (code, var afterOutput) = Start(Args(after), new Dictionary<string, string> { [WorkerPlace.OverlapVariable] = "0" }).Exit(RunLimit);
-        Assert.True(code == 0, afterOutput);
-
-        var summary = Regex.Match(Flat(output), @"(\d+) of (\d+) bucket allreduces started during backward");
-        Assert.True(summary.Success, output);
-        log.WriteLine(summary.Value);
+        var (output, afterOutput, summary) = TrainOverlappedAndAfter(overlapped, after, Args);
         Assert.InRange(long.Parse(summary.Groups[1].Value, CultureInfo.InvariantCulture), 1, long.Parse(summary.Groups[2].Value, CultureInfo.InvariantCulture));
         Assert.DoesNotContain("averaged after backward instead", Flat(output));
         Assert.DoesNotContain("bucket allreduces", Flat(afterOutput));
-        Assert.Equal(File.ReadAllBytes(Path.Combine(after, "model.safetensors")), File.ReadAllBytes(Path.Combine(overlapped, "model.safetensors")));
         // environment.json records how each run averaged.
         static JsonNode DataParallel(string run) =>
             JsonNode.Parse(File.ReadAllText(Path.Combine(run, RunEnvironment.FileName)))!["sessions"]![0]!["data_parallel"]!;
@@ -186,18 +178,27 @@ public sealed partial class DistributedTrainingTests(ITestOutputHelper log) : ID
             list[list.IndexOf("--batch-size") + 1] = batch;
             return [.. list, .. more];
         }
-        var (code, output) = Start(WithBatch(PolyTunes.TinyPianoTree(data, overlapped), "8", "--nproc", "2"),
-            new Dictionary<string, string> { [WorkerPlace.BucketVariable] = "64" }).Exit(RunLimit);
-        Assert.True(code == 0, output);
-        (code, var afterOutput) = Start(WithBatch(PolyTunes.TinyPianoTree(data, after), "8", "--nproc", "2"),
-            new Dictionary<string, string> { [WorkerPlace.OverlapVariable] = "0" }).Exit(RunLimit);
-        Assert.True(code == 0, afterOutput);
+        var (_, _, summary) = TrainOverlappedAndAfter(overlapped, after, outDir => WithBatch(PolyTunes.TinyPianoTree(data, outDir), "8", "--nproc", "2"));
+        Assert.True(long.Parse(summary.Groups[1].Value, CultureInfo.InvariantCulture) > 0, summary.Value);
+    }
 
-        var summary = Regex.Match(Flat(output), @"(\d+) of \d+ bucket allreduces started during backward");
+    /// <summary>
+    /// Runs <paramref name="args"/>(folder) twice, overlapped in 64 KiB buckets into <paramref name="overlapped"/> and
+    /// averaging after backward (LATENTSYNTH_GRAD_OVERLAP=0) into <paramref name="after"/>; asserts both succeed and give
+    /// the same weights to the bit. Returns both outputs and the overlapped run's "N of M bucket allreduces started
+    /// during backward".
+    /// </summary>
+    private (string Overlapped, string After, Match Summary) TrainOverlappedAndAfter(string overlapped, string after, Func<string, string[]> args)
+    {
+        var (code, output) = Start(args(overlapped), new Dictionary<string, string> { [WorkerPlace.BucketVariable] = "64" }).Exit(RunLimit);
+        Assert.True(code == 0, output);
+        (code, var afterOutput) = Start(args(after), new Dictionary<string, string> { [WorkerPlace.OverlapVariable] = "0" }).Exit(RunLimit);
+        Assert.True(code == 0, afterOutput);
+        var summary = Regex.Match(Flat(output), @"(\d+) of (\d+) bucket allreduces started during backward");
         Assert.True(summary.Success, output);
         log.WriteLine(summary.Value);
-        Assert.True(long.Parse(summary.Groups[1].Value, CultureInfo.InvariantCulture) > 0, summary.Value);
         Assert.Equal(File.ReadAllBytes(Path.Combine(after, "model.safetensors")), File.ReadAllBytes(Path.Combine(overlapped, "model.safetensors")));
+        return (output, afterOutput, summary);
     }
 
     /// <summary>The files of a run folder, relative and sorted.</summary>
@@ -316,7 +317,7 @@ public sealed partial class DistributedTrainingTests(ITestOutputHelper log) : ID
     [InlineData("RANK=1 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=29500 LATENTSYNTH_GRAD_OVERLAP=yes", "LATENTSYNTH_GRAD_OVERLAP='yes' must be 1 (overlap the gradient allreduce with backward, the default) or 0 (average after backward)")]
     [InlineData("RANK=1 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=29500 LATENTSYNTH_GRAD_BUCKET_KB=0", "LATENTSYNTH_GRAD_BUCKET_KB='0' must be an integer from 1 to 1048576 (KiB per gradient bucket)")]
     [InlineData("RANK=0 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=29500", "--nproc/--nnodes start workers, but this process is already one (RANK and WORLD_SIZE are set)", "--nproc 2")]
-    [BadInput("data-parallel", "a worker started with `WORLD_SIZE=2 RANK=5`, without MASTER_PORT or MASTER_ADDR, with `LATENTSYNTH_DIST_TIMEOUT=0`, or given `--nproc 2` itself", "refused before joining the group: one error line naming the variable and its range (or that it is not set, or that the process is already a worker); exit 1; nothing trained")]
+    [BadInput("data-parallel", "a worker started with `WORLD_SIZE=2 RANK=5`, without MASTER_PORT or MASTER_ADDR, with `LATENTSYNTH_DIST_TIMEOUT=0`, `LATENTSYNTH_GRAD_OVERLAP=yes` or `LATENTSYNTH_GRAD_BUCKET_KB=0`, or given `--nproc 2` itself", "refused before joining the group: one error line naming the variable and its range (or that it is not set, or that the process is already a worker); exit 1; nothing trained")]
     public void AWorkerWithABadPlaceIsOneErrorLine(string variables, string message, string options = "")
     {
         var run = Path.Combine(dir, "bad-place");

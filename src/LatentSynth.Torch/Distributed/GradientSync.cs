@@ -60,7 +60,7 @@ public static class GradientSync
         foreach (var bucket in Buckets(list, bucketBytes)) group.Broadcast(bucket, root);
     }
 
-    /// <summary><see cref="AllReduceGradients(ProcessGroup, IEnumerable{Tensor}, long, bool)"/> over the
+    /// <summary><see cref="AllReduceGradients(ProcessGroup, IEnumerable{Tensor}, long, bool, double)"/> over the
     /// parameters of <paramref name="module"/>.</summary>
     public static void AllReduceGradients(ProcessGroup group, Module module, long bucketBytes = DefaultBucketBytes)
     {
@@ -88,7 +88,10 @@ public static class GradientSync
     /// (a missing gradient still counts as zeros) and the buckets skip the size check
     /// (<see cref="ProcessGroup.AllReduce(IReadOnlyList{Tensor}, ReduceOp, bool)"/>): one collective per bucket
     /// instead of 2 + 2 per bucket.</param>
-    public static void AllReduceGradients(ProcessGroup group, IEnumerable<Tensor> parameters, long bucketBytes = DefaultBucketBytes, bool sameOnEveryRank = false)
+    /// <param name="weight">Each of this rank's gradients is first multiplied by it, in place (its share of an uneven
+    /// global batch; default 1: plain mean).</param>
+    public static void AllReduceGradients(ProcessGroup group, IEnumerable<Tensor> parameters, long bucketBytes = DefaultBucketBytes, bool sameOnEveryRank = false,
+        double weight = 1)
     {
         ArgumentNullException.ThrowIfNull(group);
         var list = Materialize(parameters, nameof(parameters)).Where(p => p.RequiresGrad).ToArray();
@@ -98,6 +101,10 @@ public static class GradientSync
         try
         {
             for (int i = 0; i < list.Length; i++) grads[i] = list[i].Grad;
+            if (weight != 1)
+                using (Torch.NoGrad())
+                    foreach (var g in grads)
+                        g?.Mul_(weight);
             float[] anywhere = grads.Select(g => g is null ? 0f : 1f).ToArray();
             if (!sameOnEveryRank)
                 using (var present = Tensor.From(anywhere, list.Length))

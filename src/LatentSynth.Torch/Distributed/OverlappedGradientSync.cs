@@ -7,7 +7,7 @@ namespace LatentSynth.Torch.Distributed;
 /// while autograd goes on with the earlier layers. <see cref="Begin"/> opens a step (before the backward
 /// pass: the optimizer's zero_grad), <see cref="Finish"/> closes it (after backward, before anything reads
 /// the gradients) and leaves every gradient equal to its mean over the ranks, as
-/// <see cref="GradientSync.AllReduceGradients(ProcessGroup, IEnumerable{Tensor}, long, bool)"/> does after
+/// <see cref="GradientSync.AllReduceGradients(ProcessGroup, IEnumerable{Tensor}, long, bool, double)"/> does after
 /// backward.
 /// </summary>
 /// <remarks>
@@ -127,12 +127,7 @@ public sealed class OverlappedGradientSync : IDisposable
         BucketsStartedDuringBackward += launched;
         if (rc == 0) return;
         FallbackSteps++;
-        if (openWeight != 1)
-            using (Torch.NoGrad())
-                foreach (var p in parameters)
-                    using (var grad = p.Grad)
-                        grad?.Mul_(openWeight);
-        GradientSync.AllReduceGradients(group, parameters, bucketBytes, sameOnEveryRank: true);
+        GradientSync.AllReduceGradients(group, parameters, bucketBytes, sameOnEveryRank: true, weight: openWeight);
     }
 
     /// <summary>Removes the hooks (waiting for a bucket still in flight) and frees the buckets.</summary>

@@ -3,43 +3,50 @@ using System.Runtime.InteropServices;
 namespace LatentSynth.Torch;
 
 /// <summary>
-/// Owning handle to a native tensor. Used in P/Invoke signatures so that the runtime keeps the
-/// handle alive (reference-counted) for the duration of every native call that receives it.
+/// An owning handle to a shim object: invalid while null, released exactly once through <see cref="Release"/> (the
+/// object's lst_*_free). Used in P/Invoke signatures so that the runtime keeps the handle alive for the duration of
+/// every native call that receives it. Each derived type has the public parameterless constructor the marshaller needs.
 /// </summary>
-internal sealed class TensorHandle : SafeHandle
+internal abstract class NativeHandle : SafeHandle
 {
-    /// <summary>Creates an empty (invalid) handle; the marshaller fills it in.</summary>
-    public TensorHandle() : base(IntPtr.Zero, ownsHandle: true) { }
-
-    /// <summary>Wraps a raw handle returned through an out-array.</summary>
-    internal TensorHandle(IntPtr raw) : base(IntPtr.Zero, ownsHandle: true) => SetHandle(raw);
+    /// <summary>Creates an empty (invalid) handle.</summary>
+    protected NativeHandle() : base(IntPtr.Zero, ownsHandle: true) { }
 
     /// <inheritdoc />
     public override bool IsInvalid => handle == IntPtr.Zero;
 
+    /// <summary>Frees the native object <paramref name="raw"/> (never null here).</summary>
+    protected abstract void Release(IntPtr raw);
+
     /// <inheritdoc />
-    protected override bool ReleaseHandle()
+    protected sealed override bool ReleaseHandle()
     {
-        NativeMethods.lst_tensor_free(handle);
+        Release(handle);
         return true;
     }
 }
 
-/// <summary>Owning handle to a native random generator.</summary>
-internal sealed class GeneratorHandle : SafeHandle
+/// <summary>
+/// Owning handle to a native tensor. Used in P/Invoke signatures so that the runtime keeps the
+/// handle alive (reference-counted) for the duration of every native call that receives it.
+/// </summary>
+internal sealed class TensorHandle : NativeHandle
 {
     /// <summary>Creates an empty (invalid) handle; the marshaller fills it in.</summary>
-    public GeneratorHandle() : base(IntPtr.Zero, ownsHandle: true) { }
+    public TensorHandle() { }
+
+    /// <summary>Wraps a raw handle returned through an out-array.</summary>
+    internal TensorHandle(IntPtr raw) => SetHandle(raw);
 
     /// <inheritdoc />
-    public override bool IsInvalid => handle == IntPtr.Zero;
+    protected override void Release(IntPtr raw) => NativeMethods.lst_tensor_free(raw);
+}
 
+/// <summary>Owning handle to a native random generator.</summary>
+internal sealed class GeneratorHandle : NativeHandle
+{
     /// <inheritdoc />
-    protected override bool ReleaseHandle()
-    {
-        NativeMethods.lst_generator_free(handle);
-        return true;
-    }
+    protected override void Release(IntPtr raw) => NativeMethods.lst_generator_free(raw);
 }
 
 /// <summary>A scalar passed by value to the shim (mirrors <c>lst_scalar</c> in common.h).</summary>

@@ -3,71 +3,31 @@ using System.Runtime.InteropServices;
 namespace LatentSynth.Torch;
 
 /// <summary>Owning handle to a native c10d TCPStore (distributed.cpp).</summary>
-internal sealed class StoreHandle : SafeHandle
+internal sealed class StoreHandle : NativeHandle
 {
-    /// <summary>Creates an empty (invalid) handle; the marshaller fills it in.</summary>
-    public StoreHandle() : base(IntPtr.Zero, ownsHandle: true) { }
-
     /// <inheritdoc />
-    public override bool IsInvalid => handle == IntPtr.Zero;
-
-    /// <inheritdoc />
-    protected override bool ReleaseHandle()
-    {
-        NativeMethods.lst_store_free(handle);
-        return true;
-    }
+    protected override void Release(IntPtr raw) => NativeMethods.lst_store_free(raw);
 }
 
 /// <summary>Owning handle to a native c10d ProcessGroupGloo (distributed.cpp).</summary>
-internal sealed class ProcessGroupHandle : SafeHandle
+internal sealed class ProcessGroupHandle : NativeHandle
 {
-    /// <summary>Creates an empty (invalid) handle; the marshaller fills it in.</summary>
-    public ProcessGroupHandle() : base(IntPtr.Zero, ownsHandle: true) { }
-
     /// <inheritdoc />
-    public override bool IsInvalid => handle == IntPtr.Zero;
-
-    /// <inheritdoc />
-    protected override bool ReleaseHandle()
-    {
-        NativeMethods.lst_pg_free(handle);
-        return true;
-    }
+    protected override void Release(IntPtr raw) => NativeMethods.lst_pg_free(raw);
 }
 
 /// <summary>Owning handle to a native gradient reducer (distributed.cpp): its hooks leave the parameters when it is released.</summary>
-internal sealed class ReducerHandle : SafeHandle
+internal sealed class ReducerHandle : NativeHandle
 {
-    /// <summary>Creates an empty (invalid) handle; the marshaller fills it in.</summary>
-    public ReducerHandle() : base(IntPtr.Zero, ownsHandle: true) { }
-
     /// <inheritdoc />
-    public override bool IsInvalid => handle == IntPtr.Zero;
-
-    /// <inheritdoc />
-    protected override bool ReleaseHandle()
-    {
-        NativeMethods.lst_reducer_free(handle);
-        return true;
-    }
+    protected override void Release(IntPtr raw) => NativeMethods.lst_reducer_free(raw);
 }
 
 /// <summary>Owning handle to a native allreduce in flight (distributed.cpp): freeing it waits for the collective.</summary>
-internal sealed class WorkHandle : SafeHandle
+internal sealed class WorkHandle : NativeHandle
 {
-    /// <summary>Creates an empty (invalid) handle; the marshaller fills it in.</summary>
-    public WorkHandle() : base(IntPtr.Zero, ownsHandle: true) { }
-
     /// <inheritdoc />
-    public override bool IsInvalid => handle == IntPtr.Zero;
-
-    /// <inheritdoc />
-    protected override bool ReleaseHandle()
-    {
-        NativeMethods.lst_work_free(handle);
-        return true;
-    }
+    protected override void Release(IntPtr raw) => NativeMethods.lst_work_free(raw);
 }
 
 // distributed.cpp

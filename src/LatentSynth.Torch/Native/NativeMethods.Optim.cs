@@ -3,20 +3,10 @@ using System.Runtime.InteropServices;
 namespace LatentSynth.Torch;
 
 /// <summary>Owning handle to a native optimizer (optim.cpp).</summary>
-internal sealed class OptimizerHandle : SafeHandle
+internal sealed class OptimizerHandle : NativeHandle
 {
-    /// <summary>Creates an empty (invalid) handle; the marshaller fills it in.</summary>
-    public OptimizerHandle() : base(IntPtr.Zero, ownsHandle: true) { }
-
     /// <inheritdoc />
-    public override bool IsInvalid => handle == IntPtr.Zero;
-
-    /// <inheritdoc />
-    protected override bool ReleaseHandle()
-    {
-        NativeMethods.lst_optim_free(handle);
-        return true;
-    }
+    protected override void Release(IntPtr raw) => NativeMethods.lst_optim_free(raw);
 }
 
 // optim.cpp
